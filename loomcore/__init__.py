@@ -1,0 +1,80 @@
+"""loomcore: turn conversation logs into instruction-tuning datasets, through plugins.
+
+The seed-compatible API (``MemoryEnricher``, ``PatternExtractor``,
+``DataSynthesizer``, ``SynthesisConfig``) and the pieces plugin authors need
+(``hookimpl``, the contracts and the model) are importable from here.
+"""
+
+from typing import Any
+
+from loomcore.api import DataSynthesizer, MemoryEnricher, PatternExtractor, RecordError
+from loomcore.contracts import Enricher, ExampleBuilder, Exporter, Miner, Reader, Scorer
+from loomcore.hookspecs import hookimpl
+from loomcore.model import (
+    Conversation,
+    EnrichedMemory,
+    Memory,
+    Pattern,
+    ReasoningType,
+    Relationship,
+    Source,
+    SynthesisConfig,
+    TrainingExample,
+    Turn,
+    make_pattern,
+)
+from loomcore.registry import (
+    LoomcoreError,
+    PluginError,
+    Registry,
+    UnknownFormatError,
+    UnknownPluginError,
+    default_registry,
+    get_plugin_manager,
+)
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # PatternType is read from the installed entry points on first use, not
+    # at import time.
+    if name == "PatternType":
+        from loomcore.pattern_types import pattern_type_enum
+
+        return pattern_type_enum()
+    raise AttributeError(f"module 'loomcore' has no attribute {name!r}")
+
+
+__all__ = [
+    "Conversation",
+    "DataSynthesizer",
+    "EnrichedMemory",
+    "Enricher",
+    "ExampleBuilder",
+    "Exporter",
+    "LoomcoreError",
+    "Memory",
+    "MemoryEnricher",
+    "Miner",
+    "Pattern",
+    "PatternExtractor",
+    "PatternType",
+    "PluginError",
+    "Reader",
+    "ReasoningType",
+    "RecordError",
+    "Registry",
+    "Relationship",
+    "Scorer",
+    "Source",
+    "SynthesisConfig",
+    "TrainingExample",
+    "Turn",
+    "UnknownFormatError",
+    "UnknownPluginError",
+    "default_registry",
+    "get_plugin_manager",
+    "hookimpl",
+    "make_pattern",
+]

@@ -1,0 +1,306 @@
+"""The ``loomcore`` command line.
+
+Errors a user can act on (bad input, unknown plugin or format) print one
+clear line and exit 1; a traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from loomcore.model import SynthesisConfig
+from loomcore.registry import LoomcoreError, Registry, get_plugin_manager
+
+log = logging.getLogger("loomcore")
+
+
+def _registry(ctx: click.Context) -> Registry:
+    """The registry for this invocation, built from the group's plugin options."""
+    obj = ctx.ensure_object(dict)
+    if "registry" not in obj:
+        try:
+            pm = get_plugin_manager(only=obj.get("plugins"), disable=obj.get("disable"))
+        except LoomcoreError as exc:
+            raise click.UsageError(str(exc)) from None
+        obj["registry"] = Registry(pm)
+    return obj["registry"]
+
+
+class LoomcoreGroup(click.Group):
+    """Turns :class:`LoomcoreError` into a clean one-line message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LoomcoreError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=LoomcoreGroup)
+@click.version_option(package_name="loomcore")
+@click.option(
+    "--plugins",
+    "plugins",
+    metavar="NAMES",
+    help="Load only these plugins (comma-separated entry-point names); default: LOOMCORE_LOAD_PLUGINS or all.",
+)
+@click.option(
+    "--disable",
+    "disable",
+    metavar="NAMES",
+    help="Do not load these plugins (comma-separated); adds to LOOMCORE_DISABLE_PLUGINS.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log each rejected record and plugin fault.")
+@click.pass_context
+def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: bool) -> None:
+    """Turn conversation logs into instruction-tuning datasets."""
+    ctx.ensure_object(dict).update(plugins=plugins, disable=disable)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s"
+    )
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1)
+@click.option(
+    "-o", "--output", "output", default="loomcore-out", show_default=True, help="Output directory."
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    help="Output format (repeat); default: every loaded format.",
+)
+@click.option(
+    "--input-format", help="Read inputs with this reader instead of detecting the format."
+)
+@click.option(
+    "--min-importance",
+    type=click.FloatRange(0, 1),
+    default=0.4,
+    show_default=True,
+    help="Drop exchanges scored below this.",
+)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Drop patterns and examples below this.",
+)
+@click.option(
+    "--include-context/--no-include-context",
+    default=False,
+    show_default=True,
+    help="Put the question's entities and topics in the input field.",
+)
+@click.option(
+    "--include-reasoning/--no-include-reasoning",
+    default=True,
+    show_default=True,
+    help="Keep reasoning in decision and chain outputs.",
+)
+@click.option("--system-prompt", default="", help="System message for every example.")
+@click.option(
+    "--strict", is_flag=True, help="Stop at the first plugin fault instead of counting it."
+)
+@click.pass_context
+def run(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    output: str,
+    formats: tuple[str, ...],
+    input_format: str | None,
+    min_importance: float,
+    min_confidence: float,
+    include_context: bool,
+    include_reasoning: bool,
+    system_prompt: str,
+    strict: bool,
+) -> None:
+    """Run the whole pipeline on INPUTS (files, directories, globs, - for stdin).
+
+    With no INPUTS, runs on the sample conversations bundled with loomcore.
+    Writes one JSONL file per format into the output directory, and
+    summary.json.
+    """
+    from loomcore.pipeline import Pipeline, RunOptions
+
+    registry = _registry(ctx)
+    options = RunOptions(
+        formats=formats or None,
+        min_importance=min_importance,
+        synthesis=SynthesisConfig(
+            include_reasoning=include_reasoning,
+            include_context=include_context,
+            min_confidence=min_confidence,
+            system_prompt=system_prompt,
+        ),
+        input_format=input_format,
+        strict=strict,
+    )
+    stats = Pipeline(registry, options).run(list(inputs) or None, output)
+    _print_summary(stats.summary(), Path(output))
+
+
+def _print_summary(summary: dict[str, Any], out: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=False, highlight=False)
+    console.print(
+        f"{summary['conversations']} conversations, {summary['memories']} exchanges "
+        f"({summary['memories_below_importance']} below importance, {summary['records_rejected']} rejected records)"
+    )
+    table = Table("pattern type", "patterns", "examples")
+    for ptype in sorted(set(summary["patterns_by_type"]) | set(summary["examples_by_type"])):
+        table.add_row(
+            ptype,
+            str(summary["patterns_by_type"].get(ptype, 0)),
+            str(summary["examples_by_type"].get(ptype, 0)),
+        )
+    console.print(table)
+    for fmt, lines in summary["lines_by_format"].items():
+        console.print(f"wrote {lines} lines to {out / (fmt + '.jsonl')}")
+    if summary["plugin_errors"]:
+        console.print(f"plugin faults: {summary['plugin_errors']}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def plugins(ctx: click.Context, as_json: bool) -> None:
+    """List the loaded plugins: name, distribution, version, hooks."""
+    rows = _registry(ctx).plugin_info()
+    if as_json:
+        click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("name", "distribution", "version", "hooks")
+    for r in rows:
+        table.add_row(
+            r["name"], r["distribution"] or "-", r["version"] or "-", ", ".join(r["hooks"])
+        )
+    Console().print(table)
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option(
+    "--record",
+    "record_index",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Which exchange of INPUT (0-based).",
+)
+@click.option("--input-format", help="Reader to use instead of detecting the format.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def explain(
+    ctx: click.Context, input_path: str, record_index: int, input_format: str | None, as_json: bool
+) -> None:
+    """Show why: one exchange's segments, entities, topics and mined patterns."""
+    from loomcore.convert import to_dict
+    from loomcore.pipeline import Pipeline, RunOptions, enrich, mine
+
+    registry = _registry(ctx)
+    pipe = Pipeline(registry, RunOptions(input_format=input_format, min_importance=0.0))
+    for i, memory in enumerate(pipe.memories(pipe.conversations([input_path]))):
+        if i < record_index:
+            continue
+        enriched = enrich(registry, memory)
+        patterns = mine(registry, enriched)
+        report = {
+            "memory_id": memory.id,
+            "source": to_dict(memory.source),
+            "importance": memory.importance,
+            "segments": [
+                {
+                    "kind": b.kind,
+                    "depth": b.depth,
+                    "number": b.number,
+                    "sentences": [s.plain for s in b.sentences],
+                }
+                if b.kind != "code"
+                else {"kind": "code", "lang": b.lang, "lines": b.text.count("\n") + 1}
+                for b in enriched.reply_doc.blocks
+            ],
+            "entities": list(enriched.entities),
+            "question_entities": list(enriched.question_entities),
+            "topics": list(enriched.topics),
+            "keywords": list(enriched.keywords),
+            "reasoning_type": str(enriched.reasoning_type) if enriched.reasoning_type else None,
+            "relationships": [to_dict(r) for r in enriched.relationships],
+            "patterns": [
+                {
+                    "type": str(p.pattern_type),
+                    "confidence": p.confidence,
+                    "certainty": p.certainty,
+                    "content": p.content,
+                    "span": p.evidence,
+                }
+                for p in patterns
+            ],
+        }
+        if as_json:
+            click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+        else:
+            _print_explain(report)
+        return
+    raise LoomcoreError(f"{input_path}: has no exchange number {record_index}")
+
+
+def _print_explain(report: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    c = Console(highlight=False)
+    c.print(
+        f"[bold]{report['memory_id']}[/bold]  importance={report['importance']}  source={report['source']}"
+    )
+    c.print("[bold]segments[/bold]")
+    for s in report["segments"]:
+        if s["kind"] == "code":
+            c.print(f"  code ({s['lang'] or 'plain'}, {s['lines']} lines)")
+        else:
+            label = (
+                s["kind"]
+                + (f" #{s['number']}" if s["number"] is not None else "")
+                + ("  " * s["depth"])
+            )
+            for sent in s["sentences"]:
+                c.print(f"  {label}: {sent}", markup=False)
+    c.print(f"[bold]entities[/bold] {report['entities']}", markup=True)
+    c.print(f"[bold]topics[/bold] {report['topics']}  [bold]keywords[/bold] {report['keywords']}")
+    c.print(f"[bold]reasoning type[/bold] {report['reasoning_type']}")
+    c.print("[bold]patterns[/bold]")
+    for p in report["patterns"]:
+        c.print(f"  {p['type']} confidence={p['confidence']} content=", end="")
+        c.print(orjson.dumps(p["content"]).decode()[:400], markup=False)
+        c.print(f"    span: {p['span'][:200]}", markup=False)
+
+
+def main() -> None:
+    """Entry point: add the plugins' commands, then run."""
+    try:
+        pm = get_plugin_manager()
+    except LoomcoreError:
+        pm = None  # the group's own option handling reports the unknown name
+    if pm is not None:
+        Registry(pm).register_commands(cli)
+    cli(prog_name="loomcore")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,106 @@
+"""What a plugin registers: small records that name a piece and hold its function.
+
+A plugin's hook implementation calls ``register(Miner(...))`` and so on; the
+registry collects these records and the pipeline runs them.  Plain functions
+are enough to write a plugin: no base class to inherit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from loomcore.model import (
+        Conversation,
+        EnrichedMemory,
+        Memory,
+        Pattern,
+        SynthesisConfig,
+        TrainingExample,
+    )
+
+
+@attrs.frozen
+class Reader:
+    """An input format.
+
+    :param name: the format's name, as given to ``--input-format``.
+    :param read: ``read(stream, path) -> iterator of Conversation``; ``stream``
+        is a binary file object, ``path`` its display name.
+    :param sniff: ``sniff(head) -> bool``: whether the opening bytes of a file
+        look like this format (used for auto-detection).
+    :param description: one line for ``loomcore plugins``.
+    """
+
+    name: str
+    read: Callable[[IO[bytes], str], Iterator[Conversation]]
+    sniff: Callable[[bytes], bool] = lambda head: False
+    description: str = ""
+    plugin: str = ""
+
+
+@attrs.frozen
+class Scorer:
+    """An importance scorer: ``score(memory) -> float`` in ``[0, 1]``."""
+
+    name: str
+    score: Callable[[Memory], float]
+    description: str = ""
+    plugin: str = ""
+
+
+@attrs.frozen
+class Enricher:
+    """An enricher: ``enrich(memory) -> EnrichedMemory`` with annotations added."""
+
+    name: str
+    enrich: Callable[[EnrichedMemory], EnrichedMemory]
+    description: str = ""
+    plugin: str = ""
+
+
+@attrs.frozen
+class Miner:
+    """A pattern miner: ``mine(memory) -> iterable of Pattern`` of ``pattern_type``.
+
+    Build the patterns with :func:`loomcore.model.make_pattern` so that ids,
+    source and confidence are filled in the same way for every miner.
+    """
+
+    pattern_type: str
+    mine: Callable[[EnrichedMemory], Iterable[Pattern]]
+    name: str = attrs.field()
+    description: str = ""
+    plugin: str = ""
+
+    @name.default
+    def _name(self) -> str:
+        return self.pattern_type
+
+
+@attrs.frozen
+class ExampleBuilder:
+    """Builds training examples: ``build(pattern, config) -> iterable of TrainingExample``."""
+
+    pattern_type: str
+    build: Callable[[Pattern, SynthesisConfig], Iterable[TrainingExample]]
+    name: str = attrs.field()
+    description: str = ""
+    plugin: str = ""
+
+    @name.default
+    def _name(self) -> str:
+        return self.pattern_type
+
+
+@attrs.frozen
+class Exporter:
+    """An output format: ``render(example) -> dict``, one JSONL line per example."""
+
+    name: str
+    render: Callable[[TrainingExample], dict[str, Any]]
+    description: str = ""
+    plugin: str = ""

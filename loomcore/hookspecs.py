@@ -1,0 +1,131 @@
+"""The hook specifications: everything a loomcore plugin can provide.
+
+Most hooks hand objects back through a ``register`` callback that the host
+owns (the way ``llm``'s ``register_models`` does).  The registry, not pluggy,
+then runs those objects one by one, in a stable order (by name), with its own
+error handling: pluggy stops a whole hook call when one implementation raises
+and calls implementations last-registered-first, neither of which suits a data
+pipeline that must give the same output on every run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import click
+
+PROJECT = "loomcore"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_readers(register: Callable[[Any], None]) -> None:
+    """Register input-format readers.
+
+    Called once, when the registry is first asked for readers.
+
+    :param register: call it with one :class:`loomcore.contracts.Reader` per
+        input format the plugin understands (``register(Reader(...))``).
+    :return: nothing; every plugin's readers are collected.  When a file's
+        format is auto-detected, readers are tried in order of name and the
+        first whose ``sniff`` accepts the file's opening bytes reads it.
+    """
+
+
+@hookspec
+def register_scorers(register: Callable[[Any], None]) -> None:
+    """Register importance scorers, which separate signal from noise.
+
+    Called once, when the registry is first asked for scorers.
+
+    :param register: call it with one :class:`loomcore.contracts.Scorer` per
+        scorer.  A scorer maps a :class:`loomcore.model.Memory` (one user turn
+        and the reply to it) to an importance in ``[0, 1]``.
+    :return: nothing; all scorers are collected.  A memory that carries its
+        own importance (as the seed's raw-memory records do) keeps it;
+        otherwise the scorers are combined as the run's configuration says
+        (``max`` by default, so a user's domain scorer can only promote turns).
+    """
+
+
+@hookspec
+def register_enrichers(register: Callable[[Any], None]) -> None:
+    """Register enrichers, which annotate a memory before mining.
+
+    Called once, when the registry is first asked for enrichers.
+
+    :param register: call it with one :class:`loomcore.contracts.Enricher`
+        per enricher.  An enricher takes an
+        :class:`loomcore.model.EnrichedMemory` and returns it with more
+        annotations (entities, relationships, topics, keywords, reasoning
+        type) filled in, usually through ``attrs.evolve``.
+    :return: nothing; all enrichers are collected and run in order of name,
+        each seeing the output of the one before.
+    """
+
+
+@hookspec
+def register_miners(register: Callable[[Any], None]) -> None:
+    """Register pattern miners.
+
+    Called once, when the registry is first asked for miners.
+
+    :param register: call it with one :class:`loomcore.contracts.Miner` per
+        pattern type the plugin mines.  A miner maps one
+        :class:`loomcore.model.EnrichedMemory` to zero or more
+        :class:`loomcore.model.Pattern` objects of its type, reading the
+        memory's segmented text (``memory.reply_doc``, ``memory.user_doc``)
+        rather than re-scanning raw text.
+    :return: nothing; every miner runs on every memory, in order of name.
+    """
+
+
+@hookspec
+def register_example_builders(register: Callable[[Any], None]) -> None:
+    """Register example builders, which turn patterns into training examples.
+
+    Called once, when the registry is first asked for builders.
+
+    :param register: call it with one :class:`loomcore.contracts.ExampleBuilder`
+        per pattern type the plugin can render.  A builder maps one
+        :class:`loomcore.model.Pattern` and the run's
+        :class:`loomcore.model.SynthesisConfig` to zero or more
+        :class:`loomcore.model.TrainingExample` objects.
+    :return: nothing; all builders registered for a pattern's type are run,
+        in order of name.  A pattern whose type has no builder gives no
+        example (and is counted as such).
+    """
+
+
+@hookspec
+def register_exporters(register: Callable[[Any], None]) -> None:
+    """Register output formats.
+
+    Called once, when the registry is first asked for exporters.
+
+    :param register: call it with one :class:`loomcore.contracts.Exporter` per
+        format.  An exporter renders one :class:`loomcore.model.TrainingExample`
+        as one JSON-serialisable dict, which becomes one line of the format's
+        JSONL file.  The writing itself (files, atomic completion) is shared.
+    :return: nothing; exporters are looked up by name.  Two plugins that
+        register the same format name are an error, reported by name.
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add sub-commands to the ``loomcore`` command line.
+
+    Called once, when the command line starts.
+
+    :param cli: the top-level :class:`click.Group`; add commands with
+        ``@cli.command()`` as in ``llm`` and ``datasette``.
+    :return: nothing.
+    """

@@ -1,0 +1,391 @@
+"""The records that flow through the pipeline, as attrs classes.
+
+Conversation -> Memory (one user turn and the reply to it) -> EnrichedMemory
+-> Pattern -> TrainingExample.  Records are frozen and slotted; a stage that
+adds information returns a new record (``attrs.evolve``).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import itertools
+from typing import Any
+
+import attrs
+import orjson
+
+from loomcore.text.segment import Document
+
+
+def stable_id(*parts: Any) -> str:
+    """A short, deterministic id from JSON-serialisable parts."""
+    blob = orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(blob, digest_size=8).hexdigest()
+
+
+class ReasoningType(enum.StrEnum):
+    """What kind of reasoning an exchange asks for or shows (set by enrichers)."""
+
+    FACTUAL = "factual"
+    DEFINITIONAL = "definitional"
+    PROCEDURAL = "procedural"
+    COMPARATIVE = "comparative"
+    CAUSAL = "causal"
+    DEDUCTIVE = "deductive"
+    EVALUATIVE = "evaluative"
+    CONVERSATIONAL = "conversational"
+
+
+@attrs.frozen
+class Source:
+    """Where a record came from: file path and position (line or record index)."""
+
+    path: str = "<memory>"
+    index: int = 0
+    format: str = ""
+
+
+@attrs.frozen
+class Turn:
+    """One message of a conversation."""
+
+    role: str  # "user", "assistant" or "system"; tool traffic never becomes a Turn
+    content: str
+    id: str | None = None
+    timestamp: str | None = None
+
+
+@attrs.frozen
+class Conversation:
+    """A whole conversation as read from an input file."""
+
+    id: str
+    turns: tuple[Turn, ...] = ()
+    source: Source = attrs.field(factory=Source)
+    metadata: dict[str, Any] = attrs.field(factory=dict, hash=False)
+
+
+@attrs.frozen
+class Memory:
+    """One exchange: a user message and the assistant reply to it.
+
+    This is the seed's raw-memory record (``id``, ``text``, ``timestamp``,
+    ``importance``, ``metadata.user_input`` / ``metadata.system_output``),
+    plus the earlier turns of its conversation (``history``) so that a
+    follow-up question can be understood, and its ``source``.
+    ``importance`` is ``None`` until a scorer sets it.
+    """
+
+    id: str
+    text: str = ""
+    timestamp: str | None = None
+    importance: float | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict, hash=False)
+    history: tuple[Turn, ...] = ()
+    source: Source = attrs.field(factory=Source)
+    conversation_id: str | None = None
+
+    @property
+    def user_input(self) -> str:
+        return str(self.metadata.get("user_input") or "")
+
+    @property
+    def system_output(self) -> str:
+        return str(self.metadata.get("system_output") or "")
+
+
+@attrs.frozen
+class Rejected:
+    """An input record that could not be read: where it was, why, and its raw text."""
+
+    source: Source
+    reason: str
+    raw: str = ""
+
+
+@attrs.frozen
+class Relationship:
+    """A (subject, predicate, object) triple read from one sentence."""
+
+    subject: str
+    predicate: str
+    object: str
+
+
+@attrs.frozen
+class EnrichedMemory:
+    """A memory with its segmented text and the enrichers' annotations.
+
+    ``user_doc`` and ``reply_doc`` hold the markdown structure of the user
+    message and the reply, segmented once so that every miner reads the same
+    paragraphs, sentences, list items and code blocks.
+    """
+
+    memory: Memory
+    user_doc: Document
+    reply_doc: Document
+    entities: tuple[str, ...] = ()
+    question_entities: tuple[str, ...] = ()
+    relationships: tuple[Relationship, ...] = ()
+    topics: tuple[str, ...] = ()
+    question_topics: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    reasoning_type: ReasoningType | None = None
+
+    # The seed's EnrichedMemory exposed the memory's fields directly.
+    @property
+    def id(self) -> str:
+        return self.memory.id
+
+    @property
+    def text(self) -> str:
+        return self.memory.text
+
+    @property
+    def timestamp(self) -> str | None:
+        return self.memory.timestamp
+
+    @property
+    def importance(self) -> float:
+        imp = self.memory.importance
+        return 0.5 if imp is None else imp
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.memory.metadata
+
+    @property
+    def user_input(self) -> str:
+        return self.memory.user_input
+
+    @property
+    def system_output(self) -> str:
+        return self.memory.system_output
+
+
+@attrs.frozen
+class Pattern:
+    """A learnable unit mined from one exchange.
+
+    ``pattern_type`` is a plain string (the seven built-in types compare equal
+    to the members of :data:`loomcore.PatternType`); ``content`` holds the
+    keys that the type defines; ``evidence`` is the text span it came from;
+    ``certainty`` is the miner's own certainty and ``confidence`` combines it
+    with the memory's importance (see :mod:`loomcore.confidence`).
+    """
+
+    pattern_type: str
+    content: dict[str, Any] = attrs.field(hash=False)
+    confidence: float = 0.0
+    certainty: float = 1.0
+    source_memory_ids: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    evidence: str = ""
+    miner: str = ""
+    id: str = ""
+    # The exchange the pattern came from, so that builders can use the user's
+    # question, earlier turns and the source position.
+    memory: EnrichedMemory | None = attrs.field(default=None, repr=False, eq=False)
+
+
+@attrs.frozen
+class TrainingExample:
+    """One instruction-tuning example, format-neutral.
+
+    Exporters render it: ``example.render("alpaca")`` or, as in the seed's
+    API, ``example.to_alpaca()`` (``to_<format>`` works for every installed
+    format).  ``history`` holds earlier (user, assistant) exchanges that the
+    instruction depends on.
+    """
+
+    instruction: str
+    output: str
+    input: str = ""
+    system: str = ""
+    history: tuple[tuple[str, str], ...] = ()
+    pattern_type: str = ""
+    confidence: float = 0.0
+    source: dict[str, Any] = attrs.field(factory=dict, hash=False)
+    topics: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    id: str = ""
+
+    def render(self, format: str) -> dict[str, Any]:
+        """This example as one record of the named output format."""
+        from loomcore.registry import default_registry
+
+        return default_registry().exporter(format).render(self)
+
+    def __getattr__(self, name: str) -> Any:
+        # `to_alpaca()`, `to_chatml()`, `to_raw()` from the seed's API, and
+        # the same for any format a plugin adds.
+        if name.startswith("to_") and len(name) > 3:
+            fmt = name[3:]
+            return lambda: self.render(fmt)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+@attrs.frozen
+class SynthesisConfig:
+    """How patterns become training examples (the seed's options, plus a few).
+
+    :param include_reasoning: keep the reasoning (the why of a decision, the
+        steps of a chain) in the example's output.
+    :param include_context: put the question's entities and topics, and the
+        earlier turns an example depends on, into the example's input.
+    :param min_confidence: patterns and examples below it are dropped.
+    :param max_examples_per_pattern: at most this many examples per pattern.
+    :param system_prompt: system message for chat formats ("" for none).
+    """
+
+    include_reasoning: bool = True
+    include_context: bool = False
+    min_confidence: float = 0.5
+    max_examples_per_pattern: int = 1
+    system_prompt: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise ValueError(f"min_confidence must be between 0 and 1, got {self.min_confidence}")
+        if self.max_examples_per_pattern < 1:
+            raise ValueError(
+                f"max_examples_per_pattern must be at least 1, got {self.max_examples_per_pattern}"
+            )
+
+
+def make_pattern(
+    memory: EnrichedMemory,
+    pattern_type: str,
+    content: dict[str, Any],
+    *,
+    certainty: float = 1.0,
+    evidence: str = "",
+    miner: str = "",
+) -> Pattern:
+    """A pattern mined from ``memory``, with id, source, entities, topics and
+    confidence filled in the same way for every miner."""
+    from loomcore.confidence import combine
+    from loomcore.pattern_types import coerce
+
+    return Pattern(
+        pattern_type=coerce(pattern_type),
+        content=content,
+        confidence=combine(memory.memory.importance, certainty),
+        certainty=round(certainty, 4),
+        source_memory_ids=(memory.id,),
+        entities=memory.entities,
+        topics=memory.topics,
+        evidence=evidence,
+        miner=miner or pattern_type,
+        id=stable_id(memory.id, pattern_type, content),
+        memory=memory,
+    )
+
+
+_FOLLOW_UP_START = (
+    "and ",
+    "but ",
+    "so ",
+    "also ",
+    "what about",
+    "how about",
+    "then ",
+    "ok and",
+    "okay and",
+    "what if",
+)
+_FOLLOW_UP_WORDS = frozenset(
+    [
+        "it",
+        "its",
+        "that",
+        "this",
+        "those",
+        "these",
+        "they",
+        "them",
+        "their",
+        "above",
+        "previous",
+        "earlier",
+        "former",
+        "latter",
+        "second",
+        "third",
+        "one",
+    ]
+)
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether a question leans on earlier turns ("and what about the second one?")."""
+    q = question.strip().lower()
+    if q.startswith(_FOLLOW_UP_START):
+        return True
+    words = [w.strip("?,.!'\"") for w in q.split()]
+    return len(words) <= 12 and any(w in _FOLLOW_UP_WORDS for w in words)
+
+
+def make_example(
+    pattern: Pattern,
+    config: SynthesisConfig,
+    instruction: str,
+    output: str,
+    *,
+    input: str = "",
+) -> TrainingExample:
+    """A training example for ``pattern``, traced to its source record.
+
+    The system prompt comes from ``config``; with ``include_context`` the input
+    names the question's entities and topics.  A follow-up question keeps the
+    exchanges before it as ``history`` so that it can be understood alone.
+    """
+    memory = pattern.memory
+    history: tuple[tuple[str, str], ...] = ()
+    source: dict[str, Any] = {
+        "pattern_id": pattern.id,
+        "memory_ids": list(pattern.source_memory_ids),
+    }
+    if memory is not None:
+        mem = memory.memory
+        source.update(
+            {
+                "path": mem.source.path,
+                "index": mem.source.index,
+                "format": mem.source.format,
+                "conversation_id": mem.conversation_id,
+                "memory_id": mem.id,
+            }
+        )
+        if mem.history and is_follow_up(mem.user_input):
+            pairs: list[tuple[str, str]] = []
+            turns = [t for t in mem.history if t.role in ("user", "assistant")]
+            for a, b in itertools.pairwise(turns):
+                if a.role == "user" and b.role == "assistant":
+                    pairs.append((a.content, b.content))
+            history = tuple(pairs[-2:])
+        if config.include_context and not input:
+            parts = []
+            if memory.question_entities:
+                parts.append("Entities: " + ", ".join(memory.question_entities))
+            if memory.question_topics:
+                parts.append(
+                    "Topics: " + ", ".join(t.replace("_", " ") for t in memory.question_topics)
+                )
+            input = "; ".join(parts)
+    instruction, output = instruction.strip(), output.strip()
+    return TrainingExample(
+        instruction=instruction,
+        output=output,
+        input=input,
+        system=config.system_prompt,
+        history=history,
+        pattern_type=str(pattern.pattern_type),
+        confidence=pattern.confidence,
+        source=source,
+        topics=pattern.topics,
+        entities=pattern.entities,
+        id=stable_id(pattern.id, instruction, input, output),
+    )

@@ -1,0 +1,287 @@
+"""The pipeline: read -> score and filter -> enrich -> mine -> build -> export.
+
+Records stream through generators one exchange at a time; only counters grow
+with the input.  The stage functions here are shared by the command line and
+the seed-compatible Python API, so both run whatever plugins are registered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from loomcore.confidence import histogram
+from loomcore.inputs import iter_paths, open_with_reader
+from loomcore.model import (
+    Conversation,
+    EnrichedMemory,
+    Memory,
+    Pattern,
+    Rejected,
+    SynthesisConfig,
+    TrainingExample,
+    Turn,
+)
+from loomcore.registry import PluginError, Registry, default_registry
+from loomcore.text.segment import segment
+from loomcore.writers import JsonlWriter, write_json
+
+log = logging.getLogger("loomcore")
+
+
+@attrs.define
+class Faults:
+    """What to do when a plugin raises on one record: count it and go on, or stop."""
+
+    strict: bool = True
+    by_plugin: Counter[str] = attrs.field(factory=Counter)
+
+    def handle(self, plugin: str, stage: str, exc: Exception, record_id: str) -> None:
+        if self.strict:
+            raise PluginError(plugin, stage, exc) from exc
+        self.by_plugin[plugin] += 1
+        log.warning(
+            "plugin %r failed in %s on %s: %s: %s",
+            plugin,
+            stage,
+            record_id,
+            type(exc).__name__,
+            exc,
+        )
+
+
+def exchanges(conversation: Conversation) -> Iterator[Memory]:
+    """One memory per user turn that an assistant turn answers.
+
+    Earlier turns travel along as ``history`` so that a follow-up question
+    ("and the second one?") can be understood.  The memory's id is the user
+    turn's id when the source gives one, else ``<conversation id>:<n>``.
+    """
+    history: list[Turn] = []
+    pending: Turn | None = None
+    n = 0
+    meta = conversation.metadata
+    for turn in conversation.turns:
+        if turn.role == "user":
+            if pending is not None:
+                history.append(pending)
+            pending = turn
+        elif turn.role == "assistant" and pending is not None:
+            memory_id = pending.id or f"{conversation.id}:{n}"
+            yield Memory(
+                id=memory_id,
+                text=f"User: {pending.content}\n\nSystem: {turn.content}",
+                timestamp=pending.timestamp or turn.timestamp or meta.get("timestamp"),
+                importance=meta.get("importance"),
+                metadata={
+                    **(meta.get("memory_metadata") or {}),
+                    "user_input": pending.content,
+                    "system_output": turn.content,
+                },
+                history=tuple(history),
+                source=attrs.evolve(conversation.source),
+                conversation_id=conversation.id,
+            )
+            n += 1
+            history.extend((pending, turn))
+            pending = None
+        else:
+            history.append(turn)
+
+
+def score(registry: Registry, memory: Memory, faults: Faults | None = None) -> Memory:
+    """The memory with an importance: its own if the source gave one, else the
+    highest score of the registered scorers (0.5 when none is loaded)."""
+    if memory.importance is not None:
+        return memory
+    faults = faults or Faults()
+    scores = []
+    for scorer in registry.scorers:
+        try:
+            scores.append(float(scorer.score(memory)))
+        except Exception as exc:
+            faults.handle(scorer.plugin, "score", exc, memory.id)
+    return attrs.evolve(memory, importance=round(max(scores), 4) if scores else 0.5)
+
+
+def enrich(registry: Registry, memory: Memory, faults: Faults | None = None) -> EnrichedMemory:
+    """Segment the exchange once, then let every enricher annotate it."""
+    faults = faults or Faults()
+    enriched = EnrichedMemory(
+        memory=memory,
+        user_doc=segment(memory.user_input),
+        reply_doc=segment(memory.system_output),
+    )
+    for enricher in registry.enrichers:
+        try:
+            enriched = enricher.enrich(enriched)
+        except Exception as exc:
+            faults.handle(enricher.plugin, "enrich", exc, memory.id)
+    return enriched
+
+
+def mine(
+    registry: Registry, enriched: EnrichedMemory, faults: Faults | None = None
+) -> list[Pattern]:
+    """Every registered miner's patterns for one exchange, miners in order of name."""
+    faults = faults or Faults()
+    out: list[Pattern] = []
+    for miner in registry.miners:
+        try:
+            out.extend(miner.mine(enriched))
+        except Exception as exc:
+            faults.handle(miner.plugin, "mine", exc, enriched.id)
+    return out
+
+
+def build(
+    registry: Registry, pattern: Pattern, config: SynthesisConfig, faults: Faults | None = None
+) -> list[TrainingExample]:
+    """Training examples for one pattern, at most ``max_examples_per_pattern``
+    per builder, none below ``min_confidence``."""
+    faults = faults or Faults()
+    out: list[TrainingExample] = []
+    for builder in registry.builders.get(str(pattern.pattern_type), []):
+        try:
+            made = list(builder.build(pattern, config))
+        except Exception as exc:
+            faults.handle(builder.plugin, "build", exc, pattern.id)
+            continue
+        out.extend(
+            e
+            for e in made[: config.max_examples_per_pattern]
+            if e.confidence >= config.min_confidence
+        )
+    return out
+
+
+@attrs.define
+class RunOptions:
+    """Options of a whole run (the command line's flags)."""
+
+    formats: tuple[str, ...] | None = None  # None: every loaded format
+    min_importance: float = 0.4
+    synthesis: SynthesisConfig = attrs.field(factory=SynthesisConfig)
+    input_format: str | None = None
+    strict: bool = False
+
+
+@attrs.define
+class RunStats:
+    """What a run did, counted as it streamed."""
+
+    inputs: list[str] = attrs.field(factory=list)
+    conversations: int = 0
+    rejected: int = 0
+    memories: int = 0
+    below_importance: int = 0
+    patterns: Counter[str] = attrs.field(factory=Counter)
+    below_confidence: int = 0
+    examples: Counter[str] = attrs.field(factory=Counter)
+    lines: dict[str, int] = attrs.field(factory=dict)
+    plugin_errors: Counter[str] = attrs.field(factory=Counter)
+    confidences: list[float] = attrs.field(factory=list, repr=False)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "inputs": self.inputs,
+            "conversations": self.conversations,
+            "records_rejected": self.rejected,
+            "memories": self.memories,
+            "memories_below_importance": self.below_importance,
+            "memories_used": self.memories - self.below_importance,
+            "patterns_by_type": dict(sorted(self.patterns.items())),
+            "patterns_below_confidence": self.below_confidence,
+            "examples_by_type": dict(sorted(self.examples.items())),
+            "examples": sum(self.examples.values()),
+            "lines_by_format": dict(sorted(self.lines.items())),
+            "confidence_histogram": histogram(self.confidences),
+            "plugin_errors": dict(sorted(self.plugin_errors.items())),
+        }
+
+
+class Pipeline:
+    """The whole run over some inputs, streaming, with the registry's plugins."""
+
+    def __init__(self, registry: Registry | None = None, options: RunOptions | None = None):
+        self.registry = registry or default_registry()
+        self.options = options or RunOptions()
+        self.stats = RunStats()
+        self.faults = Faults(strict=self.options.strict, by_plugin=self.stats.plugin_errors)
+
+    def conversations(self, inputs: list[str] | None) -> Iterator[Conversation]:
+        """Every conversation of the inputs (the bundled sample when none)."""
+        for path in iter_paths(inputs):
+            self.stats.inputs.append(path)
+            stream, reader = open_with_reader(self.registry, path, self.options.input_format)
+            with stream:
+                for item in reader.read(stream, path):
+                    if isinstance(item, Rejected):
+                        self.stats.rejected += 1
+                        log.warning(
+                            "%s:%s: rejected: %s", item.source.path, item.source.index, item.reason
+                        )
+                        continue
+                    self.stats.conversations += 1
+                    yield item
+
+    def memories(self, conversations: Iterable[Conversation]) -> Iterator[Memory]:
+        """Scored exchanges, noise (below ``min_importance``) dropped."""
+        for conv in conversations:
+            for memory in exchanges(conv):
+                self.stats.memories += 1
+                memory = score(self.registry, memory, self.faults)
+                if (memory.importance or 0.0) < self.options.min_importance:
+                    self.stats.below_importance += 1
+                    continue
+                yield memory
+
+    def process(self, memory: Memory) -> list[TrainingExample]:
+        """One exchange through enrich, mine and build."""
+        cfg = self.options.synthesis
+        enriched = enrich(self.registry, memory, self.faults)
+        examples: list[TrainingExample] = []
+        for pattern in mine(self.registry, enriched, self.faults):
+            if pattern.confidence < cfg.min_confidence:
+                self.stats.below_confidence += 1
+                continue
+            self.stats.patterns[str(pattern.pattern_type)] += 1
+            for ex in build(self.registry, pattern, cfg, self.faults):
+                self.stats.examples[ex.pattern_type] += 1
+                self.stats.confidences.append(ex.confidence)
+                examples.append(ex)
+        return examples
+
+    def examples(self, inputs: list[str] | None) -> Iterator[TrainingExample]:
+        for memory in self.memories(self.conversations(inputs)):
+            yield from self.process(memory)
+
+    def run(self, inputs: list[str] | None, out_dir: str | Path) -> RunStats:
+        """Write one JSONL file per format into ``out_dir``, and ``summary.json``."""
+        out = Path(out_dir)
+        names = self.options.formats or tuple(self.registry.exporters)
+        exporters = [self.registry.exporter(n) for n in names]  # unknown names fail before any work
+        writers = {e.name: JsonlWriter(out / f"{e.name}.jsonl") for e in exporters}
+        try:
+            for example in self.examples(inputs):
+                for exporter in exporters:
+                    try:
+                        record = exporter.render(example)
+                    except Exception as exc:
+                        self.faults.handle(exporter.plugin, "export", exc, example.id)
+                        continue
+                    writers[exporter.name].write_record(record)
+        except BaseException:
+            for w in writers.values():
+                w.abort()
+            raise
+        for name, w in writers.items():
+            w.commit()
+            self.stats.lines[name] = w.lines
+        write_json(out / "summary.json", self.stats.summary())
+        return self.stats

@@ -1,0 +1,1 @@
+"""Sample conversations bundled with loomcore (seed raw-memory records)."""

@@ -1,0 +1,45 @@
+"""Clause boundaries inside a sentence, for miners that cut out a clause
+("X, which leads to Y": the cause is X, trimmed at the boundary before it)."""
+
+from __future__ import annotations
+
+import re
+
+from loomcore.text.sentences import normalise_space
+
+# Where a clause begins, scanning left from a marker.
+_LEFT_BOUNDARY = re.compile(
+    r"(?:[:;]\s+|\s+[—–]\s+|,\s+(?:while|but|whereas|and|so|though|although|yet)\s+|"
+    r"^(?:however|but|and|so|also|still|thus|therefore|plus|in practice|in short|in general),?\s+)",
+    re.IGNORECASE,
+)
+# Where a clause ends, scanning right from a marker.
+_RIGHT_BOUNDARY = re.compile(
+    r"(?:[;:]\s|\s+[—–]\s+|,\s+(?:which|so|but|while|whereas|and|though|although|yet|because|since)\b)",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(
+    r"^(?:however|but|and|so|also|still|then|thus|therefore|plus|in practice),?\s+", re.I
+)
+
+
+def clause_before(text: str) -> str:
+    """The clause that ends at the end of ``text``."""
+    start = 0
+    for m in _LEFT_BOUNDARY.finditer(text):
+        if m.end() < len(text):
+            start = m.end()
+    return tidy(text[start:])
+
+
+def clause_after(text: str) -> str:
+    """The clause that starts at the start of ``text``."""
+    m = _RIGHT_BOUNDARY.search(text)
+    return tidy(text[: m.start()] if m else text)
+
+
+def tidy(text: str) -> str:
+    """Trim a clause: spaces, leading connectives, trailing punctuation."""
+    text = normalise_space(text).strip(" ,;:—–-")
+    text = _LEAD.sub("", text)
+    return text.rstrip(" .,;:!?").strip()

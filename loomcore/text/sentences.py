@@ -1,0 +1,179 @@
+"""Sentence splitting and inline-markdown cleaning, in linear time.
+
+Abbreviations ("e.g.", "Dr.", "U.S."), initials, decimals ("3.5 mg") and
+anything inside inline code (`` `a.b()` ``) never end a sentence.  Every
+regular expression here is bounded so that hostile text cannot make it
+backtrack quadratically.
+"""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = frozenset(
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "cf",
+        "al",
+        "approx",
+        "appr",
+        "ca",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "ft",
+        "no",
+        "nos",
+        "vol",
+        "fig",
+        "figs",
+        "eq",
+        "eqs",
+        "sec",
+        "ch",
+        "pp",
+        "p",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "dept",
+        "est",
+        "min",
+        "max",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.u",
+        "a.m",
+        "p.m",
+        "ph.d",
+        "b.sc",
+        "m.sc",
+        "resp",
+        "approx.",
+        "incl",
+        "excl",
+    ]
+)
+
+_CODE_SPAN = re.compile(r"`[^`\n]{0,2000}`")
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]*_]*(?=\s|$)")
+_BOLD = re.compile(r"(\*\*|__)(?=\S)([^*_\n]{1,400}?)(?<=\S)\1")
+_ITALIC_STAR = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]{1,400}?)(?<=[^\s*])\*(?![\w*])")
+_ITALIC_UNDER = re.compile(r"(?<![\w_\\])_(?=[^\s_])([^_\n]{1,400}?)(?<=[^\s_])_(?![\w_])")
+_LINK = re.compile(r"!?\[([^\]\n]{0,400})\]\([^)\s]{0,2000}\)")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of whitespace to one space and trim."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Start and end offsets of the inline code spans of ``text``."""
+    return [m.span() for m in _CODE_SPAN.finditer(text)]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    # spans are sorted and few; a linear scan is cheaper than bisect here
+    return any(start < pos < end for start, end in spans)
+
+
+def _ends_sentence(text: str, start: int, end: int) -> bool:
+    """Whether the punctuation at text[start:end] ends a sentence."""
+    rest = text[end:].lstrip()
+    if rest and rest[0].islower():
+        return False
+    if text[start] != ".":
+        return True
+    # the word that carries the period
+    i = start
+    while i > 0 and not text[i - 1].isspace() and text[i - 1] not in "(\"'“":
+        i -= 1
+    word = text[i:start].lower().strip("*_`")
+    if not word:
+        return True
+    if word in ABBREVIATIONS:
+        return False
+    # initials such as "J. Smith" or "U.S." written as one token
+    if len(word) == 1 and word.isalpha():
+        return False
+    return not (word.count(".") >= 1 and all(len(p) <= 2 for p in word.split(".")))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split one block of prose into sentences (markdown kept as written)."""
+    text = text.strip()
+    if not text:
+        return []
+    spans = code_spans(text)
+    out: list[str] = []
+    begin = 0
+    for m in _BOUNDARY.finditer(text):
+        start, end = m.span()
+        if spans and _inside(start, spans):
+            continue
+        if not _ends_sentence(text, start, end):
+            continue
+        piece = text[begin:end].strip()
+        if piece:
+            out.append(piece)
+        begin = end
+    tail = text[begin:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def strip_inline(text: str) -> str:
+    """Inline markdown to plain text: emphasis marks and link targets removed.
+
+    Inline code keeps its backticks, since code is content.
+    """
+    if not any(c in text for c in "*_["):
+        return normalise_space(text)
+    parts: list[str] = []
+    last = 0
+    for start, end in code_spans(text):
+        parts.append(_strip_marks(text[last:start]))
+        parts.append(text[start:end])
+        last = end
+    parts.append(_strip_marks(text[last:]))
+    return normalise_space("".join(parts))
+
+
+def _strip_marks(text: str) -> str:
+    text = _LINK.sub(r"\1", text)
+    text = _BOLD.sub(r"\2", text)
+    text = _ITALIC_STAR.sub(r"\1", text)
+    return _ITALIC_UNDER.sub(r"\1", text)

@@ -1,0 +1,126 @@
+"""Small talk: greetings, thanks, acknowledgements, courtesy lines, asking back."""
+
+from __future__ import annotations
+
+import re
+
+# A message made only of these words (at most a dozen of them) is small talk.
+_NOISE_WORDS = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "yo",
+        "hiya",
+        "greetings",
+        "good",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+        "thanks",
+        "thank",
+        "you",
+        "thx",
+        "ty",
+        "cheers",
+        "great",
+        "cool",
+        "nice",
+        "awesome",
+        "perfect",
+        "ok",
+        "okay",
+        "k",
+        "sure",
+        "yes",
+        "yep",
+        "yeah",
+        "no",
+        "nope",
+        "nah",
+        "alright",
+        "all",
+        "right",
+        "got",
+        "it",
+        "i",
+        "see",
+        "makes",
+        "sense",
+        "understood",
+        "sounds",
+        "bye",
+        "goodbye",
+        "lol",
+        "haha",
+        "wow",
+        "that",
+        "that's",
+        "is",
+        "it",
+        "worked",
+        "works",
+        "helpful",
+        "you're",
+        "are",
+        "the",
+        "best",
+        "so",
+        "much",
+        "a",
+        "lot",
+        "very",
+        "for",
+        "help",
+        "again",
+        "man",
+        "mate",
+        "there",
+        "buddy",
+        "friend",
+        "really",
+        "appreciate",
+        "appreciated",
+        "glad",
+        "fine",
+        "well",
+        "done",
+        "wonderful",
+        "excellent",
+        "brilliant",
+        "np",
+        "noted",
+    ]
+)
+_WORD = re.compile(r"[a-z']+")
+
+_COURTESY = re.compile(
+    r"^(?:let me know\b|feel free\b|hope (?:this|that|it) helps|happy (?:coding|training|baking|cooking|"
+    r"to help|hacking|learning)|good luck|glad (?:it|that|i|to)|you'?re welcome|no problem|"
+    r"any (?:other )?questions|if you (?:have|need) (?:any|more)|enjoy\b|cheers\b|have fun|"
+    r"that'?s it\b|easy one|great question|sure[,!. ]|sure$|of course[,!.]|happy to\b|"
+    r"here'?s (?:how|the|a|what)|i hope)",
+    re.IGNORECASE,
+)
+_ASKS_BACK = re.compile(
+    r"\b(?:could|can|would) you (?:tell|share|give|clarify|provide|describe|send|let me know|say)|"
+    r"\bhow can i help|\bwhat (?:do|would) you (?:need|like|want)|\bcan you (?:be more specific|elaborate)",
+    re.IGNORECASE,
+)
+
+
+def is_small_talk(text: str) -> bool:
+    """Whether a message is only a greeting, thanks or acknowledgement."""
+    words = _WORD.findall(text.lower()[:300])
+    return len(words) <= 12 and all(w in _NOISE_WORDS for w in words)
+
+
+def is_courtesy(sentence: str) -> bool:
+    """A sentence that is politeness, not content ("Let me know if ...")."""
+    return bool(_COURTESY.match(sentence.strip(" *_")))
+
+
+def asks_back(sentence: str) -> bool:
+    """A sentence that asks the user for details instead of answering."""
+    return bool(_ASKS_BACK.search(sentence))

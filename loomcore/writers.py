@@ -1,0 +1,74 @@
+"""Writing output files: JSONL lines, atomically.
+
+Every file is written under a temporary name in its own directory and renamed
+into place only when complete, so a run that dies leaves either the previous
+complete file or none, never half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import orjson
+
+
+class AtomicFile:
+    """A binary file that appears at ``path`` only when closed without error."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        self._tmp = Path(tmp)
+        self._fh = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes) -> None:
+        self._fh.write(data)
+
+    def commit(self) -> None:
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        self._fh.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+class JsonlWriter(AtomicFile):
+    """One JSON object a line; counts the lines it wrote."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        super().__init__(path)
+        self.lines = 0
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        self.write(orjson.dumps(record) + b"\n")
+        self.lines += 1
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> None:
+    """Write one JSON document atomically, keys sorted, indented."""
+    with AtomicFile(path) as fh:
+        fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")

@@ -1,0 +1,1 @@
+"""Enrichers: entities, relationships, topics, keywords, reasoning type."""

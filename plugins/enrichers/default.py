@@ -1,0 +1,270 @@
+"""The default enricher: entities, relationships, topics, keywords and
+reasoning type, from the segmented exchange.
+
+Entities are names and noun phrases ("Thompson Sampling", "PostgreSQL",
+"multi-armed bandit"), never sentence-initial function words.  Topics come
+from a taxonomy (``taxonomy.toml`` beside this module, replaceable or
+extendable with ``LOOMCORE_TAXONOMY``).  Keywords are ranked by frequency,
+doubled for words of the question, against a common-word list.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import attrs
+
+from loomcore import EnrichedMemory, Enricher, ReasoningType, Relationship, hookimpl
+from loomcore.text.lexicon import COMMON_WORDS, IMPERATIVE_VERBS, PRONOUNS, VAGUE_NOUNS
+from loomcore.text.sentences import strip_inline
+
+MAX_ENTITIES = 10
+MAX_QUESTION_ENTITIES = 5
+MAX_KEYWORDS = 8
+MAX_TOPICS = 3
+
+_BOLD = re.compile(r"\*\*([^*\n]{1,60})\*\*")
+_CODE = re.compile(r"`([^`\n]{1,40})`")
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#./'’-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+_CAPS_RUN = re.compile(r"(?<![\w-])[A-Z][\w+#-]*(?:\s+(?:of\s+|de\s+)?[A-Z0-9][\w+#-]*){0,4}")
+_INNER = re.compile(r"[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]|^[A-Z]{2,}")
+_REL = re.compile(
+    r"^(?:(?:a|an|the)\s+)?(?P<subj>[\w][\w /+#.-]{0,40}?)\s+"
+    r"(?P<pred>is an?|is the|are|means|refers to|causes|leads to|results in|uses|requires|"
+    r"contains|supports|returns|creates|stores|provides|prevents|reduces|increases)\s+"
+    r"(?P<obj>[^,;:.!?]{3,80})",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def taxonomy() -> dict[str, tuple[str, ...]]:
+    """topic -> keywords, from the bundled file and ``LOOMCORE_TAXONOMY``."""
+    with open(Path(__file__).with_name("taxonomy.toml"), "rb") as fh:
+        topics = {k: tuple(v) for k, v in tomllib.load(fh)["topics"].items()}
+    extra = os.environ.get("LOOMCORE_TAXONOMY")
+    if extra:
+        with open(extra, "rb") as fh:
+            data = tomllib.load(fh)
+        if data.get("replace"):
+            topics = {}
+        for k, v in data.get("topics", {}).items():
+            topics[k] = tuple(dict.fromkeys((*topics.get(k, ()), *v)))
+    return topics
+
+
+@functools.cache
+def _topic_patterns() -> dict[str, re.Pattern[str]]:
+    return {
+        topic: re.compile(
+            r"(?<![\w-])(?:"
+            + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            + r")(?![\w-])",
+            re.I,
+        )
+        for topic, words in taxonomy().items()
+        if words
+    }
+
+
+def topics_of(question: str, reply: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(topics of the exchange, topics of the question alone)."""
+    scores: Counter[str] = Counter()
+    in_question: set[str] = set()
+    for topic, pat in _topic_patterns().items():
+        q = len(pat.findall(question))
+        r = len(pat.findall(reply[:20000]))
+        if q:
+            in_question.add(topic)
+        scores[topic] = 2 * q + r
+    ranked = [t for t, s in sorted(scores.items(), key=lambda x: (-x[1], x[0])) if s >= 2]
+    topics = tuple(ranked[:MAX_TOPICS])
+    return topics, tuple(t for t in topics if t in in_question)
+
+
+def _clean(phrase: str) -> str:
+    words = phrase.strip(" .,:;!?()[]\"'").split()
+    while words and words[0].lower() in COMMON_WORDS:
+        words.pop(0)
+    while words and words[-1].lower() in COMMON_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def _sentence_starts(text: str) -> set[int]:
+    starts = {0}
+    for m in re.finditer(r"[.!?:]\s+|\n\s*(?:[-*+]|\d+[.)])?\s*", text):
+        starts.add(m.end())
+    return starts
+
+
+def names(text: str) -> list[str]:
+    """Names in ``text``: emphasised spans, short code, capitalised runs,
+    words with inner capitals or digits.  Sentence-initial common words
+    ("What", "However") are not names."""
+    found: list[str] = []
+    for m in _BOLD.finditer(text):
+        found.append(m.group(1))
+    for m in _CODE.finditer(text):
+        if " " not in m.group(1).strip():
+            found.append(m.group(1))
+    plain = strip_inline(text.replace("\n", " \n "))
+    starts = _sentence_starts(plain)
+    for m in _CAPS_RUN.finditer(plain):
+        run = m.group(0)
+        words = run.split()
+        if m.start() in starts or (m.start() > 0 and plain[m.start() - 1] in "\"'(“"):
+            # a capital at a sentence start says nothing: drop common first words
+            while words and (
+                words[0].lower() in COMMON_WORDS or words[0].lower() in IMPERATIVE_VERBS
+            ):
+                words.pop(0)
+            if len(words) == 1 and not _INNER.search(words[0]) and m.start() in starts:
+                continue
+        if words:
+            found.append(" ".join(words))
+    for tok in _TOKEN.findall(plain):
+        if _INNER.search(tok) and tok.lower() not in COMMON_WORDS and len(tok) > 1:
+            found.append(tok)
+    return found
+
+
+def noun_phrases(text: str) -> list[str]:
+    """Runs of one to four content words ("fluffy white rice", "Python project")."""
+    out: list[str] = []
+    run: list[str] = []
+    for tok in _TOKEN.findall(strip_inline(text)):
+        low = tok.lower()
+        if low in COMMON_WORDS or low in IMPERATIVE_VERBS or low in PRONOUNS or low.isdigit():
+            if run:
+                out.append(" ".join(run[-4:]))
+            run = []
+        else:
+            run.append(tok)
+    if run:
+        out.append(" ".join(run[-4:]))
+    return [p for p in out if p.lower() not in VAGUE_NOUNS]
+
+
+def _dedupe(items: list[str], limit: int) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for item in items:
+        item = _clean(item)
+        key = item.lower()
+        if len(item) < 2 or key in COMMON_WORDS or key in seen:
+            continue
+        # a longer phrase that contains a shorter one already kept replaces it
+        if any(key in k for k in seen):
+            continue
+        for k in [k for k in seen if k in key]:
+            del seen[k]
+        seen[key] = item
+    return tuple(list(seen.values())[:limit])
+
+
+def entities_of(question: str, reply: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    q_names = names(question)
+    q_phrases = noun_phrases(question)
+    question_entities = _dedupe(q_names + q_phrases, MAX_QUESTION_ENTITIES)
+    counts = Counter(n.lower() for n in names(reply[:20000]))
+    reply_names = sorted(dict.fromkeys(names(reply[:20000])), key=lambda n: -counts[n.lower()])
+    return _dedupe(list(question_entities) + reply_names, MAX_ENTITIES), question_entities
+
+
+def keywords_of(question: str, reply: str) -> tuple[str, ...]:
+    counts: Counter[str] = Counter()
+    for weight, text in ((2, question), (1, reply[:20000])):
+        for tok in _TOKEN.findall(strip_inline(text).lower()):
+            if (
+                len(tok) >= 3
+                and tok not in COMMON_WORDS
+                and not tok.isdigit()
+                and tok not in IMPERATIVE_VERBS
+            ):
+                counts[tok] += weight
+    return tuple(w for w, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:MAX_KEYWORDS])
+
+
+def relationships_of(memory: EnrichedMemory) -> tuple[Relationship, ...]:
+    out: list[Relationship] = []
+    for _, sent in memory.reply_doc.sentences():
+        m = _REL.match(sent.plain)
+        if not m:
+            continue
+        subj = m.group("subj").strip()
+        if (
+            subj.lower() in PRONOUNS
+            or subj.lower() in VAGUE_NOUNS
+            or subj.split()[0].lower() in PRONOUNS
+        ):
+            continue
+        out.append(Relationship(subj, m.group("pred").lower(), m.group("obj").strip()))
+        if len(out) >= 10:
+            break
+    return tuple(out)
+
+
+_RT_RULES: tuple[tuple[re.Pattern[str], ReasoningType], ...] = (
+    (
+        re.compile(r"\b(should (?:i|we)|which (?:is|one|should)|recommend|better)\b", re.I),
+        ReasoningType.EVALUATIVE,
+    ),
+    (
+        re.compile(r"\b(difference|vs\.?|versus|compare|compared)\b", re.I),
+        ReasoningType.COMPARATIVE,
+    ),
+    (
+        re.compile(r"\b(how (?:do|can|should|to|would)|steps?|set up|install)\b", re.I),
+        ReasoningType.PROCEDURAL,
+    ),
+    (re.compile(r"\b(why|what happens|cause[sd]?)\b", re.I), ReasoningType.CAUSAL),
+    (re.compile(r"\b(how (?:many|much|long)|calculate|compute)\b", re.I), ReasoningType.DEDUCTIVE),
+    (
+        re.compile(r"^(?:what(?:'s| is| are| does)|define|explain|tell me about)\b", re.I),
+        ReasoningType.DEFINITIONAL,
+    ),
+)
+_DEDUCTIVE_REPLY = re.compile(r"\b(therefore|thus|hence)\b|\d\s*[×x*÷/]\s*\d", re.I)
+
+
+def reasoning_type_of(question: str, reply: str) -> ReasoningType:
+    if len(reply.split()) < 12 and "?" not in question:
+        return ReasoningType.CONVERSATIONAL
+    for pat, rt in _RT_RULES:
+        if pat.search(question):
+            return rt
+    if _DEDUCTIVE_REPLY.search(reply):
+        return ReasoningType.DEDUCTIVE
+    return ReasoningType.FACTUAL
+
+
+def enrich(memory: EnrichedMemory) -> EnrichedMemory:
+    question, reply = memory.user_input, memory.system_output
+    entities, question_entities = entities_of(question, reply)
+    topics, question_topics = topics_of(question, reply)
+    return attrs.evolve(
+        memory,
+        entities=entities,
+        question_entities=question_entities,
+        topics=topics,
+        question_topics=question_topics,
+        keywords=keywords_of(question, reply),
+        relationships=relationships_of(memory),
+        reasoning_type=reasoning_type_of(question, reply),
+    )
+
+
+@hookimpl
+def register_enrichers(register):
+    register(
+        Enricher(
+            "default",
+            enrich,
+            description="entities, relationships, topics, keywords, reasoning type",
+        )
+    )

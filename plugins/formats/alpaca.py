@@ -1,0 +1,26 @@
+"""Alpaca: ``instruction``, ``input``, ``output``, ``system``, ``history``.
+
+Every line has all five keys (``history`` a list of [user, assistant] pairs),
+so a file has one schema, as LLaMA-Factory and ``datasets`` expect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loomcore import Exporter, TrainingExample, hookimpl
+
+
+def render(example: TrainingExample) -> dict[str, Any]:
+    return {
+        "instruction": example.instruction,
+        "input": example.input,
+        "output": example.output,
+        "system": example.system,
+        "history": [[u, a] for u, a in example.history],
+    }
+
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter("alpaca", render, description="Alpaca instruction/input/output JSONL"))

@@ -1,0 +1,37 @@
+"""Raw: the example with its metadata (pattern type, confidence, source,
+topics, entities), so every line can be traced to its source record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loomcore import Exporter, TrainingExample, hookimpl
+
+
+def render(example: TrainingExample) -> dict[str, Any]:
+    return {
+        "id": example.id,
+        "instruction": example.instruction,
+        "input": example.input,
+        "output": example.output,
+        "system": example.system,
+        "history": [[u, a] for u, a in example.history],
+        "metadata": {
+            "pattern_type": str(example.pattern_type),
+            "confidence": example.confidence,
+            "source": dict(example.source),
+            "topics": list(example.topics),
+            "entities": list(example.entities),
+        },
+    }
+
+
+@hookimpl
+def register_exporters(register):
+    register(
+        Exporter(
+            "raw",
+            render,
+            description="examples with pattern type, confidence, source, topics, entities",
+        )
+    )

@@ -1,0 +1,1 @@
+"""The built-in pattern types: one module (miner and example builder) each."""

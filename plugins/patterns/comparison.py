@@ -1,0 +1,223 @@
+"""comparison: the exchange contrasts two named things.
+
+Found from the user's request ("A vs B", "difference between A and B",
+"compare A and B", "A instead of B", "Should I use A or B?"), kept only when
+the reply names both.  Content: ``item_a``, ``item_b`` (short names, never
+clauses) and ``comparison`` (the reply's contrasting text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from loomcore import (
+    EnrichedMemory,
+    ExampleBuilder,
+    Miner,
+    Pattern,
+    SynthesisConfig,
+    TrainingExample,
+    hookimpl,
+)
+from loomcore.model import make_example, make_pattern
+from loomcore.text.lexicon import COMMON_WORDS, IMPERATIVE_VERBS, PREPOSITIONS, PRONOUNS
+from loomcore.text.sentences import normalise_space, split_sentences, strip_inline
+
+TYPE = "comparison"
+MAX_ITEM_WORDS = 5
+
+_FORMS: tuple[tuple[re.Pattern[str], float], ...] = (
+    (re.compile(r"\bdifferences? between (?P<a>.+?) and (?P<b>.+)", re.I), 0.95),
+    (re.compile(r"(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+)", re.I), 0.95),
+    (re.compile(r"\bcompare (?P<a>.+?) (?:and|with|to|against) (?P<b>.+)", re.I), 0.95),
+    (re.compile(r"\bhow (?:is|are|does|do) (?P<a>.+?) differ(?:ent)? from (?P<b>.+)", re.I), 0.9),
+    (re.compile(r"(?P<a>.+?) instead of (?P<b>.+)", re.I), 0.85),
+    (re.compile(r"(?P<a>.+?),?\s+or\s+(?P<b>.+)", re.I), 0.8),
+)
+_CUT_RIGHT = re.compile(
+    r"\s+(?:for|in|on|when|if|to|with|that|which|because|as|at|from|so|since|while|given)\s|[,;:?!.()]"
+)
+_SKIP_LEFT = (
+    COMMON_WORDS
+    | IMPERATIVE_VERBS
+    | PRONOUNS
+    | PREPOSITIONS
+    | frozenset(
+        [
+            "should",
+            "shall",
+            "would",
+            "could",
+            "can",
+            "do",
+            "does",
+            "did",
+            "is",
+            "are",
+            "was",
+            "were",
+            "explain",
+            "tell",
+            "me",
+            "about",
+            "difference",
+            "differences",
+            "between",
+            "compare",
+            "which",
+            "what",
+            "when",
+            "why",
+            "how",
+            "whether",
+            "i",
+            "we",
+        ]
+    )
+)
+_NOT_ITEMS = PREPOSITIONS | frozenset(
+    [
+        "not",
+        "no",
+        "yes",
+        "now",
+        "later",
+        "more",
+        "less",
+        "other",
+        "others",
+        "both",
+        "either",
+        "neither",
+    ]
+)
+_PAREN = re.compile(r"\s*\([^)]*\)")
+
+
+def _skip_lead(words: list[str], first: bool) -> list[str]:
+    """Drop the question's own words before the compared name ("Should I use a ...").
+
+    A capitalised word after the first ("LEFT JOIN") is a name, not a function
+    word; a verb that a boundary follows ("a list in Python") is the name.
+    """
+    i = 0
+    while i < len(words):
+        w = words[i].strip("`*\"'")
+        low = w.lower()
+        if low not in _SKIP_LEFT:
+            break
+        if (i > 0 or not first) and w[:1].isupper() and w != "I":
+            break
+        nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+        if low in IMPERATIVE_VERBS and low not in COMMON_WORDS and (not nxt or nxt in PREPOSITIONS):
+            break
+        i += 1
+    return words[i:]
+
+
+def _left_item(text: str) -> str:
+    text = _PAREN.sub("", strip_inline(text))
+    # the clause just before "or"/"vs": after the last comma or sentence break
+    clause = re.split(r"[,;:]\s", text)[-1]
+    words = _skip_lead(clause.split(), first=True)
+    return " ".join(words).strip(" .?!")
+
+
+def _right_item(text: str) -> str:
+    text = _PAREN.sub("", strip_inline(text))
+    text = " ".join(_skip_lead(text.split(), first=False))
+    m = _CUT_RIGHT.search(" " + text + " ")
+    if m:
+        text = (" " + text + " ")[: m.start()]
+    return text.strip(" .?!")
+
+
+def _valid(item: str) -> bool:
+    words = item.split()
+    if not words or len(words) > MAX_ITEM_WORDS:
+        return False
+    low = [w.lower() for w in words]
+    if not any(c.isalpha() for c in item):
+        return False
+    return (
+        low[0] not in _NOT_ITEMS
+        and low[-1] not in _NOT_ITEMS
+        and not all(w in COMMON_WORDS for w in low)
+    )
+
+
+def _mentions(reply: str, item: str) -> bool:
+    words = [w for w in re.findall(r"[\w+#/-]+", item.lower()) if w not in COMMON_WORDS]
+    head = words[-1] if words else item.lower()
+    stem = head[:-1] if head.endswith("s") and len(head) > 3 else head
+    return stem in reply
+
+
+def items_of(question: str) -> tuple[str, str, float] | None:
+    """The two compared things named by the user's message, if it asks to compare."""
+    for sentence in split_sentences(normalise_space(question)) or [question]:
+        for form, sureness in _FORMS:
+            m = form.search(sentence)
+            if not m:
+                continue
+            raw_a, raw_b = m.group("a"), m.group("b")
+            if raw_a.split() and raw_a.split()[-1].lower() in _NOT_ITEMS:
+                return None  # "cardio before or after lifting": not two things
+            a, b = _left_item(raw_a), _right_item(raw_b)
+            if _valid(a) and _valid(b) and a.lower() != b.lower():
+                return a, b, sureness
+    return None
+
+
+def comparison_text(memory: EnrichedMemory) -> str:
+    """The reply's prose and tables, without code and courtesy."""
+    from loomcore.text.smalltalk import is_courtesy
+
+    parts = []
+    for block in memory.reply_doc.blocks:
+        if block.kind == "table":
+            parts.append(block.text)
+        elif block.kind in ("paragraph", "item", "heading"):
+            kept = [s.plain for s in block.sentences if not is_courtesy(s.plain)]
+            if kept:
+                prefix = "- " if block.kind == "item" else ""
+                parts.append(prefix + " ".join(kept))
+    return "\n".join(parts)
+
+
+def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    found = items_of(memory.user_input)
+    if not found:
+        return
+    a, b, sureness = found
+    reply = strip_inline(memory.system_output).lower()
+    if not (_mentions(reply, a) and _mentions(reply, b)):
+        return
+    text = comparison_text(memory)
+    if len(text.split()) < 8:
+        return
+    yield make_pattern(
+        memory,
+        TYPE,
+        {"item_a": a, "item_b": b, "comparison": text},
+        certainty=sureness,
+        evidence=memory.user_input,
+    )
+
+
+def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    c = pattern.content
+    yield make_example(
+        pattern, config, f"Compare {c['item_a']} and {c['item_b']}.", c["comparison"]
+    )
+
+
+@hookimpl
+def register_miners(register):
+    register(Miner(TYPE, mine, description="two named things the exchange contrasts"))
+
+
+@hookimpl
+def register_example_builders(register):
+    register(ExampleBuilder(TYPE, build, description='"Compare A and B." -> the contrasting text'))

@@ -1,0 +1,123 @@
+"""decision: the user faces a choice and the reply recommends one option, with a reason.
+
+The user's message asks to choose ("Should I use A or B?", "Which is better
+...?", "Do you recommend X?"); the reply holds a recommendation ("I'd go
+with A", "Use A", "A is the better pick").  A reply that only lists options
+is not a decision.  Content: ``decision`` (the recommending sentence),
+``context`` (the user's situation) and ``reasoning`` (the why).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from loomcore import (
+    EnrichedMemory,
+    ExampleBuilder,
+    Miner,
+    Pattern,
+    SynthesisConfig,
+    TrainingExample,
+    hookimpl,
+)
+from loomcore.model import make_example, make_pattern
+from loomcore.text.sentences import normalise_space
+
+TYPE = "decision"
+MAX_REASONING_SENTENCES = 3
+
+_CHOICE = re.compile(
+    r"\b(?:should (?:i|we)|shall (?:i|we)|which (?:\w+ )?(?:should|is better|would you|do you|one)|"
+    r"(?:do|would) you (?:recommend|suggest)|is it (?:better|worth|smarter|wise)|"
+    r"what(?:'s| is| would be) (?:better|the best|best|your recommendation)|"
+    r"better (?:to|option|choice)|recommend(?:ation)?)\b",
+    re.IGNORECASE,
+)
+_OR_QUESTION = re.compile(r"^[^.?!]{1,80}\bor\b[^.?!]{1,120}\?\s*$", re.IGNORECASE)
+_HOW = re.compile(r"\bhow (?:should|do|can|would) (?:i|we)\b", re.IGNORECASE)
+
+_RECOMMEND = re.compile(
+    r"\b(?:i'?d|i would|i'?ll|we'?d|i)\s+(?:strongly\s+|probably\s+|definitely\s+|personally\s+)?"
+    r"(?:go with|recommend|suggest|pick|choose|lean (?:towards?|toward)|opt for|use|start with|"
+    r"stick with|invest|pay|take|vote for|favou?r|prefer|go for)\b|"
+    r"\b(?:is|are) (?:usually |generally |probably |clearly |definitely |almost always )?"
+    r"(?:the |a )?(?:better|best|right|safer|smarter|wiser) (?:pick|choice|option|bet|fit|call|move)\b|"
+    r"\bmy (?:recommendation|advice|pick|vote) (?:is|would be)\b|"
+    r"\byou should (?:go with|use|pick|choose|start|do|pay|invest|get|buy|opt)\b|"
+    r"\b(?:go with|opt for|stick with)\b",
+    re.IGNORECASE,
+)
+_IMPERATIVE_CHOICE = re.compile(
+    r"^(?:[^,]{1,80},\s*)?(?:use|go|pick|choose|pay|start|stick|do|invest|buy|get|take|opt|keep|put|"
+    r"switch|stay|avoid|skip|learn)\b",
+    re.IGNORECASE,
+)
+
+
+def faces_choice(question: str) -> bool:
+    q = normalise_space(question)
+    if _HOW.search(q) and not re.search(r"\bor\b", q):
+        return False
+    if _CHOICE.search(q):
+        return True
+    return any(_OR_QUESTION.match(s) for s in re.split(r"(?<=[.!?])\s+", q))
+
+
+def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    if not faces_choice(memory.user_input):
+        return
+    blocks = memory.reply_doc.blocks
+    for bi, block in enumerate(blocks):
+        if block.kind != "paragraph":
+            continue
+        for si, sentence in enumerate(block.sentences):
+            text = sentence.plain
+            strong = _RECOMMEND.search(text)
+            if not strong and not _IMPERATIVE_CHOICE.match(text):
+                continue
+            if text.endswith("?"):
+                continue
+            reasoning = [s.plain for s in block.sentences[si + 1 :]]
+            nxt = bi + 1
+            while len(reasoning) < 1 and nxt < len(blocks):
+                if blocks[nxt].kind == "paragraph":
+                    reasoning = [s.plain for s in blocks[nxt].sentences]
+                nxt += 1
+            reasoning = reasoning[:MAX_REASONING_SENTENCES]
+            yield make_pattern(
+                memory,
+                TYPE,
+                {
+                    "decision": text,
+                    "context": normalise_space(memory.user_input),
+                    "reasoning": " ".join(reasoning),
+                },
+                certainty=(0.9 if strong else 0.8) if reasoning else 0.6,
+                evidence=text,
+            )
+            return
+
+
+def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    c = pattern.content
+    output = c["decision"]
+    if config.include_reasoning and c.get("reasoning"):
+        output = f"{output} {c['reasoning']}"
+    yield make_example(pattern, config, c["context"], output)
+
+
+@hookimpl
+def register_miners(register):
+    register(
+        Miner(
+            TYPE, mine, description="a recommendation, with its reason, for a choice the user faces"
+        )
+    )
+
+
+@hookimpl
+def register_example_builders(register):
+    register(
+        ExampleBuilder(TYPE, build, description="the user's choice -> recommendation and reasoning")
+    )

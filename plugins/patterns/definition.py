@@ -1,0 +1,219 @@
+"""definition: a sentence that says what a named thing is.
+
+"Thompson Sampling is a Bayesian approach to ...", "X refers to ...", "X
+means ...", "X is defined as ...", "X is when ...", "X, short for Y, is ...".
+Not a definition: a pronoun or vague subject ("It is", "The result is"), an
+evaluation ("Rust is a great language"), a state ("is a bit slow").
+Content: ``term`` (the whole name, no leading article, no markup) and
+``definition`` (the defining sentence, whole).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from loomcore import (
+    EnrichedMemory,
+    ExampleBuilder,
+    Miner,
+    Pattern,
+    SynthesisConfig,
+    TrainingExample,
+    hookimpl,
+)
+from loomcore.model import make_example, make_pattern
+from loomcore.text.lexicon import ARTICLES, DETERMINERS, EVALUATIVE, PRONOUNS, VAGUE_NOUNS
+from loomcore.text.sentences import strip_inline
+
+TYPE = "definition"
+
+# subject, copula, rest; the subject is short, so the lazy scan is bounded
+_COPULA = re.compile(
+    r"^(?P<subj>.{1,90}?)\s+(?P<cop>is defined as|are defined as|refers to|refer to|means|mean|"
+    r"stands for|is|are|was|were)\s+(?P<rest>.+)$",
+    re.DOTALL,
+)
+_APPOSITIVE = re.compile(
+    r"^(?P<term>[^,]+),\s*(?:short for|or|also (?:called|known as)|aka|i\.e\.)\s[^,]+,?$", re.I
+)
+_PAREN = re.compile(r"\s*\([^)]*\)")
+_EMPHASIS = re.compile(r"\*\*|__|`")
+_NOT_DEFINING = frozenset(
+    [
+        "not",
+        "also",
+        "usually",
+        "often",
+        "sometimes",
+        "roughly",
+        "about",
+        "around",
+        "very",
+        "more",
+        "less",
+        "still",
+        "only",
+        "just",
+        "always",
+        "never",
+        "far",
+        "much",
+        "so",
+        "too",
+        "quite",
+        "rather",
+        "really",
+        "pretty",
+        "generally",
+        "typically",
+        "mostly",
+        "probably",
+        "likely",
+        "easy",
+        "hard",
+        "fine",
+        "here",
+        "there",
+        "now",
+        "then",
+        "on",
+        "in",
+        "at",
+        "to",
+        "by",
+        "for",
+        "with",
+        "from",
+        "of",
+        "slightly",
+        "somewhat",
+        "already",
+        "currently",
+        "either",
+        "both",
+    ]
+)
+_RELATIVE = frozenset({"that", "which", "who", "whose", "where", "when", "if", "because", "while"})
+
+
+def _term(subject_md: str) -> tuple[str, bool] | None:
+    """(term, emphasised) from the subject as written, or None if it names nothing."""
+    subj = subject_md.strip().lstrip("-*+ ").strip()
+    m = _APPOSITIVE.match(strip_inline(subj)) if "," in subj else None
+    if "," in subj and not m:
+        return None
+    raw_term = subj.split(",", 1)[0] if m else subj
+    if any(c in raw_term for c in ':;–—!?"“'):
+        return None
+    emphasised = "**" in raw_term or "__" in raw_term or "`" in raw_term
+    term = _PAREN.sub("", _EMPHASIS.sub("", strip_inline(raw_term))).strip(" .")
+    words = term.split()
+    if words and words[0].lower() in ARTICLES:
+        words = words[1:]
+    if not words or len(words) > 6:
+        return None
+    lowered = [w.lower() for w in words]
+    if lowered[0] in PRONOUNS or lowered[0] in DETERMINERS or lowered[0] in EVALUATIVE:
+        return None
+    if any(
+        w in _RELATIVE or w in {"is", "are", "was", "were", "can", "will", "should", "would"}
+        for w in lowered
+    ):
+        return None
+    if lowered[-1] in VAGUE_NOUNS or " ".join(lowered) in VAGUE_NOUNS or lowered[-1] in PRONOUNS:
+        return None
+    if any(w.endswith("'s") or w.endswith("’s") for w in lowered):
+        return None
+    return " ".join(words), emphasised
+
+
+def _salient(term: str, emphasised: bool, question: str) -> bool:
+    if emphasised:
+        return True
+    if term.lower() in question.lower():
+        return True
+    words = term.split()
+    # a proper name: capitals after the first word, or inside a word (PostgreSQL)
+    return any(w[:1].isupper() for w in words[1:]) or any(
+        any(c.isupper() for c in w[1:]) for w in words
+    )
+
+
+def _defines(cop: str, rest: str, emphasised: bool) -> float:
+    """How surely ``<cop> <rest>`` defines (0 = not at all)."""
+    words = rest.split()
+    if len(words) < 3:
+        return 0.0
+    first = words[0].lower().strip("*_`")
+    second = words[1].lower().strip("*_`,") if len(words) > 1 else ""
+    if cop.startswith(("refer", "mean", "stands", "is defined", "are defined")):
+        return 0.95
+    if first in ARTICLES:
+        if second in EVALUATIVE or second in {
+            "most",
+            "best",
+            "only",
+            "first",
+            "same",
+            "opposite",
+            "main",
+        }:
+            return 0.0
+        return 0.9
+    if first in {"when", "where"}:
+        return 0.85
+    if first in _NOT_DEFINING or first.endswith(("ly", "ed", "er")) or first in EVALUATIVE:
+        return 0.0
+    # "**Baking soda** is pure sodium bicarbonate": only for an emphasised term
+    return 0.75 if emphasised else 0.0
+
+
+def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    question = memory.user_input
+    seen: set[str] = set()
+    for block in memory.reply_doc.prose():
+        for sentence in block.sentences:
+            m = _COPULA.match(sentence.text)
+            if not m:
+                continue
+            found = _term(m.group("subj"))
+            if found is None:
+                continue
+            term, emphasised = found
+            if not _salient(term, emphasised, question):
+                continue
+            sureness = _defines(m.group("cop"), strip_inline(m.group("rest")), emphasised)
+            if not sureness or term.lower() in seen:
+                continue
+            seen.add(term.lower())
+            definition = sentence.plain
+            if definition.endswith(":"):
+                definition = definition[:-1].rstrip() + "."
+            yield make_pattern(
+                memory,
+                TYPE,
+                {"term": term, "definition": definition},
+                certainty=sureness,
+                evidence=sentence.text,
+            )
+
+
+def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    term, definition = pattern.content["term"], pattern.content["definition"]
+    verb = (
+        "are"
+        if term.lower().endswith("s") and not term.isupper() and not term.lower().endswith("ss")
+        else "is"
+    )
+    yield make_example(pattern, config, f"What {verb} {term}?", definition)
+
+
+@hookimpl
+def register_miners(register):
+    register(Miner(TYPE, mine, description="sentences that say what a named thing is"))
+
+
+@hookimpl
+def register_example_builders(register):
+    register(ExampleBuilder(TYPE, build, description='"What is X?" -> the defining sentence'))

@@ -1,0 +1,155 @@
+"""procedure: an ordered way to do something.
+
+A numbered or bulleted list whose items are actions ("Open a terminal ...",
+"Rinse the rice ..."), or prose sequenced by First / Next / Then / Finally.
+One step per top-level item; nested sub-items fold into their parent; intro
+and closing sentences are not steps.  A list of facts, options or causes is
+not a procedure.  Content: ``task`` (what the steps accomplish) and
+``steps`` (one string each, in order, no numbering).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from loomcore import (
+    EnrichedMemory,
+    ExampleBuilder,
+    Miner,
+    Pattern,
+    SynthesisConfig,
+    TrainingExample,
+    hookimpl,
+)
+from loomcore.model import make_example, make_pattern
+from loomcore.text.lexicon import starts_imperative
+from loomcore.text.segment import Block, ListGroup
+from loomcore.text.sentences import normalise_space, strip_inline
+
+TYPE = "procedure"
+
+_HOW = re.compile(
+    r"\bhow (?:do|can|should|would|could|might|shall) (?:i|we|you|one)\s+(?P<task>[^?]+)|"
+    r"\bhow to\s+(?P<task2>[^?]+)|"
+    r"\b(?:steps?|process|guide|instructions?|walk me through|procedure)\b(?: (?:to|for|on))?\s*(?P<task3>[^?]*)",
+    re.IGNORECASE,
+)
+_ORDINAL = re.compile(
+    r"^(?P<marker>first(?:ly)?|to (?:start|begin)|start by|begin by|second(?:ly)?|third(?:ly)?|next|"
+    r"then|after that|afterwards|once (?:that'?s|this is) done|finally|lastly)\b,?\s*",
+    re.IGNORECASE,
+)
+_OPENING = ("first", "firstly", "to start", "to begin", "start by", "begin by")
+MIN_STEPS = 3
+
+
+def task_of(question: str) -> tuple[str, bool]:
+    """(what the user wants done, whether they asked how)."""
+    for sentence in re.split(r"(?<=[.?!])\s+", question.strip()):
+        m = _HOW.search(sentence)
+        if m:
+            task = m.group("task") or m.group("task2") or m.group("task3") or ""
+            task = normalise_space(task).rstrip(" .?!")
+            if task:
+                return task, True
+    return normalise_space(question).rstrip(" .?!"), False
+
+
+def _step_text(item: Block, children: tuple[Block, ...]) -> str:
+    text = strip_inline(item.text)
+    extra = [strip_inline(c.text) for c in children]
+    for code in item.code:
+        extra.append(f"`{code}`" if "\n" not in code else f"\n```\n{code}\n```\n")
+    if extra:
+        if text and text[-1] not in ".:!?":
+            text += ":" if item.code and not children else "."
+        text = (
+            text
+            + " "
+            + " ".join(
+                e if e.startswith("\n") or e.endswith((".", ":", "`")) else e + "." for e in extra
+            )
+        )
+    return normalise_space(text) if "```" not in text else text.strip()
+
+
+def _list_steps(group: ListGroup, asked_how: bool) -> list[str] | None:
+    items = group.items
+    if len(items) < 2:
+        return None
+    actions = sum(starts_imperative(strip_inline(b.text)) for b in items)
+    needed = 0.6 if group.ordered else 0.75
+    if not group.ordered and not asked_how:
+        return None
+    if actions / len(items) < needed or (
+        len(items) < MIN_STEPS and not (asked_how and actions == len(items))
+    ):
+        return None
+    return [_step_text(b, kids) for b, kids in zip(items, group.children, strict=True)]
+
+
+def _prose_steps(memory: EnrichedMemory) -> list[str] | None:
+    steps: list[str] = []
+    started = False
+    for block in memory.reply_doc.blocks:
+        if block.kind != "paragraph":
+            if started and block.kind != "paragraph":
+                break
+            continue
+        for s in block.sentences:
+            m = _ORDINAL.match(s.plain)
+            if m and (started or m.group("marker").lower() in _OPENING):
+                started = True
+                rest = s.plain[m.end() :]
+                steps.append(rest[:1].upper() + rest[1:])
+    return steps if len(steps) >= MIN_STEPS else None
+
+
+def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    task, asked_how = task_of(memory.user_input)
+    found = False
+    for group in memory.reply_doc.lists():
+        steps = _list_steps(group, asked_how)
+        if steps:
+            found = True
+            yield make_pattern(
+                memory,
+                TYPE,
+                {"task": task, "steps": steps},
+                certainty=0.95 if asked_how else 0.8,
+                evidence="\n".join(b.text for b in group.items),
+            )
+    if not found:
+        steps = _prose_steps(memory)
+        if steps:
+            yield make_pattern(
+                memory,
+                TYPE,
+                {"task": task, "steps": steps},
+                certainty=0.85,
+                evidence=" ".join(steps),
+            )
+
+
+def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    task, steps = pattern.content["task"], pattern.content["steps"]
+    memory = pattern.memory
+    asked_how = memory is not None and task_of(memory.user_input)[1]
+    instruction = f"How do I {task}?" if asked_how else f"Explain step by step: {task}"
+    if memory is not None and asked_how and len(memory.user_input) < 200:
+        instruction = memory.user_input.strip()
+    output = "\n".join(f"{i}. {s}" for i, s in enumerate(steps, start=1))
+    yield make_example(pattern, config, instruction, output)
+
+
+@hookimpl
+def register_miners(register):
+    register(
+        Miner(TYPE, mine, description="ordered actions from lists or First/Then/Finally prose")
+    )
+
+
+@hookimpl
+def register_example_builders(register):
+    register(ExampleBuilder(TYPE, build, description='"How do I X?" -> numbered steps'))

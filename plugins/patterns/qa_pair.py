@@ -1,0 +1,104 @@
+"""qa_pair: the user asks (a question or a request) and the reply informs.
+
+Not a qa_pair: small talk, a reply that only greets, thanks, refuses or asks
+for more detail.  Content: ``question`` (the user message), ``answer`` (the
+reply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from loomcore import (
+    EnrichedMemory,
+    ExampleBuilder,
+    Miner,
+    Pattern,
+    SynthesisConfig,
+    TrainingExample,
+    hookimpl,
+)
+from loomcore.model import make_example, make_pattern
+from loomcore.text.smalltalk import asks_back, is_courtesy, is_small_talk
+
+TYPE = "qa_pair"
+MIN_WORDS = 5
+
+
+def informative_sentences(memory: EnrichedMemory) -> list[str]:
+    """Sentences of the reply that state something (not courtesy, not asking back)."""
+    out = []
+    for block in memory.reply_doc.prose():
+        for s in block.sentences:
+            text = s.plain
+            if text.endswith("?") or text.endswith(",") or len(text.split()) < MIN_WORDS:
+                continue
+            if is_courtesy(text) or asks_back(text):
+                continue
+            out.append(text)
+    return out
+
+
+def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    question = memory.user_input.strip()
+    reply = memory.system_output.strip()
+    if not question or not reply or is_small_talk(question) or is_small_talk(reply):
+        return
+    informative = informative_sentences(memory)
+    has_code = any(b.kind == "code" for b in memory.reply_doc.blocks) or any(
+        b.code for b in memory.reply_doc.blocks
+    )
+    has_table = any(b.kind == "table" for b in memory.reply_doc.blocks)
+    if not informative and not has_code and not has_table:
+        return
+    if any(asks_back(s.plain) for _, s in memory.reply_doc.sentences()) and len(informative) < 2:
+        return
+    certainty = min(1.0, 0.6 + 0.1 * len(informative) + (0.1 if has_code else 0.0))
+    yield make_pattern(
+        memory,
+        TYPE,
+        {"question": question, "answer": reply},
+        certainty=certainty,
+        evidence=reply[:300],
+    )
+
+
+def answer_text(memory: EnrichedMemory | None, answer: str) -> str:
+    """The reply without trailing courtesy lines ("Let me know if ...")."""
+    if memory is None:
+        return answer
+    lines = answer.rstrip().split("\n")
+    while lines and (not lines[-1].strip() or _only_courtesy(lines[-1])):
+        lines.pop()
+    text = "\n".join(lines).rstrip()
+    # a courtesy sentence at the end of the last paragraph
+    last = memory.reply_doc.blocks[-1] if memory.reply_doc.blocks else None
+    if last is not None and last.kind == "paragraph" and len(last.sentences) > 1:
+        tail = last.sentences[-1]
+        if is_courtesy(tail.plain) and text.endswith(tail.text):
+            text = text[: -len(tail.text)].rstrip()
+    return text or answer
+
+
+def _only_courtesy(line: str) -> bool:
+    from loomcore.text.sentences import split_sentences, strip_inline
+
+    sents = split_sentences(line)
+    return bool(sents) and all(is_courtesy(strip_inline(s)) for s in sents)
+
+
+def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    c = pattern.content
+    yield make_example(pattern, config, c["question"], answer_text(pattern.memory, c["answer"]))
+
+
+@hookimpl
+def register_miners(register):
+    register(Miner(TYPE, mine, description="a question or request and the reply that answers it"))
+
+
+@hookimpl
+def register_example_builders(register):
+    register(
+        ExampleBuilder(TYPE, build, description="the question as instruction, the reply as output")
+    )

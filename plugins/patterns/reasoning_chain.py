@@ -1,0 +1,138 @@
+"""reasoning_chain: from a premise through two or more explicit inferential
+steps to a conclusion.
+
+Steps carry markers ("so", "which means", "therefore", "thus", "hence") or
+are worked calculations ("50,000 ÷ 64 = 781.25"); the conclusion is a
+sentence that opens with Therefore / Thus / Hence / So.  A single inference
+or a plain explanation is not a chain.  Content: ``premise``, ``steps``,
+``conclusion``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from loomcore import (
+    EnrichedMemory,
+    ExampleBuilder,
+    Miner,
+    Pattern,
+    SynthesisConfig,
+    TrainingExample,
+    hookimpl,
+)
+from loomcore.model import make_example, make_pattern
+from loomcore.text.clauses import tidy
+from loomcore.text.sentences import code_spans
+
+TYPE = "reasoning_chain"
+MIN_STEPS = 2
+
+_CONCLUSION = re.compile(
+    r"^(?:therefore|thus|hence|so|consequently|as a result|it follows that|that means|this means|all in all)\b,?\s*",
+    re.IGNORECASE,
+)
+_STEP = re.compile(
+    r"(?:,|;|\band)\s+so\b|\bso (?:that's|that is|the|you|it|one|each|a|we)\b|\bwhich means\b|\bthat means\b|"
+    r"\btherefore\b|\bthus\b|\bhence\b|\bit follows\b",
+    re.IGNORECASE,
+)
+# a number, an optional unit ("5 kg"), an operator, a number
+_CALC = re.compile(
+    r"\d[\d,.]*\s*(?:[A-Za-z%]{1,6}\s*)?(?:[×x*÷/+−–-]|times|divided by)\s*[$€£]?\d[\d,.]*"
+)
+_SPLIT = re.compile(r",\s+(?:so|which means|that means)\s+|;\s+", re.IGNORECASE)
+
+
+def _without_code(text: str) -> str:
+    spans = code_spans(text)
+    if not spans:
+        return text
+    out, last = [], 0
+    for s, e in spans:
+        out.append(text[last:s])
+        last = e
+    out.append(text[last:])
+    return " ".join(out)
+
+
+def is_step(text: str) -> bool:
+    prose = _without_code(text)
+    return bool(_STEP.search(prose)) or ("=" in prose and bool(_CALC.search(prose)))
+
+
+def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    sentences = [(bi, s.plain) for bi, s in memory.reply_doc.sentences()]
+    if len(sentences) < 3:
+        return
+    conclusion_at = None
+    for i in range(len(sentences) - 1, 0, -1):
+        if _CONCLUSION.match(sentences[i][1]) and not re.match(
+            r"^so (?:far|much|many)\b", sentences[i][1], re.I
+        ):
+            conclusion_at = i
+            break
+    if conclusion_at is None:
+        return
+    marked = [i for i in range(conclusion_at) if is_step(sentences[i][1])]
+    if not marked:
+        return
+    first = marked[0]
+    # the premise is the sentence before the first step: in the same paragraph,
+    # or the sentence that introduces a list of steps
+    blocks = memory.reply_doc.blocks
+    same_block = first > 0 and sentences[first - 1][0] == sentences[first][0]
+    list_intro = first > 0 and blocks[sentences[first][0]].kind == "item"
+    premise_at = first - 1 if same_block or list_intro else first
+    steps = [sentences[i][1] for i in range(premise_at + 1, conclusion_at)]
+    if len(steps) < MIN_STEPS:
+        # split steps that chain inside one sentence ("..., so i holds 2")
+        pieces = []
+        for s in ([sentences[premise_at][1]] if premise_at == first else []) + steps:
+            pieces.extend(p for p in _SPLIT.split(s) if p.strip())
+        if premise_at == first and pieces:
+            pieces = pieces[1:]
+        steps = pieces
+    steps = [tidy(s) for s in steps if len(tidy(s).split()) >= 2]
+    if len(steps) < MIN_STEPS:
+        return
+    raw = sentences[conclusion_at][1]
+    conclusion = _CONCLUSION.sub("", raw, count=1).strip()
+    conclusion = conclusion[:1].upper() + conclusion[1:]
+    if len(conclusion.split()) < 3:
+        return
+    yield make_pattern(
+        memory,
+        TYPE,
+        {"premise": tidy(sentences[premise_at][1]), "steps": steps, "conclusion": conclusion},
+        certainty=min(1.0, 0.7 + 0.1 * len(marked)),
+        evidence=" ".join(s for _, s in sentences[premise_at : conclusion_at + 1]),
+    )
+
+
+def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    c = pattern.content
+    memory = pattern.memory
+    question = memory.user_input.strip() if memory is not None else ""
+    instruction = question or f"Reason step by step: {c['premise']}"
+    if config.include_reasoning:
+        lines = [f"{c['premise']}."]
+        lines += [f"{i}. {s}." for i, s in enumerate(c["steps"], start=1)]
+        lines.append(f"Therefore, {c['conclusion'][:1].lower() + c['conclusion'][1:]}")
+        output = "\n".join(lines)
+    else:
+        output = c["conclusion"]
+    yield make_example(pattern, config, instruction, output)
+
+
+@hookimpl
+def register_miners(register):
+    register(Miner(TYPE, mine, description="premise, explicit inferential steps, conclusion"))
+
+
+@hookimpl
+def register_example_builders(register):
+    register(
+        ExampleBuilder(TYPE, build, description="the question -> premise, steps and conclusion")
+    )

@@ -1,0 +1,68 @@
+"""The default importance scorer: signal from noise, by the form of the exchange.
+
+Greetings, thanks, acknowledgements, one-word messages and replies that only
+ask back score low; a question or request answered at length, with
+structure (a list, code, a definition) scores high.  Domain keywords given in
+``LOOMCORE_DOMAIN_KEYWORDS`` (comma-separated) raise the score of exchanges
+that mention them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from loomcore import Memory, Scorer, hookimpl
+from loomcore.text.lexicon import IMPERATIVE_VERBS
+from loomcore.text.smalltalk import is_small_talk
+
+_QUESTION_START = re.compile(
+    r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|can|could|should|would|"
+    r"do|does|did|will|may|might|shall|explain|describe|compare|tell|list|give|show)\b",
+    re.IGNORECASE,
+)
+_STRUCTURE = re.compile(
+    r"^\s*(?:[-*+]|\d+[.)])\s|```|\b(?:is|are|means|refers to)\b\s+(?:a|an|the)\b", re.M
+)
+_ASKS_BACK = re.compile(
+    r"\b(?:could|can|would) you (?:tell|share|give|clarify|provide|describe|let me know)|"
+    r"how can i help|what (?:do|would) you (?:need|like)|anything else",
+    re.IGNORECASE,
+)
+
+
+def _domain_keywords() -> list[str]:
+    raw = os.environ.get("LOOMCORE_DOMAIN_KEYWORDS", "")
+    return [k.strip().lower() for k in raw.split(",") if k.strip()]
+
+
+def score(memory: Memory) -> float:
+    user, reply = memory.user_input.strip(), memory.system_output.strip()
+    if is_small_talk(user):
+        return 0.15
+    user_words = len(user.split())
+    reply_words = len(reply.split())
+    s = 0.25
+    first = user.split(None, 1)[0].lower().strip(",.!?") if user else ""
+    if "?" in user or _QUESTION_START.match(user) or first in IMPERATIVE_VERBS:
+        s += 0.3
+    elif user_words >= 6:
+        s += 0.15
+    s += min(reply_words, 120) / 120 * 0.3
+    if _STRUCTURE.search(reply):
+        s += 0.1
+    if reply_words < 25 and _ASKS_BACK.search(reply):
+        s -= 0.3
+    if user_words <= 2 and "?" not in user:
+        s -= 0.15
+    keywords = _domain_keywords()
+    if keywords:
+        text = f"{user} {reply}".lower()
+        if any(k in text for k in keywords):
+            s += 0.15
+    return round(min(max(s, 0.05), 0.98), 4)
+
+
+@hookimpl
+def register_scorers(register):
+    register(Scorer("default", score, description="form-based signal/noise score"))
