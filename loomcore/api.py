@@ -59,18 +59,14 @@ def to_memory(raw: Memory | Mapping[str, Any]) -> Memory:
         raise RecordError("invalid memory", ["required field missing @ $.id"])
     if isinstance(data["id"], int) and not isinstance(data["id"], bool):
         data["id"] = str(data["id"])
-    meta = (
-        dict(data.get("metadata") or {})
-        if isinstance(data.get("metadata"), Mapping)
-        else data.get("metadata")
-    )
-    if isinstance(meta, dict) and not (meta.get("user_input") and meta.get("system_output")):
-        turns = parse_transcript(str(data.get("text") or ""))
-        user = next((c for r, c in turns if r == "user"), "")
-        reply = next((c for r, c in turns if r == "assistant"), "")
-        meta.setdefault("user_input", user)
-        meta.setdefault("system_output", reply)
-    if meta is not None:
+    meta = data.get("metadata", {})
+    if isinstance(meta, Mapping):
+        meta = dict(meta)
+        if not (meta.get("user_input") and meta.get("system_output")):
+            turns = parse_transcript(str(data.get("text") or ""))
+            for key, role in (("user_input", "user"), ("system_output", "assistant")):
+                if not meta.get(key):
+                    meta[key] = next((c for r, c in turns if r == role), "")
         data["metadata"] = meta
     try:
         memory = from_dict(data, Memory)

@@ -1,0 +1,162 @@
+"""One test per hook: an in-process plugin implements it and the pipeline uses it.
+And every hookspec is documented."""
+
+import inspect
+import io
+
+import attrs
+import click
+from click.testing import CliRunner
+
+from loomcore import (
+    Conversation,
+    Enricher,
+    ExampleBuilder,
+    Exporter,
+    Miner,
+    Reader,
+    Registry,
+    Scorer,
+    SynthesisConfig,
+    Turn,
+    get_plugin_manager,
+    hookimpl,
+    hookspecs,
+    make_pattern,
+)
+from loomcore.model import make_example
+from loomcore.pipeline import Pipeline, RunOptions, build, enrich, mine, score
+
+from ..conftest import raw_memory
+
+
+def registry_with(*plugins, only=("raw_memory",)):
+    return Registry(get_plugin_manager(only=list(only), plugins=plugins))
+
+
+def test_every_hookspec_is_documented_and_tested():
+    specs = [
+        n
+        for n, f in inspect.getmembers(hookspecs, inspect.isfunction)
+        if hasattr(f, "loomcore_spec")
+    ]
+    assert specs, "no hookspecs found"
+    tests = {n for n in globals() if n.startswith("test_hook_")}
+    for name in specs:
+        doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+        assert "Called" in doc and ":return:" in doc, f"{name} is not fully documented"
+        assert f"test_hook_{name}" in tests, f"{name} has no test"
+
+
+class Upper:
+    """A plugin that implements every registration hook, for the tests below."""
+
+    @hookimpl
+    def register_readers(self, register):
+        def read(stream, path):
+            for i, line in enumerate(stream.read().decode().splitlines()):
+                q, a = line.split("|")
+                yield Conversation(f"up{i}", (Turn("user", q), Turn("assistant", a)))
+
+        register(Reader("pipes", read, sniff=lambda head: b"|" in head))
+
+    @hookimpl
+    def register_scorers(self, register):
+        register(Scorer("length", lambda m: 0.9 if len(m.system_output) > 10 else 0.1))
+
+    @hookimpl
+    def register_enrichers(self, register):
+        register(Enricher("shout", lambda m: attrs.evolve(m, keywords=(m.user_input.upper(),))))
+
+    @hookimpl
+    def register_miners(self, register):
+        register(
+            Miner(
+                "shout",
+                lambda m: [make_pattern(m, "shout", {"text": m.keywords[0]}, certainty=1.0)],
+            )
+        )
+
+    @hookimpl
+    def register_example_builders(self, register):
+        register(
+            ExampleBuilder(
+                "shout", lambda p, cfg: [make_example(p, cfg, "Say it loud", p.content["text"])]
+            )
+        )
+
+    @hookimpl
+    def register_exporters(self, register):
+        register(Exporter("pair", lambda ex: {"q": ex.instruction, "a": ex.output}))
+
+    @hookimpl
+    def register_commands(self, cli):
+        @cli.command(name="hello")
+        def hello():
+            click.echo("hello from a plugin")
+
+
+def test_hook_register_readers():
+    reg = registry_with(Upper())
+    convs = list(reg.readers["pipes"].read(io.BytesIO(b"hi there|a long enough answer\n"), "x"))
+    assert convs == [
+        Conversation("up0", (Turn("user", "hi there"), Turn("assistant", "a long enough answer")))
+    ]
+
+
+def test_hook_register_scorers():
+    reg = registry_with(Upper())
+    from loomcore.api import to_memory
+
+    mem = to_memory(raw_memory("q?", "a long enough answer"))
+    assert score(reg, attrs.evolve(mem, importance=None)).importance == 0.9
+    assert score(reg, mem).importance == 0.8  # the source's own importance is kept
+
+
+def test_hook_register_enrichers():
+    reg = registry_with(Upper())
+    from loomcore.api import to_memory
+
+    assert enrich(reg, to_memory(raw_memory("what now", "x"))).keywords == ("WHAT NOW",)
+
+
+def test_hook_register_miners():
+    reg = registry_with(Upper())
+    from loomcore.api import to_memory
+
+    patterns = mine(reg, enrich(reg, to_memory(raw_memory("what now", "x"))))
+    assert [(p.pattern_type, p.content, p.confidence) for p in patterns] == [
+        ("shout", {"text": "WHAT NOW"}, 0.9)
+    ]
+
+
+def test_hook_register_example_builders():
+    reg = registry_with(Upper())
+    from loomcore.api import to_memory
+
+    pattern = mine(reg, enrich(reg, to_memory(raw_memory("what now", "x"))))[0]
+    [example] = build(reg, pattern, SynthesisConfig())
+    assert (example.instruction, example.output, example.pattern_type) == (
+        "Say it loud",
+        "WHAT NOW",
+        "shout",
+    )
+    assert example.source["memory_id"] == "m1"
+
+
+def test_hook_register_exporters(tmp_path):
+    reg = registry_with(Upper())
+    src = tmp_path / "in.txt"
+    src.write_text("what now|a long enough answer\nok|no\n")
+    stats = Pipeline(reg, RunOptions(formats=("pair",))).run([str(src)], tmp_path / "out")
+    assert (tmp_path / "out" / "pair.jsonl").read_text() == '{"q":"Say it loud","a":"WHAT NOW"}\n'
+    assert stats.below_importance == 1
+
+
+def test_hook_register_commands(monkeypatch):
+    from loomcore import cli as cli_module
+
+    group = click.Group(commands=dict(cli_module.cli.commands), name="loomcore")
+    registry_with(Upper()).register_commands(group)
+    result = CliRunner().invoke(group, ["hello"])
+    assert result.output == "hello from a plugin\n"

@@ -1,0 +1,155 @@
+"""Loading plugins from entry points, choosing them by name, collecting what they register."""
+
+import importlib.metadata
+import subprocess
+import sys
+
+import pytest
+
+from loomcore import Exporter, Miner, Registry, UnknownPluginError, get_plugin_manager, hookimpl
+from loomcore.registry import LoomcoreError, PluginError
+
+PATTERN_TYPES = [
+    "causal",
+    "comparison",
+    "decision",
+    "definition",
+    "procedure",
+    "qa_pair",
+    "reasoning_chain",
+]
+FORMATS = ["alpaca", "chatml", "raw"]
+
+
+def test_every_builtin_is_its_own_entry_point():
+    eps = {ep.name: ep.value for ep in importlib.metadata.entry_points(group="loomcore")}
+    for name in PATTERN_TYPES:
+        assert eps[name] == f"loomcore_plugins.patterns.{name}"
+    for name in FORMATS:
+        assert eps[name] == f"loomcore_plugins.formats.{name}"
+    assert eps["raw_memory"] == "loomcore_plugins.readers.raw_memory"
+    assert eps["default_enricher"] == "loomcore_plugins.enrichers.default"
+    assert eps["default_scorer"] == "loomcore_plugins.scorers.default"
+
+
+def test_no_top_level_plugins_package_is_installed(tmp_path):
+    # run outside the checkout, so that only what is installed is importable
+    code = (
+        "import importlib.util, pathlib, loomcore_plugins;"
+        "print(importlib.util.find_spec('plugins'));"
+        "print(pathlib.Path(loomcore_plugins.__file__).parent.name)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["None", "plugins"]
+
+
+def test_registry_collects_all_builtins(registry):
+    assert registry.pattern_types == PATTERN_TYPES
+    assert list(registry.exporters) == FORMATS
+    assert sorted(registry.builders) == PATTERN_TYPES
+    assert list(registry.readers) == ["raw_memory"]
+    assert [e.name for e in registry.enrichers] == ["default"]
+    assert [s.name for s in registry.scorers] == ["default"]
+    assert registry.miners[0].plugin == "causal"
+
+
+def test_disable_removes_one_plugin_and_nothing_else():
+    reg = Registry(get_plugin_manager(disable=["causal", "raw"]))
+    assert reg.pattern_types == [t for t in PATTERN_TYPES if t != "causal"]
+    assert list(reg.exporters) == ["alpaca", "chatml"]
+
+
+def test_only_loads_the_named_plugins():
+    reg = Registry(get_plugin_manager(only="qa_pair,alpaca"))
+    assert reg.pattern_types == ["qa_pair"]
+    assert list(reg.exporters) == ["alpaca"]
+    assert reg.enrichers == []
+
+
+def test_environment_variables_choose_plugins(monkeypatch):
+    monkeypatch.setenv("LOOMCORE_LOAD_PLUGINS", "definition, chatml")
+    monkeypatch.setenv("LOOMCORE_DISABLE_PLUGINS", "chatml")
+    reg = Registry(get_plugin_manager())
+    assert reg.pattern_types == ["definition"]
+    assert list(reg.exporters) == []
+
+
+def test_unknown_plugin_name_is_a_clear_error(monkeypatch):
+    with pytest.raises(UnknownPluginError) as exc:
+        get_plugin_manager(disable=["casual", "qa_pair"])
+    assert str(exc.value).startswith("unknown plugin: casual (installed: alpaca, causal, chatml,")
+    monkeypatch.setenv("LOOMCORE_LOAD_PLUGINS", "nope")
+    with pytest.raises(UnknownPluginError, match="unknown plugin: nope"):
+        get_plugin_manager()
+
+
+def test_misspelt_hook_fails_loudly():
+    class Bad:
+        @hookimpl
+        def register_minerz(self, register):
+            pass
+
+    with pytest.raises(Exception, match="register_minerz"):
+        get_plugin_manager(plugins=[Bad()], load_entry_points=False)
+
+
+def test_two_plugins_registering_one_format_name_is_an_error():
+    class Dup:
+        @hookimpl
+        def register_exporters(self, register):
+            register(Exporter("alpaca", lambda ex: {}))
+
+    reg = Registry(get_plugin_manager(plugins=[Dup()]))
+    with pytest.raises(LoomcoreError, match="output format 'alpaca' is registered twice"):
+        reg.exporters
+
+
+def test_a_plugin_that_raises_while_registering_is_named():
+    class Broken:
+        @hookimpl
+        def register_miners(self, register):
+            raise RuntimeError("boom")
+
+    pm = get_plugin_manager(plugins=[Broken()], load_entry_points=False)
+    with pytest.raises(PluginError) as exc:
+        Registry(pm).miners
+    assert exc.value.plugin == pm.get_name(pm.get_plugins().pop())
+    assert "failed in register_miners: RuntimeError: boom" in str(exc.value)
+
+
+def test_register_rejects_the_wrong_kind_of_object():
+    class Wrong:
+        @hookimpl
+        def register_miners(self, register):
+            register(Exporter("x", lambda e: {}))
+
+    with pytest.raises(PluginError, match="register_miners expects Miner objects"):
+        Registry(get_plugin_manager(plugins=[Wrong()], load_entry_points=False)).miners
+
+
+def test_plugin_info_names_distribution_version_and_hooks(registry):
+    rows = {r["name"]: r for r in registry.plugin_info()}
+    assert rows["qa_pair"] == {
+        "name": "qa_pair",
+        "distribution": "loomcore",
+        "version": "0.1.0",
+        "hooks": ["register_example_builders", "register_miners"],
+    }
+    assert rows["alpaca"]["hooks"] == ["register_exporters"]
+
+
+def test_miners_run_in_order_of_name_whatever_the_registration_order():
+    class Z:
+        @hookimpl
+        def register_miners(self, register):
+            register(Miner("zz", lambda m: []))
+
+    class A:
+        @hookimpl
+        def register_miners(self, register):
+            register(Miner("aa", lambda m: []))
+
+    reg = Registry(get_plugin_manager(plugins=[Z(), A()], load_entry_points=False))
+    assert [m.name for m in reg.miners] == ["aa", "zz"]

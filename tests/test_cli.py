@@ -1,0 +1,151 @@
+"""The command line: run on the bundled sample, plugins, choosing plugins, explain."""
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from loomcore.cli import cli
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def read_jsonl(path):
+    return [json.loads(x) for x in path.read_text().splitlines()]
+
+
+def test_run_on_bundled_sample_writes_every_format_and_summary(tmp_path):
+    result = invoke("run", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "13 conversations, 13 exchanges (5 below importance, 0 rejected records)"
+    )
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["examples_by_type"] == {
+        "causal": 4,
+        "comparison": 2,
+        "decision": 1,
+        "definition": 3,
+        "procedure": 2,
+        "qa_pair": 8,
+        "reasoning_chain": 1,
+    }
+    assert summary["lines_by_format"] == {"alpaca": 21, "chatml": 21, "raw": 21}
+    alpaca = read_jsonl(tmp_path / "alpaca.jsonl")
+    assert {
+        "instruction": "What is Thompson Sampling?",
+        "input": "",
+        "system": "",
+        "history": [],
+        "output": "Thompson Sampling is a Bayesian approach to the multi-armed bandit problem that picks "
+        "each action with the probability that it is the best one.",
+    } in alpaca
+    # noise ("thanks!", "ok", "hello", "Can you help me?") gives nothing
+    instructions = {r["instruction"] for r in alpaca}
+    assert not instructions & {
+        "thanks!",
+        "ok",
+        "hello",
+        "Can you help me?",
+        "ok thanks, that worked",
+    }
+    raw = read_jsonl(tmp_path / "raw.jsonl")
+    assert {r["metadata"]["source"]["memory_id"] for r in raw} <= {
+        f"s{i:02d}" for i in range(1, 14)
+    }
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_two_runs_give_byte_identical_outputs(tmp_path):
+    invoke("run", "-o", str(tmp_path / "a"))
+    invoke("run", "-o", str(tmp_path / "b"))
+    for name in ("alpaca.jsonl", "chatml.jsonl", "raw.jsonl", "summary.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_disabling_a_pattern_removes_its_output_and_nothing_else(tmp_path):
+    invoke("run", "-o", str(tmp_path / "all"))
+    result = invoke("--disable", "causal", "run", "-o", str(tmp_path / "nocausal"))
+    assert result.exit_code == 0
+    full = read_jsonl(tmp_path / "all" / "raw.jsonl")
+    reduced = read_jsonl(tmp_path / "nocausal" / "raw.jsonl")
+    assert reduced == [r for r in full if r["metadata"]["pattern_type"] != "causal"]
+
+
+def test_format_option_and_disabled_format(tmp_path):
+    invoke("--disable", "raw", "run", "-o", str(tmp_path), "-f", "alpaca")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alpaca.jsonl", "summary.json"]
+    result = invoke("--disable", "raw", "run", "-o", str(tmp_path), "-f", "raw")
+    assert result.exit_code == 1
+    assert result.output == "Error: unknown output format 'raw' (available: alpaca, chatml)\n"
+
+
+def test_unknown_plugin_is_a_usage_error(tmp_path):
+    result = invoke("--disable", "casual", "run", "-o", str(tmp_path))
+    assert result.exit_code == 2
+    assert "unknown plugin: casual (installed: " in result.output
+    result = invoke("run", "-o", str(tmp_path), env={"LOOMCORE_LOAD_PLUGINS": "nope"})
+    assert result.exit_code == 2 and "unknown plugin: nope" in result.output
+
+
+def test_missing_input_is_a_clean_error(tmp_path):
+    result = invoke("run", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'nope.jsonl'}: no such file or directory\n"
+
+
+def test_plugins_json_lists_every_plugin():
+    result = invoke("plugins", "--json")
+    rows = {r["name"]: r for r in json.loads(result.output)}
+    assert set(rows) == {
+        "alpaca",
+        "causal",
+        "chatml",
+        "comparison",
+        "decision",
+        "default_enricher",
+        "default_scorer",
+        "definition",
+        "procedure",
+        "qa_pair",
+        "raw",
+        "raw_memory",
+        "reasoning_chain",
+    }
+    assert rows["raw_memory"]["hooks"] == ["register_readers"]
+    assert rows["raw_memory"]["distribution"] == "loomcore"
+
+
+def test_explain_shows_segments_entities_and_patterns():
+    from loomcore.inputs import sample_path
+
+    result = invoke("explain", str(sample_path()), "--record", "2", "--json")
+    report = json.loads(result.output)
+    assert report["memory_id"] == "s03"
+    assert [s["kind"] for s in report["segments"]] == [
+        "paragraph",
+        "item",
+        "item",
+        "item",
+        "item",
+        "item",
+        "paragraph",
+    ]
+    assert "PostgreSQL" in report["entities"]
+    procedure = next(p for p in report["patterns"] if p["type"] == "procedure")
+    assert procedure["content"]["task"] == "set up a PostgreSQL read replica"
+    assert len(procedure["content"]["steps"]) == 5
+    assert procedure["span"].startswith("Create a replication role")
+
+
+def test_console_script_runs_as_installed(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "loomcore.cli", "run", "-o", str(tmp_path), "-f", "alpaca"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "wrote 21 lines to" in out.stdout

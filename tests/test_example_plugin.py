@@ -1,0 +1,86 @@
+"""The third-party example plugin works through its entry point only."""
+
+import json
+import os
+import subprocess
+import sys
+
+from loomcore import Registry, get_plugin_manager
+from loomcore.api import DataSynthesizer, MemoryEnricher, PatternExtractor
+from loomcore.model import SynthesisConfig
+
+from .conftest import EXAMPLE_PLUGIN, raw_memory
+
+REPLY = "Use `isinstance()`:\n\n```python\nvalue = 3.14\nprint(isinstance(value, float))\n```\n\nIt prints True."
+
+
+def test_code_snippet_examples_from_the_entry_point(code_snippets_plugin):
+    registry = Registry(get_plugin_manager())
+    assert "code_snippet" in registry.pattern_types
+    info = {r["name"]: r for r in registry.plugin_info()}
+    assert info["code_snippets"]["distribution"] == "loomcore-code-snippets"
+    enriched = MemoryEnricher(registry).enrich(
+        raw_memory("How can I check for a float in Python?", REPLY)
+    )
+    patterns = PatternExtractor(0.0, registry).extract_patterns([enriched])
+    snippet = next(p for p in patterns if p.pattern_type == "code_snippet")
+    assert snippet.content == {
+        "request": "How can I check for a float in Python?",
+        "language": "python",
+        "code": "value = 3.14\nprint(isinstance(value, float))",
+        "explanation": "Use `isinstance()`:",
+    }
+    [example] = DataSynthesizer(SynthesisConfig(min_confidence=0.0), registry).synthesize([snippet])
+    assert (
+        example.output
+        == "Use `isinstance()`:\n\n```python\nvalue = 3.14\nprint(isinstance(value, float))\n```"
+    )
+
+
+def test_loomcore_run_emits_code_snippets_without_changing_loomcore(code_snippets_plugin, tmp_path):
+    data = tmp_path / "chats.jsonl"
+    data.write_text(json.dumps(raw_memory("How can I check for a float in Python?", REPLY)) + "\n")
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(code_snippets_plugin), str(EXAMPLE_PLUGIN)])
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loomcore.cli",
+            "run",
+            str(data),
+            "-o",
+            str(tmp_path / "out"),
+            "-f",
+            "raw",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert "code_snippet" in out.stdout
+    types = [
+        json.loads(x)["metadata"]["pattern_type"]
+        for x in (tmp_path / "out" / "raw.jsonl").read_text().splitlines()
+    ]
+    assert types.count("code_snippet") == 1
+    # and without the plugin on the path there is none
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loomcore.cli",
+            "run",
+            str(data),
+            "-o",
+            str(tmp_path / "bare"),
+            "-f",
+            "raw",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "code_snippet" not in (tmp_path / "bare" / "raw.jsonl").read_text()
