@@ -103,7 +103,7 @@ def test_two_plugins_registering_one_format_name_is_an_error():
 
     reg = Registry(get_plugin_manager(plugins=[Dup()]))
     with pytest.raises(LoomcoreError, match="output format 'alpaca' is registered twice"):
-        reg.exporters
+        _ = reg.exporters
 
 
 def test_a_plugin_that_raises_while_registering_is_named():
@@ -114,7 +114,7 @@ def test_a_plugin_that_raises_while_registering_is_named():
 
     pm = get_plugin_manager(plugins=[Broken()], load_entry_points=False)
     with pytest.raises(PluginError) as exc:
-        Registry(pm).miners
+        _ = Registry(pm).miners
     assert exc.value.plugin == pm.get_name(pm.get_plugins().pop())
     assert "failed in register_miners: RuntimeError: boom" in str(exc.value)
 
@@ -126,7 +126,7 @@ def test_register_rejects_the_wrong_kind_of_object():
             register(Exporter("x", lambda e: {}))
 
     with pytest.raises(PluginError, match="register_miners expects Miner objects"):
-        Registry(get_plugin_manager(plugins=[Wrong()], load_entry_points=False)).miners
+        _ = Registry(get_plugin_manager(plugins=[Wrong()], load_entry_points=False)).miners
 
 
 def test_plugin_info_names_distribution_version_and_hooks(registry):
