@@ -25,7 +25,7 @@ def test_run_on_bundled_sample_writes_every_format_and_summary(tmp_path):
     )
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["examples_by_type"] == {
-        "causal": 4,
+        "causal": 3,
         "comparison": 2,
         "decision": 1,
         "definition": 3,
@@ -33,7 +33,7 @@ def test_run_on_bundled_sample_writes_every_format_and_summary(tmp_path):
         "qa_pair": 8,
         "reasoning_chain": 1,
     }
-    assert summary["lines_by_format"] == {"alpaca": 21, "chatml": 21, "raw": 21}
+    assert summary["lines_by_format"] == {"alpaca": 20, "chatml": 20, "raw": 20}
     alpaca = read_jsonl(tmp_path / "alpaca.jsonl")
     assert {
         "instruction": "What is Thompson Sampling?",
@@ -148,4 +148,4 @@ def test_console_script_runs_as_installed(tmp_path):
         text=True,
         check=True,
     )
-    assert "wrote 21 lines to" in out.stdout
+    assert "wrote 20 lines to" in out.stdout

@@ -10,16 +10,20 @@ from loomcore.text.sentences import normalise_space
 # Where a clause begins, scanning left from a marker.
 _LEFT_BOUNDARY = re.compile(
     r"(?:[:;]\s+|\s+[—–]\s+|,\s+(?:while|but|whereas|and|so|though|although|yet)\s+|"
-    r"^(?:however|but|and|so|also|still|thus|therefore|plus|in practice|in short|in general),?\s+)",
+    r"^(?:however|but|and|so|also|still|thus|therefore|plus|in practice|in short|in general|in summary|"
+    r"in conclusion|overall|additionally|moreover|furthermore|in addition),?\s+)",
     re.IGNORECASE,
 )
 # Where a clause ends, scanning right from a marker.
 _RIGHT_BOUNDARY = re.compile(
-    r"(?:[;:]\s|\s+[—–]\s+|,\s+(?:which|so|but|while|whereas|and|though|although|yet|because|since)\b)",
+    r"(?:[;:]\s|\s+[—–]\s+|,\s+(?:which|so|but|while|whereas|though|although|yet|because|since)\b|"
+    r",\s+and\s+(?=(?:it|they|you|we|the|this|that|there|then|so|i)\b))",
     re.IGNORECASE,
 )
 _LEAD = re.compile(
-    r"^(?:however|but|and|so|also|still|then|thus|therefore|plus|in practice),?\s+", re.I
+    r"^(?:(?:this|that|it) is (?:because|due to|since)(?: of)?|however|but|and|so|also|still|then|thus|therefore|plus|in practice|in summary|in conclusion|"
+    r"overall|additionally|moreover|furthermore|in addition|as a result|ultimately|in short|in general),?\s+",
+    re.I,
 )
 
 

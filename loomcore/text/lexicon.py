@@ -946,7 +946,10 @@ def starts_imperative(text: str) -> bool:
     (an article, a number, an object pronoun or a preposition), unless the
     word itself is a known function word.
     """
-    ws = _WORD.findall(text[:200])
+    head = text[:200].lstrip(" *_`\"'(")
+    if not head[:1].isalpha():
+        return False  # "2 x 3 = ?" is no command
+    ws = _WORD.findall(head)
     if not ws:
         return False
     i = 0

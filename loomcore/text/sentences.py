@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+# Only tokens that are not also ordinary words: "sun.", "no.", "min." end
+# sentences far more often than they abbreviate.
 ABBREVIATIONS = frozenset(
     [
         "e.g",
@@ -31,28 +33,18 @@ ABBREVIATIONS = frozenset(
         "st",
         "mt",
         "ft",
-        "no",
         "nos",
         "vol",
-        "fig",
         "figs",
         "eq",
         "eqs",
-        "sec",
-        "ch",
         "pp",
-        "p",
         "inc",
         "ltd",
-        "co",
         "corp",
         "dept",
-        "est",
-        "min",
-        "max",
         "jan",
         "feb",
-        "mar",
         "apr",
         "jun",
         "jul",
@@ -62,13 +54,9 @@ ABBREVIATIONS = frozenset(
         "oct",
         "nov",
         "dec",
-        "mon",
         "tue",
-        "wed",
         "thu",
         "fri",
-        "sat",
-        "sun",
         "u.s",
         "u.k",
         "u.n",
@@ -79,7 +67,6 @@ ABBREVIATIONS = frozenset(
         "b.sc",
         "m.sc",
         "resp",
-        "approx.",
         "incl",
         "excl",
     ]

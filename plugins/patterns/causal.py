@@ -24,39 +24,150 @@ from loomcore import (
 )
 from loomcore.model import make_example, make_pattern
 from loomcore.text.clauses import clause_after, clause_before, tidy
-from loomcore.text.lexicon import ARTICLES, DETERMINERS, PRONOUNS, starts_imperative
+from loomcore.text.lexicon import (
+    ARTICLES,
+    CONJUNCTIONS,
+    DETERMINERS,
+    PREPOSITIONS,
+    PRONOUNS,
+    starts_imperative,
+)
 
 TYPE = "causal"
 MAX_CLAUSE_WORDS = 40
 
+# Modals and adverbs between subject and causal verb belong to the marker:
+# "X can sometimes lead to Y" has the cause "X", not "X can sometimes".
+_PRE = (
+    r"(?:(?:can|could|may|might|will|would|often|sometimes|also|even|eventually|ultimately|usually|"
+    r"typically|generally|directly|further|then|in turn|frequently|commonly|quickly|easily|likely|"
+    r"probably|potentially|possibly|gradually|significantly|indirectly|inevitably)\s+){0,3}"
+)
+_VERBS = r"(?:causes|caused|cause|leads to|led to|lead to|results in|resulted in|result in)"
 # (pattern, direction): "forward" = cause before the marker, "backward" = effect before it
 _MARKERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r",?\s+which\s+" + _PRE + _VERBS + r"\s+", re.I), "forward"),
     (
         re.compile(
-            r",?\s+which (?:in turn )?(?:causes|can cause|leads to|can lead to|results in|can result in)\s+",
-            re.I,
-        ),
-        "forward",
-    ),
-    (
-        re.compile(
-            r"\s+(?:is|are|was|were|can be|is often|are often|is usually|are usually) caused by\s+",
+            r"\s+(?:is|are|was|were|can be|is often|are often|is usually|are usually|is mostly|are mostly) caused by\s+",
             re.I,
         ),
         "backward",
     ),
-    (
-        re.compile(
-            r"\s+(?:causes|caused|can cause|will cause|may cause|leads to|led to|lead to|can lead to|will lead to|"
-            r"results in|resulted in|result in|can result in|will result in)\s+",
-            re.I,
-        ),
-        "forward",
-    ),
+    (re.compile(r"\s+" + _PRE + _VERBS + r"\s+", re.I), "forward"),
     (re.compile(r",?\s+because of\s+", re.I), "backward"),
     (re.compile(r",?\s+because\s+", re.I), "backward"),
     (re.compile(r",?\s+due to\s+", re.I), "backward"),
 )
+# Words with no content of their own: a clause made only of these ("This
+# is", "the latter") says nothing by itself.
+_FUNCTION = (
+    ARTICLES
+    | DETERMINERS
+    | PREPOSITIONS
+    | CONJUNCTIONS
+    | PRONOUNS
+    | frozenset(
+        [
+            "can",
+            "could",
+            "may",
+            "might",
+            "will",
+            "would",
+            "should",
+            "must",
+            "shall",
+            "be",
+            "been",
+            "being",
+            "is",
+            "are",
+            "was",
+            "were",
+            "am",
+            "has",
+            "have",
+            "had",
+            "do",
+            "does",
+            "did",
+            "not",
+            "latter",
+            "former",
+        ]
+    )
+)
+# A clause cut just before a marker cannot end on one of these ("X but",
+# "diseases that can be", "the most common"): the cut is in the wrong place.
+_DANGLING_END = (
+    ARTICLES
+    | PREPOSITIONS
+    | CONJUNCTIONS
+    | frozenset(
+        [
+            "which",
+            "who",
+            "whom",
+            "whose",
+            "they",
+            "he",
+            "she",
+            "we",
+            "i",
+            "you",
+            "my",
+            "your",
+            "our",
+            "their",
+            "its",
+            "can",
+            "could",
+            "may",
+            "might",
+            "will",
+            "would",
+            "should",
+            "must",
+            "shall",
+            "be",
+            "been",
+            "being",
+            "is",
+            "are",
+            "was",
+            "were",
+            "am",
+            "has",
+            "have",
+            "had",
+            "do",
+            "does",
+            "did",
+            "not",
+            "as",
+            "common",
+            "main",
+            "possible",
+            "primary",
+            "root",
+            "major",
+            "leading",
+            "potential",
+            "underlying",
+            "key",
+            "most",
+            "biggest",
+            "top",
+            "every",
+            "each",
+            "some",
+            "any",
+            "no",
+        ]
+    )
+)
+_BAD_START = PREPOSITIONS | frozenset({"and", "or", "but", "nor", "which", "that", "than"})
 _LEADING_BECAUSE = re.compile(
     r"^(?:because of|because|due to)\s+(?P<cause>[^,]{3,300}),\s*(?P<effect>.+)$", re.I
 )
@@ -69,9 +180,21 @@ _ADVICE = re.compile(
 _MAIN_CLAUSE_START = ARTICLES | DETERMINERS | PRONOUNS | frozenset({"there"})
 
 
-def _ok(clause: str) -> bool:
-    n = len(clause.split())
-    return 2 <= n <= MAX_CLAUSE_WORDS
+def _ok(clause: str, cut_before: bool) -> bool:
+    """A self-contained clause: a few words, some content, cut at a clean place.
+
+    ``cut_before``: the clause was cut just before the marker, so its last
+    word must be able to end a clause.
+    """
+    words = [w.strip("`*\"'(),.").lower() for w in clause.split()]
+    words = [w for w in words if w]
+    if not 2 <= len(words) <= MAX_CLAUSE_WORDS:
+        return False
+    if all(w in _FUNCTION for w in words):
+        return False
+    if words[0] in _BAD_START:
+        return False
+    return not (cut_before and words[-1] in _DANGLING_END)
 
 
 def _if_pattern(text: str) -> tuple[str, str] | None:
@@ -99,7 +222,9 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
     lead = _LEADING_BECAUSE.match(text)
     used: list[tuple[int, int]] = []
     if lead:
-        yield tidy(lead.group("cause")), clause_after(lead.group("effect")), 0.9
+        cause, effect = tidy(lead.group("cause")), clause_after(lead.group("effect"))
+        if _ok(cause, cut_before=False) and _ok(effect, cut_before=False):
+            yield cause, effect, 0.9
         used.append((0, lead.end("cause")))
     for pattern, direction in _MARKERS:
         for m in pattern.finditer(text):
@@ -109,11 +234,14 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
             before, after = text[: m.start()], text[m.end() :]
             if direction == "forward":
                 cause, effect = clause_before(before), clause_after(after)
+                if _ok(cause, cut_before=True) and _ok(effect, cut_before=False):
+                    yield cause, effect, 0.9
             else:
                 effect, cause = clause_before(before), clause_after(after)
-            yield cause, effect, 0.9
+                if _ok(effect, cut_before=True) and _ok(cause, cut_before=False):
+                    yield cause, effect, 0.9
     found = _if_pattern(text)
-    if found:
+    if found and _ok(found[0], cut_before=False) and _ok(found[1], cut_before=False):
         yield found[0], found[1], 0.8
 
 
@@ -122,10 +250,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     for block in memory.reply_doc.prose():
         for sentence in block.sentences:
             text = sentence.plain
-            # a label before a colon ("**Old yeast**: expired yeast ...") is not part of the clause
             for cause, effect, certainty in pairs(text):
-                if not (_ok(cause) and _ok(effect)):
-                    continue
                 key = (cause.lower(), effect.lower())
                 if key in seen:
                     continue
@@ -145,18 +270,30 @@ def _lower_first(text: str) -> str:
     return text
 
 
+_EFFECT_FIRST = re.compile(r"\b(?:because|due to|caused by)\b", re.IGNORECASE)
+
+
+def instruction_for(cause: str, effect: str, evidence: str) -> str:
+    """A question whose answer is the causal sentence.
+
+    "If X, Y" asks what happens if X; "Y because X" has a clause for its
+    effect, so it asks why; "X leads to Y" has a clause (or a gerund) for
+    its cause, so it asks what happens when X.
+    """
+    if re.match(r"^(?:so\s+|and\s+|but\s+)?if\b", evidence, re.IGNORECASE) or re.search(
+        r"[:;]\s+if\b", evidence, re.IGNORECASE
+    ):
+        return f"What happens if {_lower_first(cause)}?"
+    if _EFFECT_FIRST.search(evidence):
+        return f"Explain why {_lower_first(effect)}."
+    return f"What happens when {_lower_first(cause)}?"
+
+
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
     cause, effect = pattern.content["cause"], pattern.content["effect"]
     evidence = pattern.evidence.strip()
-    first = cause.split(None, 1)[0].lower() if cause.split() else ""
-    if first.endswith("ing") or first in ("too", "using", "adding"):
-        instruction = f"What happens when {_lower_first(cause)}?"
-    else:
-        instruction = f"Explain why {_lower_first(effect)}."
-    if re.match(r"^(?:so\s+|and\s+|but\s+)?if\b", evidence, re.I):
-        instruction = f"What happens if {_lower_first(cause)}?"
-    output = evidence if evidence else f"{effect[:1].upper()}{effect[1:]} because {cause}."
-    yield make_example(pattern, config, instruction, output)
+    output = evidence or f"{effect[:1].upper()}{effect[1:]} because {cause}."
+    yield make_example(pattern, config, instruction_for(cause, effect, evidence), output)
 
 
 @hookimpl

@@ -29,14 +29,32 @@ MAX_ITEM_WORDS = 5
 
 _FORMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\bdifferences? between (?P<a>.+?) and (?P<b>.+)", re.I), 0.95),
+    (
+        re.compile(r"\bcompare and contrast (?P<a>.+?) (?:and|with|to|against) (?P<b>.+)", re.I),
+        0.95,
+    ),
     (re.compile(r"(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+)", re.I), 0.95),
     (re.compile(r"\bcompare (?P<a>.+?) (?:and|with|to|against) (?P<b>.+)", re.I), 0.95),
     (re.compile(r"\bhow (?:is|are|does|do) (?P<a>.+?) differ(?:ent)? from (?P<b>.+)", re.I), 0.9),
     (re.compile(r"(?P<a>.+?) instead of (?P<b>.+)", re.I), 0.85),
-    (re.compile(r"(?P<a>.+?),?\s+or\s+(?P<b>.+)", re.I), 0.8),
+)
+# "A or B" compares only in a question or a choice ("Should I use A or B?"),
+# not in a statement ("if we wait for some other person or some other time").
+_OR_FORM = re.compile(r"(?P<a>.+?),?\s+or\s+(?P<b>.+)", re.I)
+_CHOICE_START = re.compile(
+    r"^(?:should|shall|which|what|is|are|do|does|would|can|could|will|when|where|why|how|"
+    r"determine which|decide|choose|pick)\b",
+    re.I,
+)
+# "the health benefits of kiwi": the compared thing is kiwi
+_ASPECT_OF = re.compile(
+    r"^(?:the\s+)?(?:[\w-]+\s+)?(?:benefits?|properties|features?|advantages?|disadvantages?|pros and cons|"
+    r"costs?|effects?|history|uses?|characteristics|roles?|impacts?|differences?|similarities|performance)"
+    r"\s+of\s+(?P<thing>.+)$",
+    re.I,
 )
 _CUT_RIGHT = re.compile(
-    r"\s+(?:for|in|on|when|if|to|with|that|which|because|as|at|from|so|since|while|given)\s|[,;:?!.()]"
+    r"\s+(?:for|in|on|when|if|to|with|that|which|because|as|at|from|so|since|while|given)\s|[,;:?!()]|\.(?=\s|$)"
 )
 _SKIP_LEFT = (
     COMMON_WORDS
@@ -120,8 +138,15 @@ def _left_item(text: str) -> str:
     text = _PAREN.sub("", strip_inline(text))
     # the clause just before "or"/"vs": after the last comma or sentence break
     clause = re.split(r"[,;:]\s", text)[-1]
-    words = _skip_lead(clause.split(), first=True)
-    return " ".join(words).strip(" .?!")
+    item = " ".join(_skip_lead(clause.split(), first=True)).strip(" .?!")
+    if " between " in item:
+        item = item.rsplit(" between ", 1)[1]
+    m = _ASPECT_OF.match(item)
+    if m:
+        return m.group("thing")
+    # "the culinary traditions of France" against "Italy": the thing is France
+    head, of, thing = item.rpartition(" of ")
+    return thing if of and thing[:1].isupper() and not head[:1].isupper() else item
 
 
 def _right_item(text: str) -> str:
@@ -138,7 +163,7 @@ def _valid(item: str) -> bool:
     if not words or len(words) > MAX_ITEM_WORDS:
         return False
     low = [w.lower() for w in words]
-    if not any(c.isalpha() for c in item):
+    if not any(c.isalpha() for c in item) or any(c in item for c in '"“”'):
         return False
     return (
         low[0] not in _NOT_ITEMS
@@ -156,8 +181,14 @@ def _mentions(reply: str, item: str) -> bool:
 
 def items_of(question: str) -> tuple[str, str, float] | None:
     """The two compared things named by the user's message, if it asks to compare."""
-    for sentence in split_sentences(normalise_space(question)) or [question]:
-        for form, sureness in _FORMS:
+    sentences = [
+        s for line in question.splitlines() for s in split_sentences(normalise_space(line))
+    ]
+    for sentence in sentences:
+        forms = list(_FORMS)
+        if sentence.rstrip().endswith("?") or _CHOICE_START.match(sentence):
+            forms.append((_OR_FORM, 0.8))
+        for form, sureness in forms:
             m = form.search(sentence)
             if not m:
                 continue
@@ -165,6 +196,17 @@ def items_of(question: str) -> tuple[str, str, float] | None:
             if raw_a.split() and raw_a.split()[-1].lower() in _NOT_ITEMS:
                 return None  # "cardio before or after lifting": not two things
             a, b = _left_item(raw_a), _right_item(raw_b)
+            # "machine and deep learning": the head noun belongs to both
+            b_words = b.split()
+            b_bare = raw_b.split()[0].lower() not in ("a", "an", "the") if raw_b.split() else False
+            if (
+                len(a.split()) == 1
+                and len(b_words) == 2
+                and a.islower()
+                and b_bare
+                and a != b_words[-1].lower()
+            ):
+                a = f"{a} {b_words[-1]}"
             if _valid(a) and _valid(b) and a.lower() != b.lower():
                 return a, b, sureness
     return None

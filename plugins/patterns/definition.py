@@ -94,6 +94,36 @@ _NOT_DEFINING = frozenset(
         "both",
     ]
 )
+# "X is an issue of growing concern", "X is the opposite": not what X is
+_NOT_A_KIND = frozenset(
+    [
+        "most",
+        "best",
+        "only",
+        "first",
+        "same",
+        "opposite",
+        "main",
+        "issue",
+        "problem",
+        "concern",
+        "lot",
+        "bit",
+        "must",
+        "topic",
+        "matter",
+        "quick",
+        "essential",
+        "crucial",
+        "vital",
+        "versatile",
+        "valuable",
+        "critical",
+        "fun",
+        "delicious",
+        "healthy",
+    ]
+)
 _RELATIVE = frozenset({"that", "which", "who", "whose", "where", "when", "if", "because", "while"})
 
 
@@ -104,7 +134,7 @@ def _term(subject_md: str) -> tuple[str, bool] | None:
     if "," in subj and not m:
         return None
     raw_term = subj.split(",", 1)[0] if m else subj
-    if any(c in raw_term for c in ':;–—!?"“'):
+    if any(c in raw_term for c in ':;–—!?"“') or "- " in raw_term:
         return None
     emphasised = "**" in raw_term or "__" in raw_term or "`" in raw_term
     term = _PAREN.sub("", _EMPHASIS.sub("", strip_inline(raw_term))).strip(" .")
@@ -150,15 +180,7 @@ def _defines(cop: str, rest: str, emphasised: bool) -> float:
     if cop.startswith(("refer", "mean", "stands", "is defined", "are defined")):
         return 0.95
     if first in ARTICLES:
-        if second in EVALUATIVE or second in {
-            "most",
-            "best",
-            "only",
-            "first",
-            "same",
-            "opposite",
-            "main",
-        }:
+        if second in EVALUATIVE or second in _NOT_A_KIND:
             return 0.0
         return 0.9
     if first in {"when", "where"}:

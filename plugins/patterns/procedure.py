@@ -32,9 +32,19 @@ TYPE = "procedure"
 _HOW = re.compile(
     r"\bhow (?:do|can|should|would|could|might|shall) (?:i|we|you|one)\s+(?P<task>[^?]+)|"
     r"\bhow to\s+(?P<task2>[^?]+)|"
-    r"\b(?:steps?|process|guide|instructions?|walk me through|procedure)\b(?: (?:to|for|on))?\s*(?P<task3>[^?]*)",
+    r"\b(?:steps|instructions|guide|process|directions|procedure|tutorial|recipe)\s+(?:to|for|on)\s+(?P<task3>[^?]+)",
     re.IGNORECASE,
 )
+# "Describe the steps to do so": the task is the whole request, not "do so"
+_VAGUE_TASK = re.compile(r"^(?:do (?:so|it|this|that)|it|this|that|the following(?: task)?)$", re.I)
+# Requests that ask for a way to do something, even without "how".
+_ASKS_FOR_STEPS = re.compile(
+    r"\b(?:how (?:do|can|should|would|could|might|shall|to)|steps?|step-by-step|instructions?|recipe|"
+    r"algorithm|guide|tutorial|procedure|process|directions|walk me through)\b",
+    re.IGNORECASE,
+)
+# "Report the incident: one option is ..." - a labelled option, not an action
+_LABEL = re.compile(r"^[^:]{1,60}:\s+\S")
 _ORDINAL = re.compile(
     r"^(?P<marker>first(?:ly)?|to (?:start|begin)|start by|begin by|second(?:ly)?|third(?:ly)?|next|"
     r"then|after that|afterwards|once (?:that'?s|this is) done|finally|lastly)\b,?\s*",
@@ -45,15 +55,16 @@ MIN_STEPS = 3
 
 
 def task_of(question: str) -> tuple[str, bool]:
-    """(what the user wants done, whether they asked how)."""
+    """(what the user wants done, whether they asked for a way to do it)."""
+    asked = bool(_ASKS_FOR_STEPS.search(question))
     for sentence in re.split(r"(?<=[.?!])\s+", question.strip()):
         m = _HOW.search(sentence)
         if m:
             task = m.group("task") or m.group("task2") or m.group("task3") or ""
             task = normalise_space(task).rstrip(" .?!")
-            if task:
+            if task and not _VAGUE_TASK.match(task):
                 return task, True
-    return normalise_space(question).rstrip(" .?!"), False
+    return normalise_space(question).rstrip(" .?!"), asked
 
 
 def _step_text(item: Block, children: tuple[Block, ...]) -> str:
@@ -78,10 +89,14 @@ def _list_steps(group: ListGroup, asked_how: bool) -> list[str] | None:
     items = group.items
     if len(items) < 2:
         return None
-    actions = sum(starts_imperative(strip_inline(b.text)) for b in items)
+    texts = [strip_inline(b.text) for b in items]
+    actions = sum(starts_imperative(t) for t in texts)
     needed = 0.6 if group.ordered else 0.75
-    if not group.ordered and not asked_how:
-        return None
+    if not asked_how:
+        # an unrequested list must be numbered, nearly all actions, and not labelled options
+        labelled = sum(bool(_LABEL.match(t)) for t in texts)
+        if not group.ordered or actions / len(items) < 0.8 or labelled * 2 > len(items):
+            return None
     if actions / len(items) < needed or (
         len(items) < MIN_STEPS and not (asked_how and actions == len(items))
     ):
@@ -103,7 +118,11 @@ def _prose_steps(memory: EnrichedMemory) -> list[str] | None:
                 started = True
                 rest = s.plain[m.end() :]
                 steps.append(rest[:1].upper() + rest[1:])
-    return steps if len(steps) >= MIN_STEPS else None
+    if len(steps) < MIN_STEPS:
+        return None
+    # "First, the internet allows ..." enumerates reasons, not actions
+    actions = sum(starts_imperative(s) for s in steps)
+    return steps if actions / len(steps) >= 0.6 else None
 
 
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
@@ -135,10 +154,13 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
     task, steps = pattern.content["task"], pattern.content["steps"]
     memory = pattern.memory
-    asked_how = memory is not None and task_of(memory.user_input)[1]
-    instruction = f"How do I {task}?" if asked_how else f"Explain step by step: {task}"
-    if memory is not None and asked_how and len(memory.user_input) < 200:
-        instruction = memory.user_input.strip()
+    question = memory.user_input.strip() if memory is not None else ""
+    if question and task_of(question)[1] and len(question) < 300:
+        instruction = question
+    elif question and task != normalise_space(question).rstrip(" .?!"):
+        instruction = f"How do I {task}?"
+    else:
+        instruction = f"Explain step by step: {task}"
     output = "\n".join(f"{i}. {s}" for i, s in enumerate(steps, start=1))
     yield make_example(pattern, config, instruction, output)
 

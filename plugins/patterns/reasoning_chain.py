@@ -33,10 +33,11 @@ _CONCLUSION = re.compile(
     r"^(?:therefore|thus|hence|so|consequently|as a result|it follows that|that means|this means|all in all)\b,?\s*",
     re.IGNORECASE,
 )
+# "so" infers only when a clause follows ("..., so one epoch takes 782
+# steps"); "so great and grand" is an intensifier.
 _STEP = re.compile(
-    r"(?:,|;|\band)\s+so\b|\bso (?:that's|that is|the|you|it|one|each|a|we)\b|\bwhich means\b|\bthat means\b|"
-    r"\btherefore\b|\bthus\b|\bhence\b|\bit follows\b",
-    re.IGNORECASE,
+    r"(?:[,;]|\band)\s+so\s+(?:that's|that is|the|you|it|its|one|each|a|an|we|they|this|there|your|our|"
+    r"their|i|[A-Z$`\d])|(?i:\bwhich means\b|\bthat means\b|\btherefore\b|\bthus\b|\bhence\b|\bit follows\b)",
 )
 # a number, an optional unit ("5 kg"), an operator, a number
 _CALC = re.compile(
@@ -54,7 +55,8 @@ def _without_code(text: str) -> str:
         out.append(text[last:s])
         last = e
     out.append(text[last:])
-    return " ".join(out)
+    # a placeholder keeps "so `i` holds" a clause while hiding the code's own "=" and "/"
+    return " CODE ".join(out)
 
 
 def is_step(text: str) -> bool:
