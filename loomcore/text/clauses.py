@@ -27,8 +27,14 @@ _LEAD = re.compile(
 )
 
 
+# A clause longer than this is no clause a miner wants; looking only this far
+# keeps every scan bounded, so many markers in one huge sentence stay linear.
+WINDOW = 600
+
+
 def clause_before(text: str) -> str:
-    """The clause that ends at the end of ``text``."""
+    """The clause that ends at the end of ``text`` (looking back at most WINDOW characters)."""
+    text = text[-WINDOW:]
     start = 0
     for m in _LEFT_BOUNDARY.finditer(text):
         if m.end() < len(text):
@@ -37,7 +43,8 @@ def clause_before(text: str) -> str:
 
 
 def clause_after(text: str) -> str:
-    """The clause that starts at the start of ``text``."""
+    """The clause that starts at the start of ``text`` (looking at most WINDOW characters ahead)."""
+    text = text[:WINDOW]
     m = _RIGHT_BOUNDARY.search(text)
     return tidy(text[: m.start()] if m else text)
 

@@ -27,6 +27,10 @@ MAX_ENTITIES = 10
 MAX_QUESTION_ENTITIES = 5
 MAX_KEYWORDS = 8
 MAX_TOPICS = 3
+# Enrichment reads this much of each side: enough for any real exchange, and
+# a bound on the work a hostile 1 MB message can cause.
+MAX_CHARS = 20_000
+MAX_CANDIDATES = 200
 
 _BOLD = re.compile(r"\*\*([^*\n]{1,60})\*\*")
 _CODE = re.compile(r"`([^`\n]{1,40})`")
@@ -78,7 +82,7 @@ def topics_of(question: str, reply: str) -> tuple[tuple[str, ...], tuple[str, ..
     in_question: set[str] = set()
     for topic, pat in _topic_patterns().items():
         q = len(pat.findall(question))
-        r = len(pat.findall(reply[:20000]))
+        r = len(pat.findall(reply))
         if q:
             in_question.add(topic)
         scores[topic] = 2 * q + r
@@ -153,7 +157,7 @@ def noun_phrases(text: str) -> list[str]:
 
 def _dedupe(items: list[str], limit: int) -> tuple[str, ...]:
     seen: dict[str, str] = {}
-    for item in items:
+    for item in items[:MAX_CANDIDATES]:
         item = _clean(item)
         key = item.lower()
         if len(item) < 2 or key in COMMON_WORDS or key in seen:
@@ -171,14 +175,14 @@ def entities_of(question: str, reply: str) -> tuple[tuple[str, ...], tuple[str, 
     q_names = names(question)
     q_phrases = noun_phrases(question)
     question_entities = _dedupe(q_names + q_phrases, MAX_QUESTION_ENTITIES)
-    counts = Counter(n.lower() for n in names(reply[:20000]))
-    reply_names = sorted(dict.fromkeys(names(reply[:20000])), key=lambda n: -counts[n.lower()])
+    counts = Counter(n.lower() for n in names(reply))
+    reply_names = sorted(dict.fromkeys(names(reply)), key=lambda n: -counts[n.lower()])
     return _dedupe(list(question_entities) + reply_names, MAX_ENTITIES), question_entities
 
 
 def keywords_of(question: str, reply: str) -> tuple[str, ...]:
     counts: Counter[str] = Counter()
-    for weight, text in ((2, question), (1, reply[:20000])):
+    for weight, text in ((2, question), (1, reply)):
         for tok in _TOKEN.findall(strip_inline(text).lower()):
             if (
                 len(tok) >= 3
@@ -244,7 +248,7 @@ def reasoning_type_of(question: str, reply: str) -> ReasoningType:
 
 
 def enrich(memory: EnrichedMemory) -> EnrichedMemory:
-    question, reply = memory.user_input, memory.system_output
+    question, reply = memory.user_input[:MAX_CHARS], memory.system_output[:MAX_CHARS]
     entities, question_entities = entities_of(question, reply)
     topics, question_topics = topics_of(question, reply)
     return attrs.evolve(

@@ -23,7 +23,7 @@ from loomcore import (
     hookimpl,
 )
 from loomcore.model import make_example, make_pattern
-from loomcore.text.clauses import clause_after, clause_before, tidy
+from loomcore.text.clauses import WINDOW, clause_after, clause_before, tidy
 from loomcore.text.lexicon import (
     ARTICLES,
     CONJUNCTIONS,
@@ -168,6 +168,7 @@ _DANGLING_END = (
     )
 )
 _BAD_START = PREPOSITIONS | frozenset({"and", "or", "but", "nor", "which", "that", "than"})
+_MARKER_WORDS = ("caus", "lead", "led to", "result", "because", "due to")
 _LEADING_BECAUSE = re.compile(
     r"^(?:because of|because|due to)\s+(?P<cause>[^,]{3,300}),\s*(?P<effect>.+)$", re.I
 )
@@ -203,7 +204,7 @@ def _if_pattern(text: str) -> tuple[str, str] | None:
         r"\beven\s+if\b|\bonly\s+if\b|\bas\s+if\b", text[max(0, m.start() - 6) : m.end()], re.I
     ):
         return None
-    body = m.group("body")
+    body = m.group("body")[:WINDOW]
     # the comma that ends the condition is the one followed by a main clause
     for cm in re.finditer(r",\s+(?:then\s+)?", body):
         cond, rest = body[: cm.start()], body[cm.end() :]
@@ -220,18 +221,27 @@ def _if_pattern(text: str) -> tuple[str, str] | None:
 def pairs(text: str) -> Iterator[tuple[str, str, float]]:
     """(cause, effect, certainty) for each causal marker in one sentence."""
     lead = _LEADING_BECAUSE.match(text)
-    used: list[tuple[int, int]] = []
+    # positions already inside a marker: ", which leads to" is one marker, not two
+    covered: set[int] = set()
     if lead:
         cause, effect = tidy(lead.group("cause")), clause_after(lead.group("effect"))
         if _ok(cause, cut_before=False) and _ok(effect, cut_before=False):
             yield cause, effect, 0.9
-        used.append((0, lead.end("cause")))
-    for pattern, direction in _MARKERS:
+        covered.update(range(0, lead.end("cause")))
+    low = text.lower()
+    if not any(k in low for k in _MARKER_WORDS):
+        markers: tuple = ()  # no marker word at all: skip the regex scans (most sentences)
+    else:
+        markers = _MARKERS
+    for pattern, direction in markers:
         for m in pattern.finditer(text):
-            if any(s <= m.start() < e for s, e in used):
+            if m.start() in covered:
                 continue
-            used.append(m.span())
-            before, after = text[: m.start()], text[m.end() :]
+            covered.update(range(*m.span()))
+            # windows, not whole halves: a clause is short, and copying halves
+            # of a long sentence per marker would be quadratic
+            before = text[max(0, m.start() - WINDOW) : m.start()]
+            after = text[m.end() : m.end() + WINDOW]
             if direction == "forward":
                 cause, effect = clause_before(before), clause_after(after)
                 if _ok(cause, cut_before=True) and _ok(effect, cut_before=False):

@@ -21,7 +21,13 @@ from loomcore import (
     hookimpl,
 )
 from loomcore.model import make_example, make_pattern
-from loomcore.text.lexicon import COMMON_WORDS, IMPERATIVE_VERBS, PREPOSITIONS, PRONOUNS
+from loomcore.text.lexicon import (
+    COMMON_WORDS,
+    DETERMINERS,
+    IMPERATIVE_VERBS,
+    PREPOSITIONS,
+    PRONOUNS,
+)
 from loomcore.text.sentences import normalise_space, split_sentences, strip_inline
 
 TYPE = "comparison"
@@ -33,14 +39,16 @@ _FORMS: tuple[tuple[re.Pattern[str], float], ...] = (
         re.compile(r"\bcompare and contrast (?P<a>.+?) (?:and|with|to|against) (?P<b>.+)", re.I),
         0.95,
     ),
-    (re.compile(r"(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+)", re.I), 0.95),
+    (re.compile(r"^(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+)", re.I), 0.95),
     (re.compile(r"\bcompare (?P<a>.+?) (?:and|with|to|against) (?P<b>.+)", re.I), 0.95),
     (re.compile(r"\bhow (?:is|are|does|do) (?P<a>.+?) differ(?:ent)? from (?P<b>.+)", re.I), 0.9),
-    (re.compile(r"(?P<a>.+?) instead of (?P<b>.+)", re.I), 0.85),
+    (re.compile(r"^(?P<a>.+?) instead of (?P<b>.+)", re.I), 0.85),
 )
 # "A or B" compares only in a question or a choice ("Should I use A or B?"),
 # not in a statement ("if we wait for some other person or some other time").
-_OR_FORM = re.compile(r"(?P<a>.+?),?\s+or\s+(?P<b>.+)", re.I)
+_OR_FORM = re.compile(r"^(?P<a>.+?),?\s+or\s+(?P<b>.+)", re.I)
+# A request that compares is short; longer sentences are not scanned.
+MAX_SENTENCE = 1000
 _CHOICE_START = re.compile(
     r"^(?:should|shall|which|what|is|are|do|does|would|can|could|will|when|where|why|how|"
     r"determine which|decide|choose|pick)\b",
@@ -128,7 +136,16 @@ def _skip_lead(words: list[str], first: bool) -> list[str]:
         if (i > 0 or not first) and w[:1].isupper() and w != "I":
             break
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
-        if low in IMPERATIVE_VERBS and low not in COMMON_WORDS and (not nxt or nxt in PREPOSITIONS):
+        after = words[i + 2].lower() if i + 2 < len(words) else ""
+        # "a list in Python": the verb-looking word is the name; "pay off my
+        # card": a phrasal verb, skipped with its particle
+        phrasal = nxt in PREPOSITIONS and (after in DETERMINERS or after in PRONOUNS)
+        if (
+            low in IMPERATIVE_VERBS
+            and low not in COMMON_WORDS
+            and (not nxt or nxt in PREPOSITIONS)
+            and not phrasal
+        ):
             break
         i += 1
     return words[i:]
@@ -185,6 +202,8 @@ def items_of(question: str) -> tuple[str, str, float] | None:
         s for line in question.splitlines() for s in split_sentences(normalise_space(line))
     ]
     for sentence in sentences:
+        if len(sentence) > MAX_SENTENCE:
+            continue
         forms = list(_FORMS)
         if sentence.rstrip().endswith("?") or _CHOICE_START.match(sentence):
             forms.append((_OR_FORM, 0.8))

@@ -1,0 +1,71 @@
+"""causal: one pattern per marker, clauses trimmed at clause boundaries and self-contained."""
+
+from ..conftest import mine_exchange
+
+
+def causal(reply, user="Why?"):
+    return mine_exchange(user, reply, "causal")
+
+
+def test_because_gives_effect_then_cause():
+    assert causal("Queries get faster because the database can jump straight to the entries.") == [
+        {"cause": "the database can jump straight to the entries", "effect": "Queries get faster"}
+    ]
+
+
+def test_which_leads_to_after_a_colon_label():
+    assert causal(
+        "- **Old yeast**: expired yeast produces less gas, which leads to a loaf that barely rises."
+    ) == [{"cause": "expired yeast produces less gas", "effect": "a loaf that barely rises"}]
+
+
+def test_leading_because_of_and_is_caused_by():
+    reply = (
+        "Because of the GIL, CPU-bound code doesn't get faster with threads: they take turns. "
+        "Muscle soreness is caused by tiny micro-tears in the fibres."
+    )
+    assert causal(reply) == [
+        {"cause": "the GIL", "effect": "CPU-bound code doesn't get faster with threads"},
+        {"cause": "tiny micro-tears in the fibres", "effect": "Muscle soreness"},
+    ]
+
+
+def test_if_consequence_is_causal_but_conditional_advice_is_not():
+    reply = (
+        "If you keep lifting the same weight, your progress will stall. "
+        "If you need speed, use a process pool. "
+        "If the pain is sharp, sits in a joint or lasts a week, get it checked. "
+        "Even if you stay on AWS, Terraform helps."
+    )
+    assert causal(reply) == [
+        {"cause": "you keep lifting the same weight", "effect": "your progress will stall"}
+    ]
+
+
+def test_modals_belong_to_the_marker_and_cuts_must_be_clean():
+    reply = (
+        "This method is quicker but can sometimes lead to errors in idioms. "
+        "The Revolution eventually led to the rise of Napoleon. "
+        "Here is a list of five of the most common causes of academic failure. "
+        "`POST` is not, which causes duplicate orders. "
+        "This is because the air is dry."
+    )
+    assert causal(reply) == [{"cause": "The Revolution", "effect": "the rise of Napoleon"}]
+
+
+def test_so_since_and_when_are_not_markers():
+    reply = (
+        "It is hot, so the dough rises. Since it is cold, wait. When I was young, I lived in Paris."
+    )
+    assert causal(reply) == []
+
+
+def test_inline_code_is_kept_whole():
+    assert causal(
+        "Any edit invalidates the `COPY . .` layer, which causes `pip install` to run again."
+    ) == [
+        {
+            "cause": "Any edit invalidates the `COPY . .` layer",
+            "effect": "`pip install` to run again",
+        }
+    ]

@@ -1,0 +1,78 @@
+"""comparison: two short names from the request, kept only when the reply names both."""
+
+from ..conftest import mine_exchange
+
+REPLY = "{a} is one thing and {b} is another; {a} is faster while {b} is safer for most teams."
+
+
+def items(user, a, b):
+    found = mine_exchange(user, REPLY.format(a=a, b=b), "comparison")
+    return [(c["item_a"], c["item_b"]) for c in found]
+
+
+def test_request_forms():
+    assert items(
+        "What's the difference between a Docker container and a virtual machine?",
+        "Docker container",
+        "virtual machine",
+    ) == [("Docker container", "virtual machine")]
+    assert items("Explain git rebase vs git merge.", "git rebase", "git merge") == [
+        ("git rebase", "git merge")
+    ]
+    assert items(
+        "Compare and contrast holographic imaging and x-ray imaging.",
+        "holographic imaging",
+        "x-ray imaging",
+    ) == [("holographic imaging", "x-ray imaging")]
+    assert items("When should I use a tuple instead of a list in Python?", "tuple", "list") == [
+        ("tuple", "list")
+    ]
+
+
+def test_choice_questions_reduce_to_the_things():
+    assert items(
+        "Should I pay off my credit card (22% APR) or invest it in an index fund?",
+        "credit card",
+        "index fund",
+    ) == [("credit card", "index fund")]
+    assert items(
+        "Which pan should I use for scrambled eggs, cast iron or nonstick?", "cast iron", "nonstick"
+    ) == [("cast iron", "nonstick")]
+    assert items(
+        "What's the difference between an `INNER JOIN` and a `LEFT JOIN`?",
+        "INNER JOIN",
+        "LEFT JOIN",
+    ) == [("`INNER JOIN`", "`LEFT JOIN`")]
+
+
+def test_shared_head_noun_and_aspect_of():
+    assert items(
+        "Explain the difference between generative and discriminative models.",
+        "generative models",
+        "discriminative models",
+    ) == [("generative models", "discriminative models")]
+    assert items("Compare the health benefits of kiwi and mango.", "kiwi", "mango") == [
+        ("kiwi", "mango")
+    ]
+
+
+def test_not_two_things():
+    assert items("Should I do cardio before or after lifting weights?", "cardio", "weights") == []
+    assert items("Why does this print [2, 2, 2] instead of [0, 1, 2]?", "[2", "[0") == []
+    assert (
+        items(
+            "Write a tweet. Change will not come if we wait for some other person or some other time.",
+            "person",
+            "time",
+        )
+        == []
+    )
+
+
+def test_reply_must_name_both():
+    found = mine_exchange(
+        "Should I use PostgreSQL or MongoDB?",
+        "I'd go with PostgreSQL because your data is relational and you need joins.",
+        "comparison",
+    )
+    assert found == []

@@ -1,0 +1,80 @@
+"""definition: the whole term, the whole sentence; never pronouns, vague subjects or opinions."""
+
+from ..conftest import mine_exchange
+
+
+def defs(user, reply):
+    return mine_exchange(user, reply, "definition")
+
+
+def test_bold_term_with_article_is_the_whole_name():
+    assert defs(
+        "What is Thompson Sampling?", "**Thompson Sampling** is a Bayesian approach to bandits."
+    ) == [
+        {
+            "term": "Thompson Sampling",
+            "definition": "Thompson Sampling is a Bayesian approach to bandits.",
+        }
+    ]
+
+
+def test_appositive_and_short_for_keep_the_term_first():
+    reply = (
+        "The **Global Interpreter Lock**, or GIL, is a mutex in CPython. "
+        "**DOMS**, short for delayed onset muscle soreness, is the pain after exercise."
+    )
+    assert [d["term"] for d in defs("Explain these.", reply)] == ["Global Interpreter Lock", "DOMS"]
+
+
+def test_means_refers_to_and_is_when():
+    reply = (
+        "**Compound interest** means you earn interest on interest.\n\n"
+        "- **Continuous Integration** refers to merging changes often.\n"
+        "- **Overfitting** is when a model memorises its training data."
+    )
+    assert [d["term"] for d in defs("Define them", reply)] == [
+        "Compound interest",
+        "Continuous Integration",
+        "Overfitting",
+    ]
+
+
+def test_pronoun_vague_and_evaluative_subjects_are_not_definitions():
+    reply = (
+        "It is a good approach for shipping safely. This is a common pattern. "
+        "The result is a clean, linear history. The trade-off is on the write side. "
+        "Rust is a great language. PostgreSQL is the safer choice. "
+        "The server is a bit slow today. Tuples are also hashable."
+    )
+    assert defs("Tell me about Rust and PostgreSQL", reply) == []
+
+
+def test_unemphasised_term_must_be_what_the_user_asked_about_or_a_name():
+    reply = (
+        "A sourdough starter is a fermented mixture of flour and water. A healthy starter is a joy."
+    )
+    assert defs("Tell me about sourdough starter.", reply) == [
+        {
+            "term": "sourdough starter",
+            "definition": "A sourdough starter is a fermented mixture of flour and water.",
+        }
+    ]
+    assert defs("Tell me about bread.", "A widget is a small gadget used in kitchens.") == []
+
+
+def test_code_blocks_and_trailing_colon():
+    reply = (
+        "**ACID** is a set of four guarantees that transactions provide:\n\n"
+        "```python\nx = 'A thing is a thing.'\n```\n"
+    )
+    assert defs("What does ACID mean?", reply) == [
+        {
+            "term": "ACID",
+            "definition": "ACID is a set of four guarantees that transactions provide.",
+        }
+    ]
+
+
+def test_list_labels_and_glosses_are_not_terms():
+    reply = "- **Recovery**: HIIT is a hard workout.\n- **529 plan** – a state account; it is the best pick."
+    assert defs("HIIT or not?", reply) == []

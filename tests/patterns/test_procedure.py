@@ -1,0 +1,84 @@
+"""procedure: steps in order, without numbering, intro or closing lines."""
+
+from ..conftest import mine_exchange
+
+
+def procs(user, reply):
+    return mine_exchange(user, reply, "procedure")
+
+
+def test_numbered_steps_with_inline_code_and_colons():
+    reply = (
+        "Here's the standard way:\n\n"
+        "1. Open a terminal in your project folder.\n"
+        "2. Create the environment with `python3 -m venv .venv`.\n"
+        "3. Activate it: `source .venv/bin/activate` on Linux.\n\n"
+        "Let me know if you need more help!"
+    )
+    assert procs("How do I set up a virtual environment?", reply) == [
+        {
+            "task": "set up a virtual environment",
+            "steps": [
+                "Open a terminal in your project folder.",
+                "Create the environment with `python3 -m venv .venv`.",
+                "Activate it: `source .venv/bin/activate` on Linux.",
+            ],
+        }
+    ]
+
+
+def test_nested_bullets_fold_into_their_parent_and_code_joins_its_step():
+    reply = (
+        "1. **Gather evidence** from logs.\n"
+        "   - Note the timestamps.\n"
+        "2. Add this line:\n"
+        "   ```\n"
+        "   0 2 * * * run.sh\n"
+        "   ```\n"
+        "3. Save and close the editor."
+    )
+    [proc] = procs("How do I schedule it?", reply)
+    assert proc["steps"] == [
+        "Gather evidence from logs. Note the timestamps.",
+        "Add this line: `0 2 * * * run.sh`",
+        "Save and close the editor.",
+    ]
+
+
+def test_prose_first_next_then_finally():
+    reply = (
+        "First, add up your monthly costs. Next, open a savings account. "
+        "Then set up an automatic transfer. Finally, put windfalls into the fund."
+    )
+    assert procs("How do I build an emergency fund?", reply) == [
+        {
+            "task": "build an emergency fund",
+            "steps": [
+                "Add up your monthly costs.",
+                "Open a savings account.",
+                "Set up an automatic transfer.",
+                "Put windfalls into the fund.",
+            ],
+        }
+    ]
+
+
+def test_lists_of_facts_causes_or_calculations_are_not_procedures():
+    causes = "1. The application crashes on startup.\n2. The probe fails too early.\n3. The container runs out of memory."
+    assert procs("Why does my pod crash?", causes) == []
+    facts = "- Training loss keeps falling\n- A large gap between training and test accuracy\n- Wild predictions"
+    assert procs("How do I spot overfitting?", facts) == []
+    sums = "1. Total: 5 kg × 7,700 kcal = 38,500 kcal.\n2. Per day: 38,500 ÷ 500 = 77 days.\n3. Weeks: 77 ÷ 7 = 11."
+    assert procs("How long will it take?", sums) == []
+    problems = "1. 2 x 3 = ?\n2. 8 x 7 = ?\n3. 5 x 9 = ?"
+    assert procs("Generate 3 multiplication problems", problems) == []
+
+
+def test_prose_enumerating_reasons_is_not_a_procedure():
+    reply = "First, the internet gives access to information. Second, it connects people. Finally, it helps business."
+    assert procs("Explain why the internet matters.", reply) == []
+
+
+def test_unrequested_labelled_options_are_not_steps():
+    reply = "1. Report the incident: one option is to tell the police.\n2. Return the money: another option.\n3. Resign: a third option."
+    assert procs("Provide multiple solutions for the dilemma.", reply) == []
