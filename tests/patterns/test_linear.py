@@ -25,7 +25,8 @@ def mine_seconds(user: str, reply: str) -> tuple[float, list]:
 def test_one_megabyte_reply_without_punctuation():
     seconds, patterns = mine_seconds("What is this?", "word " * 200_000)
     assert seconds < BOUND_SECONDS
-    assert [p.pattern_type for p in patterns] == []
+    # nothing structured is invented from it
+    assert {p.pattern_type for p in patterns} <= {"qa_pair"}
 
 
 def test_ten_thousand_list_items():
