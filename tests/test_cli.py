@@ -100,23 +100,34 @@ def test_missing_input_is_a_clean_error(tmp_path):
 def test_plugins_json_lists_every_plugin():
     result = invoke("plugins", "--json")
     rows = {r["name"]: r for r in json.loads(result.output)}
-    assert set(rows) == {
+    readers = [
         "alpaca",
+        "chatgpt_export",
+        "claude_export",
+        "openai_messages",
+        "raw_memory",
+        "sharegpt",
+        "transcript",
+    ]
+    patterns = [
         "causal",
-        "chatml",
         "comparison",
         "decision",
-        "default_enricher",
-        "default_scorer",
         "definition",
         "procedure",
         "qa_pair",
-        "raw",
-        "raw_memory",
         "reasoning_chain",
-    }
-    assert rows["raw_memory"]["hooks"] == ["register_readers"]
-    assert rows["raw_memory"]["distribution"] == "loomcore"
+    ]
+    formats = ["alpaca", "chatml", "raw"]
+    expected = (
+        {f"{r}_reader" for r in readers}
+        | set(patterns)
+        | set(formats)
+        | {"default_enricher", "default_scorer"}
+    )
+    assert set(rows) == expected
+    assert rows["raw_memory_reader"]["hooks"] == ["register_readers"]
+    assert rows["raw_memory_reader"]["distribution"] == "loomcore"
 
 
 def test_explain_shows_segments_entities_and_patterns():

@@ -21,6 +21,7 @@ _QUESTION_START = re.compile(
     r"do|does|did|will|may|might|shall|explain|describe|compare|tell|list|give|show)\b",
     re.IGNORECASE,
 )
+_POLITE = re.compile(r"^(?:(?:please|kindly|hey|hi|hello|ok|okay|so|now)[,!.]?\s+)+", re.IGNORECASE)
 _STRUCTURE = re.compile(
     r"^\s*(?:[-*+]|\d+[.)])\s|```|\b(?:is|are|means|refers to)\b\s+(?:a|an|the)\b", re.M
 )
@@ -43,8 +44,10 @@ def score(memory: Memory) -> float:
     user_words = len(user.split())
     reply_words = len(reply.split())
     s = 0.25
-    first = user.split(None, 1)[0].lower().strip(",.!?") if user else ""
-    if "?" in user or _QUESTION_START.match(user) or first in IMPERATIVE_VERBS:
+    # "Please introduce yourself": the request starts after the politeness
+    request = _POLITE.sub("", user)
+    first = request.split(None, 1)[0].lower().strip(",.!?") if request else ""
+    if "?" in user or _QUESTION_START.match(request) or first in IMPERATIVE_VERBS:
         s += 0.3
     elif user_words >= 6:
         s += 0.15

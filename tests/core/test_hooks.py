@@ -30,7 +30,7 @@ from loomcore.pipeline import Pipeline, RunOptions, build, enrich, mine, score
 from ..conftest import raw_memory
 
 
-def registry_with(*plugins, only=("raw_memory",)):
+def registry_with(*plugins, only=("raw_memory_reader",)):
     return Registry(get_plugin_manager(only=list(only), plugins=plugins))
 
 

@@ -27,7 +27,16 @@ def test_every_builtin_is_its_own_entry_point():
         assert eps[name] == f"loomcore_plugins.patterns.{name}"
     for name in FORMATS:
         assert eps[name] == f"loomcore_plugins.formats.{name}"
-    assert eps["raw_memory"] == "loomcore_plugins.readers.raw_memory"
+    for name in (
+        "alpaca",
+        "chatgpt_export",
+        "claude_export",
+        "openai_messages",
+        "raw_memory",
+        "sharegpt",
+        "transcript",
+    ):
+        assert eps[f"{name}_reader"] == f"loomcore_plugins.readers.{name}"
     assert eps["default_enricher"] == "loomcore_plugins.enrichers.default"
     assert eps["default_scorer"] == "loomcore_plugins.scorers.default"
 
@@ -49,7 +58,15 @@ def test_registry_collects_all_builtins(registry):
     assert registry.pattern_types == PATTERN_TYPES
     assert list(registry.exporters) == FORMATS
     assert sorted(registry.builders) == PATTERN_TYPES
-    assert list(registry.readers) == ["raw_memory"]
+    assert list(registry.readers) == [
+        "alpaca",
+        "chatgpt_export",
+        "claude_export",
+        "openai_messages",
+        "raw_memory",
+        "sharegpt",
+        "transcript",
+    ]
     assert [e.name for e in registry.enrichers] == ["default"]
     assert [s.name for s in registry.scorers] == ["default"]
     assert registry.miners[0].plugin == "causal"
@@ -79,7 +96,9 @@ def test_environment_variables_choose_plugins(monkeypatch):
 def test_unknown_plugin_name_is_a_clear_error(monkeypatch):
     with pytest.raises(UnknownPluginError) as exc:
         get_plugin_manager(disable=["casual", "qa_pair"])
-    assert str(exc.value).startswith("unknown plugin: casual (installed: alpaca, causal, chatml,")
+    assert str(exc.value).startswith(
+        "unknown plugin: casual (installed: alpaca, alpaca_reader, causal,"
+    )
     monkeypatch.setenv("LOOMCORE_LOAD_PLUGINS", "nope")
     with pytest.raises(UnknownPluginError, match="unknown plugin: nope"):
         get_plugin_manager()
