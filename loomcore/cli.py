@@ -112,6 +112,12 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
 @click.option(
     "--strict", is_flag=True, help="Stop at the first plugin fault instead of counting it."
 )
+@click.option(
+    "--since-last",
+    is_flag=True,
+    help="Read only what arrived since the last --since-last run into the same output directory; "
+    "write this run's batch as <format>.run-NNNN.jsonl.",
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -125,6 +131,7 @@ def run(
     include_reasoning: bool,
     system_prompt: str,
     strict: bool,
+    since_last: bool,
 ) -> None:
     """Run the whole pipeline on INPUTS (files, directories, globs, - for stdin).
 
@@ -146,6 +153,7 @@ def run(
         ),
         input_format=input_format,
         strict=strict,
+        since_last=since_last,
     )
     stats = Pipeline(registry, options).run(list(inputs) or None, output)
     _print_summary(stats.summary(), Path(output))

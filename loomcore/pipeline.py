@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from loomcore import increments
 from loomcore.confidence import histogram
 from loomcore.inputs import iter_paths, open_with_reader
 from loomcore.model import (
@@ -169,6 +170,7 @@ class RunOptions:
     synthesis: SynthesisConfig = attrs.field(factory=SynthesisConfig)
     input_format: str | None = None
     strict: bool = False
+    since_last: bool = False
 
 
 @attrs.define
@@ -214,13 +216,26 @@ class Pipeline:
         self.stats = RunStats()
         self.faults = Faults(strict=self.options.strict, by_plugin=self.stats.plugin_errors)
 
-    def conversations(self, inputs: list[str] | None) -> Iterator[Conversation]:
-        """Every conversation of the inputs (the bundled sample when none)."""
+    def conversations(
+        self, inputs: list[str] | None, watermarks: dict[str, int] | None = None
+    ) -> Iterator[Conversation]:
+        """Every conversation of the inputs (the bundled sample when none).
+
+        With ``watermarks`` ({input path: last position read}), records at or
+        before the mark are skipped and the marks move to the last position
+        seen, so that an incremental run reads only what arrived since.
+        """
         for path in iter_paths(inputs):
             self.stats.inputs.append(path)
             stream, reader = open_with_reader(self.registry, path, self.options.input_format)
+            key = str(Path(path).resolve()) if path != "-" else path
+            mark = watermarks.get(key, -1) if watermarks is not None else -1
             with stream:
                 for item in reader.read(stream, path):
+                    if watermarks is not None:
+                        if item.source.index <= mark:
+                            continue
+                        watermarks[key] = max(watermarks.get(key, -1), item.source.index)
                     if isinstance(item, Rejected):
                         self.stats.rejected += 1
                         log.warning(
@@ -257,18 +272,29 @@ class Pipeline:
                 examples.append(ex)
         return examples
 
-    def examples(self, inputs: list[str] | None) -> Iterator[TrainingExample]:
-        for memory in self.memories(self.conversations(inputs)):
+    def examples(
+        self, inputs: list[str] | None, watermarks: dict[str, int] | None = None
+    ) -> Iterator[TrainingExample]:
+        for memory in self.memories(self.conversations(inputs, watermarks)):
             yield from self.process(memory)
 
     def run(self, inputs: list[str] | None, out_dir: str | Path) -> RunStats:
-        """Write one JSONL file per format into ``out_dir``, and ``summary.json``."""
+        """Write one JSONL file per format into ``out_dir``, and ``summary.json``.
+
+        With ``since_last``, only records that arrived since the last
+        successful incremental run into ``out_dir`` are read, and the files
+        of this run are ``<format>.run-NNNN.jsonl`` with
+        ``summary.run-NNNN.json`` written last (see :mod:`loomcore.increments`).
+        """
         out = Path(out_dir)
         names = self.options.formats or tuple(self.registry.exporters)
         exporters = [self.registry.exporter(n) for n in names]  # unknown names fail before any work
-        writers = {e.name: JsonlWriter(out / f"{e.name}.jsonl") for e in exporters}
+        state = increments.prepare(out) if self.options.since_last else None
+        suffix = f".{state.run_name}" if state else ""
+        watermarks = dict(state.watermarks) if state else None
+        writers = {e.name: JsonlWriter(out / f"{e.name}{suffix}.jsonl") for e in exporters}
         try:
-            for example in self.examples(inputs):
+            for example in self.examples(inputs, watermarks):
                 for exporter in exporters:
                     try:
                         record = exporter.render(example)
@@ -280,8 +306,16 @@ class Pipeline:
             for w in writers.values():
                 w.abort()
             raise
+        if state is not None and watermarks == state.watermarks:
+            for w in writers.values():  # nothing arrived since the last run
+                w.abort()
+            return self.stats
         for name, w in writers.items():
             w.commit()
             self.stats.lines[name] = w.lines
-        write_json(out / "summary.json", self.stats.summary())
+        summary = self.stats.summary()
+        if state is not None:
+            summary["watermarks"] = watermarks
+        # the summary is written last: for an incremental run it marks the batch complete
+        write_json(out / f"summary{suffix}.json", summary)
         return self.stats

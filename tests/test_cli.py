@@ -104,6 +104,7 @@ def test_plugins_json_lists_every_plugin():
         "alpaca",
         "chatgpt_export",
         "claude_export",
+        "conversation_log",
         "openai_messages",
         "raw_memory",
         "sharegpt",

@@ -258,7 +258,7 @@ def test_detection_names_the_formats_it_tried(registry):
         detect(registry, b'{"foo": 1}', "x.json")
     assert str(exc.value) == (
         "x.json: could not detect the input format (tried: alpaca, chatgpt_export, claude_export, "
-        "openai_messages, raw_memory, sharegpt, transcript); name it with --input-format"
+        "conversation_log, openai_messages, raw_memory, sharegpt, transcript); name it with --input-format"
     )
 
 

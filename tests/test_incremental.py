@@ -1,0 +1,152 @@
+"""The embedded conversation log and incremental runs (--since-last)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from loomcore.log import ConversationLog
+from loomcore.pipeline import Pipeline, RunOptions
+
+DEFINITION = "A **mutex** is a lock that lets one thread at a time into a critical section."
+
+
+def test_record_scores_and_history_filters(tmp_path):
+    with ConversationLog(tmp_path / "chats.db") as log:
+        kept = log.record("What is a mutex?", DEFINITION, timestamp="2025-10-01T10:00:00Z")
+        noise = log.record("thanks", "You're welcome!", timestamp="2025-10-02T10:00:00Z")
+        later = log.record(
+            "What is a semaphore?",
+            "A **semaphore** is a counter that limits concurrent access.",
+            timestamp="2025-10-03T10:00:00Z",
+            metadata={"app": "ide"},
+        )
+        assert (kept.id, noise.id, later.id) == ("log-1", "log-2", "log-3")
+        assert kept.importance >= 0.4 > noise.importance == 0.15
+        assert [m.id for m in log.history()] == ["log-1", "log-3"]
+        assert [m.id for m in log.history(min_importance=0.0, since="2025-10-02")] == [
+            "log-2",
+            "log-3",
+        ]
+        assert log.history(since="2025-10-03")[0].metadata == {
+            "app": "ide",
+            "user_input": "What is a semaphore?",
+            "system_output": "A **semaphore** is a counter that limits concurrent access.",
+        }
+        assert len(log) == 3
+
+
+def test_log_refuses_non_text(tmp_path):
+    with ConversationLog(tmp_path / "c.db") as log, pytest.raises(TypeError, match="must be text"):
+        log.record(42, "x")
+
+
+WRITER = """
+import sys
+from loomcore.log import ConversationLog
+log = ConversationLog(sys.argv[1])
+i = 0
+while True:
+    i += 1
+    log.record(f"What is item {i}?", "Item %d is a thing that exists." % i, importance=0.9)
+    print(i, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_log_survives_a_process_killed_mid_write(tmp_path):
+    db = tmp_path / "chats.db"
+    for attempt in range(3):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True
+        )
+        committed = 0
+        deadline = time.monotonic() + 20
+        while committed < 30 * (attempt + 1) and time.monotonic() < deadline:
+            committed = int(proc.stdout.readline())
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        with ConversationLog(db) as log:
+            assert log._db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            # every turn whose record() returned is there (one more may be)
+            assert len(log) >= committed
+
+
+def run_incremental(db, out):
+    return Pipeline(options=RunOptions(since_last=True, formats=("raw",))).run([str(db)], out)
+
+
+def lines(out, pattern):
+    return sorted(line for f in sorted(out.glob(pattern)) for line in f.read_text().splitlines())
+
+
+def test_two_incremental_runs_emit_each_example_exactly_once(tmp_path):
+    db, out = tmp_path / "chats.db", tmp_path / "out"
+    with ConversationLog(db) as log:
+        log.record("What is a mutex?", DEFINITION)
+        run_incremental(db, out)
+        log.record(
+            "What is a semaphore?", "A **semaphore** is a counter that limits concurrent access."
+        )
+        log.record("ok", "Great!")
+        stats = run_incremental(db, out)
+        assert stats.conversations == 2
+        stats = run_incremental(db, out)  # nothing new: nothing written
+        assert stats.conversations == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "raw.run-0001.jsonl",
+        "raw.run-0002.jsonl",
+        "summary.run-0001.json",
+        "summary.run-0002.json",
+    ]
+    Pipeline(options=RunOptions(formats=("raw",))).run([str(db)], tmp_path / "full")
+    assert lines(out, "raw.run-*.jsonl") == lines(tmp_path / "full", "raw.jsonl")
+    assert json.loads((out / "summary.run-0002.json").read_text())["watermarks"] == {
+        str(db.resolve()): 3
+    }
+
+
+def test_a_run_that_dies_before_its_summary_is_redone_not_duplicated(tmp_path, monkeypatch):
+    db, out = tmp_path / "chats.db", tmp_path / "out"
+    with ConversationLog(db) as log:
+        log.record("What is a mutex?", DEFINITION)
+        run_incremental(db, out)
+        log.record(
+            "What is a semaphore?", "A **semaphore** is a counter that limits concurrent access."
+        )
+
+        import loomcore.pipeline as pipeline_module
+
+        def die(*args, **kwargs):
+            raise KeyboardInterrupt("killed")
+
+        monkeypatch.setattr(pipeline_module, "write_json", die)
+        with pytest.raises(KeyboardInterrupt):
+            run_incremental(db, out)
+        assert (out / "raw.run-0002.jsonl").exists() and not (
+            out / "summary.run-0002.json"
+        ).exists()
+        monkeypatch.undo()
+        log.record(
+            "What is a spinlock?", "A **spinlock** is a lock that busy-waits until it is free."
+        )
+        run_incremental(db, out)
+    Pipeline(options=RunOptions(formats=("raw",))).run([str(db)], tmp_path / "full")
+    assert lines(out, "raw.run-*.jsonl") == lines(tmp_path / "full", "raw.jsonl")
+
+
+def test_since_last_works_on_a_growing_jsonl_file(tmp_path):
+    src, out = tmp_path / "chats.jsonl", tmp_path / "out"
+    rec = {"instruction": "What is a mutex?", "output": DEFINITION}
+    src.write_text(json.dumps(rec) + "\n")
+    run_incremental(src, out)
+    with src.open("a") as fh:
+        fh.write(json.dumps({**rec, "instruction": "Define mutex."}) + "\n")
+    stats = run_incremental(src, out)
+    assert stats.conversations == 1
+    assert "Define mutex." in (out / "raw.run-0002.jsonl").read_text()
+    assert "Define mutex." not in (out / "raw.run-0001.jsonl").read_text()
