@@ -51,7 +51,8 @@ def score(memory: Memory) -> float:
         s += 0.3
     elif user_words >= 6:
         s += 0.15
-    s += min(reply_words, 120) / 120 * 0.3
+    # a substantive answer: the score saturates at about a paragraph
+    s += min(reply_words, 60) / 60 * 0.3
     if _STRUCTURE.search(reply):
         s += 0.1
     if reply_words < 25 and _ASKS_BACK.search(reply):
