@@ -2,11 +2,11 @@
 combines with it (highest wins) or replaces it (disable default_scorer)."""
 
 import attrs
+from loomcore_plugins.scorers.default import score as default_score
 
 from loomcore import Registry, Scorer, get_plugin_manager, hookimpl
 from loomcore.api import to_memory
 from loomcore.pipeline import score
-from loomcore_plugins.scorers.default import score as default_score
 
 from .conftest import raw_memory
 
