@@ -146,7 +146,7 @@ def test_explain_shows_segments_entities_and_patterns():
         "item",
         "paragraph",
     ]
-    assert "PostgreSQL" in report["entities"]
+    assert "PostgreSQL read replica" in report["entities"]
     procedure = next(p for p in report["patterns"] if p["type"] == "procedure")
     assert procedure["content"]["task"] == "set up a PostgreSQL read replica"
     assert len(procedure["content"]["steps"]) == 5

@@ -21,7 +21,7 @@ _RIGHT_BOUNDARY = re.compile(
     re.IGNORECASE,
 )
 _LEAD = re.compile(
-    r"^(?:(?:this|that|it) is (?:because|due to|since)(?: of)?|however|but|and|so|also|still|then|thus|therefore|plus|in practice|in summary|in conclusion|"
+    r"^(?:(?:this|that|it) is (?:because|due to|since)(?: of)?|yes|no|meanwhile|however|but|and|so|also|still|then|thus|therefore|plus|in practice|in summary|in conclusion|"
     r"overall|additionally|moreover|furthermore|in addition|as a result|ultimately|in short|in general),?\s+",
     re.I,
 )

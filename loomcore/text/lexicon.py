@@ -925,6 +925,41 @@ IMPERATIVE_VERBS = frozenset(
     ]
 )
 
+# Verbs that open requests ("Summarize the article", "Differentiate A and
+# B"): commands, never entities.
+IMPERATIVE_VERBS |= frozenset(
+    [
+        "summarize",
+        "summarise",
+        "differentiate",
+        "specify",
+        "advise",
+        "predict",
+        "categorize",
+        "categorise",
+        "classify",
+        "analyze",
+        "analyse",
+        "compose",
+        "outline",
+        "suggest",
+        "propose",
+        "recommend",
+        "rewrite",
+        "rephrase",
+        "translate",
+        "brainstorm",
+        "imagine",
+        "devise",
+        "produce",
+        "contrast",
+        "paraphrase",
+        "proofread",
+        "estimate",
+    ]
+)
+COMMON_WORDS |= frozenset({"given", "following"})
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 

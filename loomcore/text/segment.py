@@ -118,6 +118,15 @@ class Document:
             )
         return out
 
+    def last_sentence(self) -> Sentence | None:
+        """The reply's final prose sentence (where a truncated reply shows)."""
+        for b in reversed(self.blocks):
+            if b.kind in ("paragraph", "item", "quote") and b.sentences:
+                return b.sentences[-1]
+            if b.kind in ("code", "table"):
+                return None
+        return None
+
     @property
     def plain(self) -> str:
         """All prose as plain text, one block a line (code left out)."""

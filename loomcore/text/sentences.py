@@ -164,3 +164,8 @@ def _strip_marks(text: str) -> str:
     text = _BOLD.sub(r"\2", text)
     text = _ITALIC_STAR.sub(r"\1", text)
     return _ITALIC_UNDER.sub(r"\1", text)
+
+
+def ends_complete(sentence: str) -> bool:
+    """Whether a sentence ends as sentences do (a reply cut off mid-word does not)."""
+    return sentence.rstrip().endswith((".", "!", "?", ":", ")", '"', "'", "”", "’", "`", "*"))

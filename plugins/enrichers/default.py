@@ -139,12 +139,22 @@ def names(text: str) -> list[str]:
 
 
 def noun_phrases(text: str) -> list[str]:
-    """Runs of one to four content words ("fluffy white rice", "Python project")."""
+    """Runs of one to four content words ("fluffy white rice", "Python project").
+
+    A request's first word ("Summarize", "Differentiate") is its verb, not a name.
+    """
     out: list[str] = []
     run: list[str] = []
-    for tok in _TOKEN.findall(strip_inline(text)):
+    starts = _sentence_starts(strip_inline(text))
+    plain = strip_inline(text)
+    for m in _TOKEN.finditer(plain):
+        tok = m.group(0)
         low = tok.lower()
-        if low in COMMON_WORDS or low in IMPERATIVE_VERBS or low in PRONOUNS or low.isdigit():
+        first_word = m.start() in starts and not _INNER.search(tok)
+        # a verb opens no phrase ("cook fluffy rice"), but a noun that is also a
+        # verb can end one ("climate change")
+        verb_at_start = low in IMPERATIVE_VERBS and not run
+        if first_word or verb_at_start or low in COMMON_WORDS or low in PRONOUNS or low.isdigit():
             if run:
                 out.append(" ".join(run[-4:]))
             run = []
@@ -184,12 +194,7 @@ def keywords_of(question: str, reply: str) -> tuple[str, ...]:
     counts: Counter[str] = Counter()
     for weight, text in ((2, question), (1, reply)):
         for tok in _TOKEN.findall(strip_inline(text).lower()):
-            if (
-                len(tok) >= 3
-                and tok not in COMMON_WORDS
-                and not tok.isdigit()
-                and tok not in IMPERATIVE_VERBS
-            ):
+            if len(tok) >= 3 and tok not in COMMON_WORDS and not tok.isdigit():
                 counts[tok] += weight
     return tuple(w for w, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:MAX_KEYWORDS])
 

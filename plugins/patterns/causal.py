@@ -32,6 +32,7 @@ from loomcore.text.lexicon import (
     PRONOUNS,
     starts_imperative,
 )
+from loomcore.text.sentences import ends_complete
 
 TYPE = "causal"
 MAX_CLAUSE_WORDS = 40
@@ -167,7 +168,38 @@ _DANGLING_END = (
         ]
     )
 )
-_BAD_START = PREPOSITIONS | frozenset({"and", "or", "but", "nor", "which", "that", "than"})
+_DANGLING_END = _DANGLING_END | frozenset({"it", "this", "that", "what"})
+# a clause that opens with a subordinator is not the main clause ("While
+# technology often leads to ...": the cause is not "While technology")
+_BAD_START = PREPOSITIONS | frozenset(
+    {
+        "and",
+        "or",
+        "but",
+        "nor",
+        "which",
+        "that",
+        "than",
+        "while",
+        "although",
+        "though",
+        "whereas",
+        "despite",
+        "unless",
+        "as",
+        "since",
+        "when",
+        "if",
+        "whether",
+        "because",
+    }
+)
+# a clause that holds a causal marker of its own is two links, not one clause
+_NESTED = re.compile(
+    r"\b(?:causes?|caused|leads? to|led to|results? in|because|due to)\b", re.IGNORECASE
+)
+# "X refers to Y because Z": the clause defines, it is no effect
+_DEFINING = re.compile(r"\b(?:refers? to|means|is defined as|stands for)\b", re.IGNORECASE)
 _MARKER_WORDS = ("caus", "lead", "led to", "result", "because", "due to")
 _LEADING_BECAUSE = re.compile(
     r"^(?:because of|because|due to)\s+(?P<cause>[^,]{3,300}),\s*(?P<effect>.+)$", re.I
@@ -193,7 +225,7 @@ def _ok(clause: str, cut_before: bool) -> bool:
         return False
     if all(w in _FUNCTION for w in words):
         return False
-    if words[0] in _BAD_START:
+    if words[0] in _BAD_START or _DEFINING.search(clause) or _NESTED.search(clause):
         return False
     return not (cut_before and words[-1] in _DANGLING_END)
 
@@ -257,9 +289,12 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
 
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     seen: set[tuple[str, str]] = set()
+    last = memory.reply_doc.last_sentence()
     for block in memory.reply_doc.prose():
         for sentence in block.sentences:
             text = sentence.plain
+            if sentence is last and not ends_complete(text):
+                continue  # the reply was cut off mid-sentence
             for cause, effect, certainty in pairs(text):
                 key = (cause.lower(), effect.lower())
                 if key in seen:
@@ -281,29 +316,117 @@ def _lower_first(text: str) -> str:
 
 
 _EFFECT_FIRST = re.compile(r"\b(?:because|due to|caused by)\b", re.IGNORECASE)
+# a question about "it" or "they" cannot be understood without the reply;
+# "you" is the generic reader and stays ("What happens if you ...?")
+_REFERS_BACK = frozenset(
+    {
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "this",
+        "these",
+        "that",
+        "those",
+        "he",
+        "she",
+        "his",
+        "her",
+        "i",
+        "one",
+    }
+)
+_AUX = frozenset(
+    {
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "does",
+        "do",
+        "did",
+        "may",
+        "might",
+        "must",
+        "should",
+    }
+)
+_OPENER = re.compile(
+    r"^(?:(?:additionally|also|moreover|furthermore|however|in addition|in fact|similarly|likewise|"
+    r"finally|overall|so|and|but|plus)\b,?\s+|[A-Z][\w'’ ,&/-]{0,50}:\s+(?=[A-Z]))",
+    re.IGNORECASE,
+)
 
 
-def instruction_for(cause: str, effect: str, evidence: str) -> str:
-    """A question whose answer is the causal sentence.
+def _is_clause(text: str) -> bool:
+    """Whether ``text`` has a finite verb ("expired yeast produces less gas")
+    or is a noun phrase ("the use of machine learning", "working remotely")."""
+    words = text.split()
+    for prev, word in zip(words, words[1:], strict=False):
+        w = word.strip(',.`*"').lower()
+        if w in _AUX:
+            return True
+        plain_verb = word[:1].islower() and len(w) > 3 and w.endswith(("s", "ed")) and "'" not in w
+        if plain_verb and prev.lower() not in DETERMINERS and prev.lower() not in PREPOSITIONS:
+            return True
+    return False
 
-    "If X, Y" asks what happens if X; "Y because X" has a clause for its
-    effect, so it asks why; "X leads to Y" has a clause (or a gerund) for
-    its cause, so it asks what happens when X.
+
+MAX_QUESTION_WORDS = 20
+
+
+def instruction_for(cause: str, effect: str, evidence: str) -> str | None:
+    """A question whose answer is the causal sentence, or None when the
+    question could not be understood alone ("Explain why they named it ...")
+    or would be a run-on.
+
+    "If X, Y" asks what happens if X; when the effect comes first ("Y
+    because X") it asks why Y; when the cause comes first ("X leads to Y") it
+    asks what happens when X (a clause) or the effect of X (a phrase).
     """
-    if re.match(r"^(?:so\s+|and\s+|but\s+)?if\b", evidence, re.IGNORECASE) or re.search(
-        r"[:;]\s+if\b", evidence, re.IGNORECASE
-    ):
+    ev = evidence.lower()
+    at = ev.find(cause.lower()[:30])
+    conditional = (
+        at > 0 and re.search(r"(?:^|[:;]\s+)(?:so\s+|and\s+|but\s+)?if\s+$", ev[:at]) is not None
+    )
+    effect_first = not conditional and 0 <= ev.find(effect.lower()[:30]) < at
+    asks_about = effect if effect_first else cause
+    first = asks_about.split()[0].lower().strip(",`*").split("'")[0].split("’")[0]
+    if first in _REFERS_BACK or len(asks_about.split()) > MAX_QUESTION_WORDS:
+        return None
+    if conditional:
         return f"What happens if {_lower_first(cause)}?"
-    if _EFFECT_FIRST.search(evidence):
+    if effect_first:
         return f"Explain why {_lower_first(effect)}."
-    return f"What happens when {_lower_first(cause)}?"
+    if _is_clause(cause):
+        return f"What happens when {_lower_first(cause)}?"
+    return f"What is the effect of {_lower_first(cause)}?"
+
+
+def clean_output(sentence: str) -> str:
+    """The causal sentence as an answer: no leading connective or list label."""
+    text = _OPENER.sub("", sentence.strip(), count=1)
+    return text[:1].upper() + text[1:]
 
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
     cause, effect = pattern.content["cause"], pattern.content["effect"]
     evidence = pattern.evidence.strip()
-    output = evidence or f"{effect[:1].upper()}{effect[1:]} because {cause}."
-    yield make_example(pattern, config, instruction_for(cause, effect, evidence), output)
+    instruction = instruction_for(cause, effect, evidence)
+    if instruction is None:
+        return
+    output = (
+        clean_output(evidence) if evidence else f"{effect[:1].upper()}{effect[1:]} because {cause}."
+    )
+    yield make_example(pattern, config, instruction, output)
 
 
 @hookimpl

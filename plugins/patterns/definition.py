@@ -24,7 +24,7 @@ from loomcore import (
 )
 from loomcore.model import make_example, make_pattern
 from loomcore.text.lexicon import ARTICLES, DETERMINERS, EVALUATIVE, PRONOUNS, VAGUE_NOUNS
-from loomcore.text.sentences import strip_inline
+from loomcore.text.sentences import ends_complete, strip_inline
 
 TYPE = "definition"
 
@@ -146,6 +146,12 @@ def _term(subject_md: str) -> tuple[str, bool] | None:
     lowered = [w.lower() for w in words]
     if lowered[0] in PRONOUNS or lowered[0] in DETERMINERS or lowered[0] in EVALUATIVE:
         return None
+    # "[Charity Name]", "{{name}}": a template's placeholder names nothing
+    if any(c in term for c in "[]{}<>"):
+        return None
+    # "the main idea of the poem": a vague head before "of" is no name
+    if "of" in lowered and lowered[lowered.index("of") - 1] in VAGUE_NOUNS | _NOT_A_KIND:
+        return None
     if any(
         w in _RELATIVE or w in {"is", "are", "was", "were", "can", "will", "should", "would"}
         for w in lowered
@@ -180,7 +186,10 @@ def _defines(cop: str, rest: str, emphasised: bool) -> float:
     if cop.startswith(("refer", "mean", "stands", "is defined", "are defined")):
         return 0.95
     if first in ARTICLES:
-        if second in EVALUATIVE or second in _NOT_A_KIND:
+        # "an incredibly important action", "a global one": evaluations, not kinds
+        if second in EVALUATIVE or second in _NOT_A_KIND or second.endswith("ly"):
+            return 0.0
+        if "one" in (w.lower().strip(",.") for w in words[1:4]):
             return 0.0
         return 0.9
     if first in {"when", "where"}:
@@ -191,11 +200,25 @@ def _defines(cop: str, rest: str, emphasised: bool) -> float:
     return 0.75 if emphasised else 0.0
 
 
+# Creative requests: "Loneliness is a vast, empty desert" answers a request
+# for a metaphor; it defines nothing.
+_CREATIVE = re.compile(
+    r"\b(?:metaphors?|similes?|poems?|haikus?|stor(?:y|ies)|lyrics|song|jokes?|slogans?|tweets?|"
+    r"persuasive|fictional|fiction|character|dialogue|limerick|rap)\b",
+    re.IGNORECASE,
+)
+
+
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     question = memory.user_input
+    if _CREATIVE.search(question[:2000]):
+        return
     seen: set[str] = set()
+    last = memory.reply_doc.last_sentence()
     for block in memory.reply_doc.prose():
         for sentence in block.sentences:
+            if sentence is last and not ends_complete(sentence.plain):
+                continue  # the reply was cut off mid-sentence
             m = _COPULA.match(sentence.text)
             if not m:
                 continue
@@ -228,7 +251,27 @@ def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample
         if term.lower().endswith("s") and not term.isupper() and not term.lower().endswith("ss")
         else "is"
     )
-    yield make_example(pattern, config, f"What {verb} {term}?", definition)
+    # keep the sentence's own article: "What is the Red Cross?", "What is a data frame?"
+    lead = definition.split(None, 1)[0].lower() if definition else ""
+    article = f"{lead} " if lead in ("a", "an", "the") else ""
+    question = pattern.memory.user_input if pattern.memory is not None else ""
+    yield make_example(
+        pattern, config, f"What {verb} {article}{_as_in_text(term, question)}?", definition
+    )
+
+
+def _as_in_text(term: str, question: str) -> str:
+    """The term without the capital it got from starting a sentence
+    ("Human digestion" -> "human digestion"), unless it is a name."""
+    words = term.split()
+    first = words[0]
+    if not (first[:1].isupper() and first[1:].islower() and all(w.islower() for w in words[1:])):
+        return term
+    # written with its capital inside the user's question: a name ("Python")
+    idx = question.find(term)
+    if idx > 0 and question[idx - 1] in " \"'(`*":
+        return term
+    return first[:1].lower() + term[1:]
 
 
 @hookimpl

@@ -155,7 +155,8 @@ def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample
     task, steps = pattern.content["task"], pattern.content["steps"]
     memory = pattern.memory
     question = memory.user_input.strip() if memory is not None else ""
-    if question and task_of(question)[1] and len(question) < 300:
+    # the user's own request is what the steps answer; a very long one is summed up by its task
+    if question and len(question) < 300:
         instruction = question
     elif question and task != normalise_space(question).rstrip(" .?!"):
         instruction = f"How do I {task}?"

@@ -38,7 +38,9 @@ def test_ten_thousand_list_items():
 
 
 def test_many_causal_markers_in_one_sentence():
-    seconds, patterns = mine_seconds("Why?", "strong heat leads to thermal expansion; " * 4_000)
+    seconds, patterns = mine_seconds(
+        "Why?", "strong heat leads to thermal expansion; " * 4_000 + "That is all."
+    )
     assert seconds < BOUND_SECONDS
     causal = [p.content for p in patterns if p.pattern_type == "causal"]
     # one pattern per distinct (cause, effect), however often it repeats
