@@ -10,6 +10,7 @@ at clause boundaries.  Content: ``cause``, ``effect``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -105,6 +106,7 @@ _DANGLING_END = (
     ARTICLES
     | PREPOSITIONS
     | CONJUNCTIONS
+    | frozenset({"it", "this", "that", "what"})
     | frozenset(
         [
             "which",
@@ -168,7 +170,6 @@ _DANGLING_END = (
         ]
     )
 )
-_DANGLING_END = _DANGLING_END | frozenset({"it", "this", "that", "what"})
 # a clause that opens with a subordinator is not the main clause ("While
 # technology often leads to ...": the cause is not "While technology")
 _BAD_START = PREPOSITIONS | frozenset(
@@ -370,7 +371,7 @@ def _is_clause(text: str) -> bool:
     """Whether ``text`` has a finite verb ("expired yeast produces less gas")
     or is a noun phrase ("the use of machine learning", "working remotely")."""
     words = text.split()
-    for prev, word in zip(words, words[1:], strict=False):
+    for prev, word in itertools.pairwise(words):
         w = word.strip(',.`*"').lower()
         if w in _AUX:
             return True
