@@ -41,7 +41,7 @@ def test_topics_come_from_the_taxonomy_and_can_be_extended(tmp_path, monkeypatch
     )
     monkeypatch.setenv("LOOMCORE_TAXONOMY", str(taxonomy))
     enricher_module.taxonomy.cache_clear()
-    enricher_module._topic_patterns.cache_clear()
+    enricher_module._topic_index.cache_clear()
     try:
         m = enrich(
             "What is Thompson Sampling?", "It picks the arm whose sampled reward is highest."
@@ -49,7 +49,7 @@ def test_topics_come_from_the_taxonomy_and_can_be_extended(tmp_path, monkeypatch
         assert m.topics == ("bandits",)
     finally:
         enricher_module.taxonomy.cache_clear()
-        enricher_module._topic_patterns.cache_clear()
+        enricher_module._topic_index.cache_clear()
 
 
 def test_keywords_relationships_and_reasoning_type():

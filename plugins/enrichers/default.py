@@ -36,6 +36,11 @@ _BOLD = re.compile(r"\*\*([^*\n]{1,60})\*\*")
 _CODE = re.compile(r"`([^`\n]{1,40})`")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#./'’-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 _CAPS_RUN = re.compile(r"(?<![\w-])[A-Z][\w+#-]*(?:\s+(?:of\s+|de\s+)?[A-Z0-9][\w+#-]*){0,4}")
+# one pass for words with inner capitals or digits: PostgreSQL, B2B, GPT-4, OAuth
+_INNER_TOKEN = re.compile(
+    r"(?<![\w-])(?:[A-Za-z]+[0-9][\w+#-]*|[0-9]+[A-Za-z][\w+#-]*|[a-z]+[A-Z][\w+#-]*|"
+    r"[A-Z][a-z]*[A-Z][\w+#-]*)(?![\w-])"
+)
 _INNER = re.compile(r"[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]|^[A-Z]{2,}")
 _REL = re.compile(
     r"^(?:(?:a|an|the)\s+)?(?P<subj>[\w][\w /+#.-]{0,40}?)\s+"
@@ -63,29 +68,38 @@ def taxonomy() -> dict[str, tuple[str, ...]]:
 
 
 @functools.cache
-def _topic_patterns() -> dict[str, re.Pattern[str]]:
-    return {
-        topic: re.compile(
-            r"(?<![\w-])(?:"
-            + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-            + r")(?![\w-])",
-            re.I,
-        )
-        for topic, words in taxonomy().items()
-        if words
-    }
+def _topic_index() -> tuple[dict[str, tuple[str, ...]], int]:
+    """keyword (one to a few words, lower case) -> topics; and the longest keyword in words."""
+    index: dict[str, list[str]] = {}
+    for topic, words in taxonomy().items():
+        for w in words:
+            index.setdefault(" ".join(w.lower().split()), []).append(topic)
+    longest = max((k.count(" ") + 1 for k in index), default=1)
+    return {k: tuple(v) for k, v in index.items()}, longest
+
+
+_TOPIC_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#/.'-]*")
+
+
+def _topic_hits(text: str) -> Counter[str]:
+    """How often each topic's keywords occur in ``text`` (one pass over its words)."""
+    index, longest = _topic_index()
+    words = [w.rstrip(".'-") for w in _TOPIC_TOKEN.findall(text.lower())]
+    hits: Counter[str] = Counter()
+    for i in range(len(words)):
+        for n in range(1, longest + 1):
+            topics = index.get(" ".join(words[i : i + n]))
+            if topics:
+                hits.update(topics)
+    return hits
 
 
 def topics_of(question: str, reply: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(topics of the exchange, topics of the question alone)."""
-    scores: Counter[str] = Counter()
-    in_question: set[str] = set()
-    for topic, pat in _topic_patterns().items():
-        q = len(pat.findall(question))
-        r = len(pat.findall(reply))
-        if q:
-            in_question.add(topic)
-        scores[topic] = 2 * q + r
+    in_question = _topic_hits(question)
+    scores = _topic_hits(reply)
+    for topic, n in in_question.items():
+        scores[topic] += 2 * n
     ranked = [t for t, s in sorted(scores.items(), key=lambda x: (-x[1], x[0])) if s >= 2]
     topics = tuple(ranked[:MAX_TOPICS])
     return topics, tuple(t for t in topics if t in in_question)
@@ -107,17 +121,19 @@ def _sentence_starts(text: str) -> set[int]:
     return starts
 
 
-def names(text: str) -> list[str]:
+def names(text: str, plain: str | None = None) -> list[str]:
     """Names in ``text``: emphasised spans, short code, capitalised runs,
     words with inner capitals or digits.  Sentence-initial common words
-    ("What", "However") are not names."""
+    ("What", "However") are not names.  ``plain`` is the text without
+    markdown, when the caller already has it."""
     found: list[str] = []
     for m in _BOLD.finditer(text):
         found.append(m.group(1))
     for m in _CODE.finditer(text):
         if " " not in m.group(1).strip():
             found.append(m.group(1))
-    plain = strip_inline(text.replace("\n", " \n "))
+    if plain is None:
+        plain = to_plain(text)
     starts = _sentence_starts(plain)
     for m in _CAPS_RUN.finditer(plain):
         run = m.group(0)
@@ -132,21 +148,26 @@ def names(text: str) -> list[str]:
                 continue
         if words:
             found.append(" ".join(words))
-    for tok in _TOKEN.findall(plain):
-        if _INNER.search(tok) and tok.lower() not in COMMON_WORDS and len(tok) > 1:
+    for tok in _INNER_TOKEN.findall(plain):
+        if tok.lower() not in COMMON_WORDS:
             found.append(tok)
     return found
 
 
-def noun_phrases(text: str) -> list[str]:
-    """Runs of one to four content words ("fluffy white rice", "Python project").
+def to_plain(text: str) -> str:
+    """``text`` without markdown marks, line breaks kept as sentence breaks."""
+    return strip_inline(text.replace("\n", " \n "))
+
+
+def noun_phrases(plain: str) -> list[str]:
+    """Runs of one to four content words ("fluffy white rice", "Python project")
+    in text without markdown.
 
     A request's first word ("Summarize", "Differentiate") is its verb, not a name.
     """
     out: list[str] = []
     run: list[str] = []
-    starts = _sentence_starts(strip_inline(text))
-    plain = strip_inline(text)
+    starts = _sentence_starts(plain)
     for m in _TOKEN.finditer(plain):
         tok = m.group(0)
         low = tok.lower()
@@ -181,19 +202,23 @@ def _dedupe(items: list[str], limit: int) -> tuple[str, ...]:
     return tuple(list(seen.values())[:limit])
 
 
-def entities_of(question: str, reply: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    q_names = names(question)
-    q_phrases = noun_phrases(question)
-    question_entities = _dedupe(q_names + q_phrases, MAX_QUESTION_ENTITIES)
-    counts = Counter(n.lower() for n in names(reply))
-    reply_names = sorted(dict.fromkeys(names(reply)), key=lambda n: -counts[n.lower()])
+def entities_of(
+    question: str, reply: str, q_plain: str, r_plain: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    question_entities = _dedupe(
+        names(question, q_plain) + noun_phrases(q_plain), MAX_QUESTION_ENTITIES
+    )
+    found = names(reply, r_plain)
+    counts = Counter(n.lower() for n in found)
+    reply_names = sorted(dict.fromkeys(found), key=lambda n: -counts[n.lower()])
     return _dedupe(list(question_entities) + reply_names, MAX_ENTITIES), question_entities
 
 
-def keywords_of(question: str, reply: str) -> tuple[str, ...]:
+def keywords_of(q_plain: str, r_plain: str) -> tuple[str, ...]:
+    """Words ranked by frequency (question words count double), common words left out."""
     counts: Counter[str] = Counter()
-    for weight, text in ((2, question), (1, reply)):
-        for tok in _TOKEN.findall(strip_inline(text).lower()):
+    for weight, text in ((2, q_plain), (1, r_plain)):
+        for tok in _TOKEN.findall(text.lower()):
             if len(tok) >= 3 and tok not in COMMON_WORDS and not tok.isdigit():
                 counts[tok] += weight
     return tuple(w for w, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:MAX_KEYWORDS])
@@ -254,15 +279,17 @@ def reasoning_type_of(question: str, reply: str) -> ReasoningType:
 
 def enrich(memory: EnrichedMemory) -> EnrichedMemory:
     question, reply = memory.user_input[:MAX_CHARS], memory.system_output[:MAX_CHARS]
-    entities, question_entities = entities_of(question, reply)
-    topics, question_topics = topics_of(question, reply)
+    # markdown is stripped once per side; every annotator reads the same plain text
+    q_plain, r_plain = to_plain(question), to_plain(reply)
+    entities, question_entities = entities_of(question, reply, q_plain, r_plain)
+    topics, question_topics = topics_of(q_plain, r_plain)
     return attrs.evolve(
         memory,
         entities=entities,
         question_entities=question_entities,
         topics=topics,
         question_topics=question_topics,
-        keywords=keywords_of(question, reply),
+        keywords=keywords_of(q_plain, r_plain),
         relationships=relationships_of(memory),
         reasoning_type=reasoning_type_of(question, reply),
     )
