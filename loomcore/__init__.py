@@ -8,7 +8,7 @@ The seed-compatible API (``MemoryEnricher``, ``PatternExtractor``,
 from typing import Any
 
 from loomcore.api import DataSynthesizer, MemoryEnricher, PatternExtractor, RecordError
-from loomcore.contracts import Enricher, ExampleBuilder, Exporter, Miner, Reader, Scorer
+from loomcore.contracts import Enricher, ExampleBuilder, Exporter, Miner, Reader, Redactor, Scorer
 from loomcore.hookspecs import hookimpl
 from loomcore.model import (
     Conversation,
@@ -64,6 +64,7 @@ __all__ = [
     "Reader",
     "ReasoningType",
     "RecordError",
+    "Redactor",
     "Registry",
     "Relationship",
     "Scorer",

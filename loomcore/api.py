@@ -79,13 +79,31 @@ def to_memory(raw: Memory | Mapping[str, Any]) -> Memory:
 
 
 class MemoryEnricher:
-    """Segments an exchange and runs every registered enricher on it."""
+    """Segments an exchange and runs every registered enricher on it.
 
-    def __init__(self, registry: Registry | None = None):
+    Secrets and personal data are replaced by placeholders first (``redact``:
+    "all" by default, "secrets", or "none"), as in a pipeline run.
+    """
+
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        redact: str = "all",
+        redact_allow: Iterable[str] = (),
+    ):
+        if redact not in pipeline.REDACTION_MODES:
+            raise ValueError(
+                f"redact must be one of {', '.join(pipeline.REDACTION_MODES)}, got {redact!r}"
+            )
         self.registry = registry or default_registry()
+        self.redact = redact
+        self.redact_allow = frozenset(redact_allow)
 
     def enrich(self, raw_memory: Memory | Mapping[str, Any]) -> EnrichedMemory:
-        memory = pipeline.score(self.registry, to_memory(raw_memory))
+        memory = pipeline.redact(
+            self.registry, to_memory(raw_memory), self.redact, self.redact_allow
+        )
+        memory = pipeline.score(self.registry, memory)
         return pipeline.enrich(self.registry, memory)
 
     def enrich_batch(

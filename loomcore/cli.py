@@ -113,6 +113,16 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     "--strict", is_flag=True, help="Stop at the first plugin fault instead of counting it."
 )
 @click.option(
+    "--redact",
+    type=click.Choice(["all", "secrets", "none"]),
+    default="all",
+    show_default=True,
+    help="Replace secrets (and with 'all' personal data) by placeholders such as [EMAIL] before mining.",
+)
+@click.option(
+    "--redact-allow", multiple=True, metavar="VALUE", help="A value never to redact (repeat)."
+)
+@click.option(
     "--since-last",
     is_flag=True,
     help="Read only what arrived since the last --since-last run into the same output directory; "
@@ -131,6 +141,8 @@ def run(
     include_reasoning: bool,
     system_prompt: str,
     strict: bool,
+    redact: str,
+    redact_allow: tuple[str, ...],
     since_last: bool,
 ) -> None:
     """Run the whole pipeline on INPUTS (files, directories, globs, - for stdin).
@@ -154,6 +166,8 @@ def run(
         input_format=input_format,
         strict=strict,
         since_last=since_last,
+        redact=redact,
+        redact_allow=frozenset(redact_allow),
     )
     stats = Pipeline(registry, options).run(list(inputs) or None, output)
     _print_summary(stats.summary(), Path(output))
@@ -178,6 +192,9 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     console.print(table)
     for fmt, lines in summary["lines_by_format"].items():
         console.print(f"wrote {lines} lines to {out / (fmt + '.jsonl')}")
+    if summary["redactions"]:
+        found = ", ".join(f"{k} {v}" for k, v in summary["redactions"].items())
+        console.print(f"redacted: {found}")
     if summary["plugin_errors"]:
         console.print(f"plugin faults: {summary['plugin_errors']}")
 

@@ -53,6 +53,22 @@ class Scorer:
 
 
 @attrs.frozen
+class Redactor:
+    """A redactor: ``redact(text, allow) -> (text, {placeholder: count})``.
+
+    ``kind`` is "secret" (credentials, keys, tokens) or "personal" (e-mail
+    addresses, phone numbers, card numbers, IP addresses); ``allow`` is a set
+    of exact values that must be left as they are.
+    """
+
+    name: str
+    kind: str
+    redact: Callable[[str, frozenset[str]], tuple[str, dict[str, int]]]
+    description: str = ""
+    plugin: str = ""
+
+
+@attrs.frozen
 class Enricher:
     """An enricher: ``enrich(memory) -> EnrichedMemory`` with annotations added."""
 

@@ -56,6 +56,22 @@ def register_scorers(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
+def register_redactors(register: Callable[[Any], None]) -> None:
+    """Register redactors, which keep secrets and personal data out of the data.
+
+    Called once, when the registry is first asked for redactors.
+
+    :param register: call it with one :class:`loomcore.contracts.Redactor`
+        per kind of data it removes.  A redactor maps a text to the text with
+        each finding replaced by a typed placeholder (``[EMAIL]``,
+        ``[AWS_ACCESS_KEY]``) and the count of findings by placeholder.
+    :return: nothing; the redactors whose ``kind`` the run's redaction mode
+        selects (``secrets``: kind "secret"; ``all``: every kind) run in order
+        of name on every turn of an exchange, before scoring and mining.
+    """
+
+
+@hookspec
 def register_enrichers(register: Callable[[Any], None]) -> None:
     """Register enrichers, which annotate a memory before mining.
 

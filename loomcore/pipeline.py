@@ -95,6 +95,54 @@ def exchanges(conversation: Conversation) -> Iterator[Memory]:
             history.append(turn)
 
 
+REDACTION_MODES = {"none": (), "secrets": ("secret",), "all": ("secret", "personal")}
+
+
+def redact(
+    registry: Registry,
+    memory: Memory,
+    mode: str = "all",
+    allow: frozenset[str] = frozenset(),
+    counts: Counter[str] | None = None,
+    faults: Faults | None = None,
+) -> Memory:
+    """The memory with secrets (mode "secrets") or secrets and personal data
+    (mode "all", the default) replaced by typed placeholders in every turn.
+
+    ``counts`` gathers the findings by placeholder; the values themselves are
+    never kept.
+    """
+    kinds = REDACTION_MODES[mode]
+    # secrets first: a password in a URL is a secret before it looks like an e-mail
+    redactors = sorted(
+        (r for r in registry.redactors if r.kind in kinds),
+        key=lambda r: (r.kind != "secret", r.name),
+    )
+    if not redactors:
+        return memory
+    faults = faults or Faults()
+
+    def clean(text: str) -> str:
+        for redactor in redactors:
+            try:
+                text, found = redactor.redact(text, allow)
+            except Exception as exc:
+                faults.handle(redactor.plugin, "redact", exc, memory.id)
+                continue
+            if counts is not None:
+                counts.update(found)
+        return text
+
+    user, reply = clean(memory.user_input), clean(memory.system_output)
+    history = tuple(attrs.evolve(t, content=clean(t.content)) for t in memory.history)
+    return attrs.evolve(
+        memory,
+        text=f"User: {user}\n\nSystem: {reply}",
+        metadata={**memory.metadata, "user_input": user, "system_output": reply},
+        history=history,
+    )
+
+
 def score(registry: Registry, memory: Memory, faults: Faults | None = None) -> Memory:
     """The memory with an importance: its own if the source gave one, else the
     highest score of the registered scorers (0.5 when none is loaded)."""
@@ -171,6 +219,8 @@ class RunOptions:
     input_format: str | None = None
     strict: bool = False
     since_last: bool = False
+    redact: str = "all"  # "none", "secrets" or "all"
+    redact_allow: frozenset[str] = frozenset()
 
 
 @attrs.define
@@ -187,6 +237,7 @@ class RunStats:
     examples: Counter[str] = attrs.field(factory=Counter)
     lines: dict[str, int] = attrs.field(factory=dict)
     plugin_errors: Counter[str] = attrs.field(factory=Counter)
+    redactions: Counter[str] = attrs.field(factory=Counter)
     confidences: list[float] = attrs.field(factory=list, repr=False)
 
     def summary(self) -> dict[str, Any]:
@@ -204,6 +255,7 @@ class RunStats:
             "lines_by_format": dict(sorted(self.lines.items())),
             "confidence_histogram": histogram(self.confidences),
             "plugin_errors": dict(sorted(self.plugin_errors.items())),
+            "redactions": dict(sorted(self.redactions.items())),
         }
 
 
@@ -250,6 +302,14 @@ class Pipeline:
         for conv in conversations:
             for memory in exchanges(conv):
                 self.stats.memories += 1
+                memory = redact(
+                    self.registry,
+                    memory,
+                    self.options.redact,
+                    self.options.redact_allow,
+                    self.stats.redactions,
+                    self.faults,
+                )
                 memory = score(self.registry, memory, self.faults)
                 if (memory.importance or 0.0) < self.options.min_importance:
                     self.stats.below_importance += 1

@@ -20,7 +20,7 @@ import attrs
 import pluggy
 
 from loomcore import hookspecs
-from loomcore.contracts import Enricher, ExampleBuilder, Exporter, Miner, Reader, Scorer
+from loomcore.contracts import Enricher, ExampleBuilder, Exporter, Miner, Reader, Redactor, Scorer
 
 ENTRY_POINT_GROUP = "loomcore"
 ENV_LOAD = "LOOMCORE_LOAD_PLUGINS"
@@ -135,6 +135,10 @@ class Registry:
     @cached_property
     def scorers(self) -> list[Scorer]:
         return self._collect("register_scorers", Scorer)
+
+    @cached_property
+    def redactors(self) -> list[Redactor]:
+        return self._collect("register_redactors", Redactor)
 
     @cached_property
     def enrichers(self) -> list[Enricher]:

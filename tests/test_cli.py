@@ -124,7 +124,7 @@ def test_plugins_json_lists_every_plugin():
         {f"{r}_reader" for r in readers}
         | set(patterns)
         | set(formats)
-        | {"default_enricher", "default_scorer"}
+        | {"default_enricher", "default_scorer", "secrets", "personal_data"}
     )
     assert set(rows) == expected
     assert rows["raw_memory_reader"]["hooks"] == ["register_readers"]

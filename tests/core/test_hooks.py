@@ -3,6 +3,7 @@ And every hookspec is documented."""
 
 import inspect
 import io
+from collections import Counter
 
 import attrs
 import click
@@ -151,6 +152,38 @@ def test_hook_register_exporters(tmp_path):
     stats = Pipeline(reg, RunOptions(formats=("pair",))).run([str(src)], tmp_path / "out")
     assert (tmp_path / "out" / "pair.jsonl").read_text() == '{"q":"Say it loud","a":"WHAT NOW"}\n'
     assert stats.below_importance == 1
+
+
+def test_hook_register_redactors():
+    from loomcore import Redactor
+    from loomcore.api import to_memory
+    from loomcore.pipeline import redact
+
+    def codenames(text, allow):
+        return text.replace("Bluebird", "[CODENAME]"), {"CODENAME": text.count("Bluebird")}
+
+    class Codenames:
+        @hookimpl
+        def register_redactors(self, register):
+            register(Redactor("codenames", "secret", codenames))
+
+    reg = registry_with(Codenames())
+    counts = Counter()
+    memory = redact(
+        reg,
+        to_memory(raw_memory("Is Bluebird late?", "Bluebird ships Friday.")),
+        "secrets",
+        counts=counts,
+    )
+    assert (memory.user_input, memory.system_output) == (
+        "Is [CODENAME] late?",
+        "[CODENAME] ships Friday.",
+    )
+    assert counts == {"CODENAME": 2}
+    assert (
+        redact(reg, to_memory(raw_memory("Is Bluebird late?", "x")), "none").user_input
+        == "Is Bluebird late?"
+    )
 
 
 def test_hook_register_commands(monkeypatch):

@@ -1,0 +1,1 @@
+"""Redactors: secrets and personal data out of the training data."""

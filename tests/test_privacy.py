@@ -1,0 +1,66 @@
+"""Privacy by default: planted secrets and personal data never reach an output."""
+
+import json
+import re
+
+from loomcore_plugins.redactors import personal_data, secrets
+
+from loomcore.pipeline import Pipeline, RunOptions
+
+from .privacy_corpus import corpus
+
+
+def test_no_planted_secret_or_personal_data_reaches_any_output(tmp_path):
+    records, values = corpus(200)
+    src = tmp_path / "chats.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    stats = Pipeline(options=RunOptions(min_importance=0.0, synthesis=_cfg())).run(
+        [str(src)], tmp_path / "out"
+    )
+    outputs = "".join(p.read_text() for p in (tmp_path / "out").glob("*.json*"))
+    assert sum(stats.lines.values()) > 0
+    leaked = [(kind, v) for kind, v in values if v in outputs or v.replace(" ", "") in outputs]
+    assert leaked == []
+    assert sum(stats.redactions.values()) >= 200
+    # the manifest counts kinds, never values
+    summary = (tmp_path / "out" / "summary.json").read_text()
+    assert "EMAIL" in summary and all(v not in summary for _, v in values)
+
+
+def test_few_clean_tokens_are_redacted(tmp_path):
+    records, values = corpus(200)
+    planted_values = {v for _, v in values}
+    clean = total = changed = 0
+    for r in records:
+        for m in r["messages"]:
+            text = m["content"]
+            for v in planted_values:
+                text = text.replace(v, "VALUE")
+            out, _ = secrets.redact(text, frozenset())
+            out, _ = personal_data.redact(out, frozenset())
+            before, after = text.split(), out.split()
+            total += len(before)
+            changed += sum(1 for w in after if re.fullmatch(r"\W*\[[A-Z_]+\]\W*", w))
+            clean += 1
+    assert changed / total < 0.02
+
+
+def test_allow_list_and_modes():
+    text = "Write to support@acme.io or ops@acme.io from 10.1.2.3, key AKIAABCDEFGHIJKLMNOP."
+    out, counts = personal_data.redact(text, frozenset({"support@acme.io"}))
+    assert out == "Write to support@acme.io or [EMAIL] from [IP_ADDRESS], key AKIAABCDEFGHIJKLMNOP."
+    assert counts == {"EMAIL": 1, "IP_ADDRESS": 1}
+    out, counts = secrets.redact(text, frozenset())
+    assert out.endswith("key [AWS_ACCESS_KEY].") and counts == {"AWS_ACCESS_KEY": 1}
+
+
+def test_luhn_and_look_alikes_are_left_alone():
+    text = "Order 1234 5678 9012 3456 shipped; version 3.11.7; 2,000,000 rows on 2025-10-01; call 555-0100."
+    out, counts = personal_data.redact(text, frozenset())
+    assert out == text and counts == {}
+
+
+def _cfg():
+    from loomcore import SynthesisConfig
+
+    return SynthesisConfig(min_confidence=0.0)
