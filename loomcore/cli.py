@@ -123,6 +123,27 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     "--redact-allow", multiple=True, metavar="VALUE", help="A value never to redact (repeat)."
 )
 @click.option(
+    "--on-error",
+    type=click.Choice(["skip", "fail"]),
+    default="skip",
+    show_default=True,
+    help="On a bad input record: skip it (written verbatim to quarantine.jsonl) or stop with exit 1.",
+)
+@click.option(
+    "--max-record-bytes",
+    type=click.IntRange(1),
+    default=16 * 1024 * 1024,
+    show_default=True,
+    help="Largest input record.",
+)
+@click.option(
+    "--max-turns",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Most turns in one conversation.",
+)
+@click.option(
     "--since-last",
     is_flag=True,
     help="Read only what arrived since the last --since-last run into the same output directory; "
@@ -143,6 +164,9 @@ def run(
     strict: bool,
     redact: str,
     redact_allow: tuple[str, ...],
+    on_error: str,
+    max_record_bytes: int,
+    max_turns: int,
     since_last: bool,
 ) -> None:
     """Run the whole pipeline on INPUTS (files, directories, globs, - for stdin).
@@ -152,6 +176,7 @@ def run(
     summary.json.
     """
     from loomcore.pipeline import Pipeline, RunOptions
+    from loomcore.records import Limits
 
     registry = _registry(ctx)
     options = RunOptions(
@@ -168,6 +193,8 @@ def run(
         since_last=since_last,
         redact=redact,
         redact_allow=frozenset(redact_allow),
+        on_error=on_error,
+        limits=Limits(max_record_bytes=max_record_bytes, max_turns=max_turns),
     )
     stats = Pipeline(registry, options).run(list(inputs) or None, output)
     _print_summary(stats.summary(), Path(output))

@@ -7,7 +7,10 @@ the seed-compatible Python API, so both run whatever plugins are registered.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -28,7 +31,8 @@ from loomcore.model import (
     TrainingExample,
     Turn,
 )
-from loomcore.registry import PluginError, Registry, default_registry
+from loomcore.records import Limits, limits
+from loomcore.registry import LoomcoreError, PluginError, Registry, default_registry
 from loomcore.text.segment import segment
 from loomcore.writers import JsonlWriter, write_json
 
@@ -221,6 +225,8 @@ class RunOptions:
     since_last: bool = False
     redact: str = "all"  # "none", "secrets" or "all"
     redact_allow: frozenset[str] = frozenset()
+    on_error: str = "skip"  # "skip": quarantine bad records and go on; "fail": stop
+    limits: Limits = attrs.field(factory=Limits)
 
 
 @attrs.define
@@ -230,6 +236,7 @@ class RunStats:
     inputs: list[str] = attrs.field(factory=list)
     conversations: int = 0
     rejected: int = 0
+    rejected_by_reason: Counter[str] = attrs.field(factory=Counter)
     memories: int = 0
     below_importance: int = 0
     patterns: Counter[str] = attrs.field(factory=Counter)
@@ -239,12 +246,14 @@ class RunStats:
     plugin_errors: Counter[str] = attrs.field(factory=Counter)
     redactions: Counter[str] = attrs.field(factory=Counter)
     confidences: list[float] = attrs.field(factory=list, repr=False)
+    seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         return {
             "inputs": self.inputs,
             "conversations": self.conversations,
             "records_rejected": self.rejected,
+            "records_rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
             "memories": self.memories,
             "memories_below_importance": self.below_importance,
             "memories_used": self.memories - self.below_importance,
@@ -259,6 +268,10 @@ class RunStats:
         }
 
 
+class InputRejected(LoomcoreError):
+    """A bad input record, with ``--on-error fail``."""
+
+
 class Pipeline:
     """The whole run over some inputs, streaming, with the registry's plugins."""
 
@@ -267,6 +280,24 @@ class Pipeline:
         self.options = options or RunOptions()
         self.stats = RunStats()
         self.faults = Faults(strict=self.options.strict, by_plugin=self.stats.plugin_errors)
+        self.quarantine: JsonlWriter | None = None
+
+    def _reject(self, item: Rejected) -> None:
+        where = f"{item.source.path}:{item.source.index}"
+        if self.options.on_error == "fail":
+            raise InputRejected(f"{where}: {item.reason}")
+        self.stats.rejected += 1
+        self.stats.rejected_by_reason[item.reason.split(":")[0].split(" @ ")[0][:80]] += 1
+        log.warning("%s: rejected: %s", where, item.reason)
+        if self.quarantine is not None:
+            self.quarantine.write_record(
+                {
+                    "path": item.source.path,
+                    "index": item.source.index,
+                    "reason": item.reason,
+                    "raw": item.raw,
+                }
+            )
 
     def conversations(
         self, inputs: list[str] | None, watermarks: dict[str, int] | None = None
@@ -288,11 +319,17 @@ class Pipeline:
                         if item.source.index <= mark:
                             continue
                         watermarks[key] = max(watermarks.get(key, -1), item.source.index)
-                    if isinstance(item, Rejected):
-                        self.stats.rejected += 1
-                        log.warning(
-                            "%s:%s: rejected: %s", item.source.path, item.source.index, item.reason
+                    if (
+                        not isinstance(item, Rejected)
+                        and len(item.turns) > self.options.limits.max_turns
+                    ):
+                        item = Rejected(
+                            item.source,
+                            f"conversation of {len(item.turns):,} turns is over the limit of "
+                            f"{self.options.limits.max_turns:,} (--max-turns)",
                         )
+                    if isinstance(item, Rejected):
+                        self._reject(item)
                         continue
                     self.stats.conversations += 1
                     yield item
@@ -353,6 +390,13 @@ class Pipeline:
         suffix = f".{state.run_name}" if state else ""
         watermarks = dict(state.watermarks) if state else None
         writers = {e.name: JsonlWriter(out / f"{e.name}{suffix}.jsonl") for e in exporters}
+        self.quarantine = (
+            JsonlWriter(out / f"quarantine{suffix}.jsonl")
+            if self.options.on_error == "skip"
+            else None
+        )
+        token = limits.set(self.options.limits)
+        started = time.perf_counter()
         try:
             for example in self.examples(inputs, watermarks):
                 for exporter in exporters:
@@ -365,7 +409,18 @@ class Pipeline:
         except BaseException:
             for w in writers.values():
                 w.abort()
+            if self.quarantine is not None:
+                self.quarantine.abort()
             raise
+        finally:
+            limits.reset(token)
+        # a quarantine is kept only when something was rejected
+        if self.quarantine is not None:
+            if self.quarantine.lines:
+                self.quarantine.commit()
+            else:
+                self.quarantine.abort()
+        self.stats.seconds = round(time.perf_counter() - started, 3)
         if state is not None and watermarks == state.watermarks:
             for w in writers.values():  # nothing arrived since the last run
                 w.abort()
@@ -376,6 +431,71 @@ class Pipeline:
         summary = self.stats.summary()
         if state is not None:
             summary["watermarks"] = watermarks
+        write_json(out / f"manifest{suffix}.json", manifest(self, summary))
         # the summary is written last: for an incremental run it marks the batch complete
         write_json(out / f"summary{suffix}.json", summary)
         return self.stats
+
+
+def _file_facts(path: str) -> dict[str, Any]:
+    if path == "-":
+        return {"path": path}
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return {"path": path, "bytes": size, "sha256": digest.hexdigest()}
+
+
+def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:
+    """What a run read, dropped, built and wrote, with the figures that must add up.
+
+    ``records``: read = rejected + conversations.  ``exchanges``: total =
+    filtered by importance + used.  ``patterns``: mined = filtered by
+    confidence + kept.  Secrets are counted by kind, never stored.
+    """
+    stats, options = pipeline.stats, pipeline.options
+    kept = sum(stats.patterns.values())
+    return {
+        "inputs": [_file_facts(p) for p in stats.inputs],
+        "records": {
+            "read": stats.conversations + stats.rejected,
+            "rejected": stats.rejected,
+            "rejected_by_reason": dict(sorted(stats.rejected_by_reason.items())),
+            "conversations": stats.conversations,
+        },
+        "exchanges": {
+            "total": stats.memories,
+            "filtered": {"importance": stats.below_importance},
+            "used": stats.memories - stats.below_importance,
+        },
+        "patterns": {
+            "mined": kept + stats.below_confidence,
+            "filtered": {"confidence": stats.below_confidence},
+            "kept_by_type": dict(sorted(stats.patterns.items())),
+        },
+        "examples_by_type": summary["examples_by_type"],
+        "lines_by_format": summary["lines_by_format"],
+        "redactions": summary["redactions"],
+        "plugin_errors": summary["plugin_errors"],
+        "plugins": [
+            {k: row[k] for k in ("name", "distribution", "version")}
+            for row in pipeline.registry.plugin_info()
+        ],
+        "loomcore_version": importlib.metadata.version("loomcore"),
+        "configuration": {
+            "formats": list(options.formats or pipeline.registry.exporters),
+            "min_importance": options.min_importance,
+            "synthesis": attrs.asdict(options.synthesis),
+            "input_format": options.input_format,
+            "redact": options.redact,
+            "redact_allow": len(options.redact_allow),
+            "on_error": options.on_error,
+            "strict": options.strict,
+            "since_last": options.since_last,
+            "limits": attrs.asdict(options.limits),
+        },
+        "seconds": stats.seconds,
+    }

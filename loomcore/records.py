@@ -8,6 +8,7 @@ exception, so a reader can reject that one record and go on.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -15,6 +16,20 @@ import attrs
 import orjson
 
 from loomcore.model import Rejected, Source
+
+
+@attrs.frozen
+class Limits:
+    """How much one input record may hold (``loomcore run --max-record-bytes``,
+    ``--max-turns``).  JSON nesting deeper than 1,024 levels is refused by the
+    parser itself."""
+
+    max_record_bytes: int = 16 * 1024 * 1024
+    max_turns: int = 10_000
+
+
+# Limits is frozen, so sharing the default instance is safe
+limits: contextvars.ContextVar[Limits] = contextvars.ContextVar("loomcore_limits", default=Limits())  # noqa: B039
 
 
 @attrs.frozen
@@ -29,10 +44,14 @@ class RawRecord:
 
 def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
     """Records of a JSON array, a JSON object, or JSON Lines."""
+    max_bytes = limits.get().max_record_bytes
     data = stream.read()
     body = data.lstrip()
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
+    if not body:
+        yield RawRecord(0, None, b"", "empty file")
+        return
     if body.startswith(b"["):
         try:
             items = orjson.loads(body)
@@ -46,23 +65,43 @@ def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
             yield RawRecord(i, item)
         return
     lines = body.splitlines()
-    if body.startswith(b"{") and len(lines) > 1:
-        try:
-            orjson.loads(lines[0])
-        except orjson.JSONDecodeError:
-            # one pretty-printed object, not JSON Lines
-            try:
-                yield RawRecord(0, orjson.loads(body))
-            except orjson.JSONDecodeError as exc:
-                yield RawRecord(0, None, data[:2000], f"malformed JSON: {exc}")
+    if body.startswith(b"{") and len(lines) > 1 and not _parses(lines[0], max_bytes):
+        # one pretty-printed object, not JSON Lines
+        if len(body) > max_bytes:
+            yield RawRecord(0, None, body, _too_big(len(body), max_bytes))
             return
-    for lineno, line in enumerate(lines, start=1):
+        try:
+            yield RawRecord(0, orjson.loads(body))
+        except orjson.JSONDecodeError as exc:
+            yield RawRecord(0, None, data[:2000], f"malformed JSON: {exc}")
+        return
+    # JSON Lines: number the lines as the file does, blank leading lines included
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for lineno, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
+            continue
+        if len(line) > max_bytes:
+            yield RawRecord(lineno, None, line, _too_big(len(line), max_bytes))
             continue
         try:
             yield RawRecord(lineno, orjson.loads(line), line)
         except orjson.JSONDecodeError as exc:
             yield RawRecord(lineno, None, line, f"malformed JSON: {exc}")
+
+
+def _parses(line: bytes, max_bytes: int) -> bool:
+    if len(line) > max_bytes:
+        return True  # a JSON Lines record too big to parse: rejected line by line
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"record of {size:,} bytes is over the limit of {limit:,} bytes (--max-record-bytes)"
 
 
 def reject(path: str, record: RawRecord, fmt: str, reason: str) -> Rejected:

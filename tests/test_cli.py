@@ -77,7 +77,11 @@ def test_disabling_a_pattern_removes_its_output_and_nothing_else(tmp_path):
 
 def test_format_option_and_disabled_format(tmp_path):
     invoke("--disable", "raw", "run", "-o", str(tmp_path), "-f", "alpaca")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["alpaca.jsonl", "summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "alpaca.jsonl",
+        "manifest.json",
+        "summary.json",
+    ]
     result = invoke("--disable", "raw", "run", "-o", str(tmp_path), "-f", "raw")
     assert result.exit_code == 1
     assert result.output == "Error: unknown output format 'raw' (available: alpaca, chatml)\n"

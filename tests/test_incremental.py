@@ -98,6 +98,8 @@ def test_two_incremental_runs_emit_each_example_exactly_once(tmp_path):
         stats = run_incremental(db, out)  # nothing new: nothing written
         assert stats.conversations == 0
     assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.run-0001.json",
+        "manifest.run-0002.json",
         "raw.run-0001.jsonl",
         "raw.run-0002.jsonl",
         "summary.run-0001.json",

@@ -1,0 +1,158 @@
+"""Bad input is refused clearly: the file, the line and the field; the run goes
+on (quarantine) or stops (exit 1) as asked; never a traceback."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from loomcore.cli import cli
+
+GOOD = json.dumps(
+    {
+        "instruction": "What is a mutex?",
+        "output": "A mutex is a lock that lets one thread in at a time.",
+    }
+)
+
+
+def run(tmp_path, body: bytes, *args, name="in.jsonl"):
+    src = tmp_path / name
+    src.write_bytes(body)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["run", str(src), "-o", str(out), "-f", "alpaca", "--input-format", "alpaca", *args]
+    )
+    return src, out, result
+
+
+CASES = {
+    "malformed JSON line": (
+        b'{"instruction": "x", "output": \n',
+        "malformed JSON: unexpected end of data",
+    ),
+    "number where text belongs": (
+        b'{"instruction": 42, "output": "y"}\n',
+        "expected text, got int @ $.instruction",
+    ),
+    "list where an object belongs": (b"[[1, 2]]\n", "expected an object, got list @ $"),
+    "missing field": (
+        b'{"instruction": "What is it?"}\n',
+        "expected text, got NoneType @ $.output",
+    ),
+    "invalid UTF-8": (
+        b'{"instruction": "\xff\xfe", "output": "y"}\n',
+        "malformed JSON: str is not valid UTF-8",
+    ),
+    "lone surrogate": (
+        b'{"instruction": "\\ud800", "output": "y"}\n',
+        "malformed JSON: no low surrogate in string",
+    ),
+    "NUL byte": (
+        b'{"instruction": "a\x00b", "output": "y"}\n',
+        "malformed JSON: unexpected control character in string",
+    ),
+    "nested 10,000 levels": (
+        b'{"instruction": ' + b"[" * 10_000 + b"]" * 10_000 + b', "output": "y"}\n',
+        "malformed JSON: depth limit exceeded",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_record_is_quarantined_and_the_run_goes_on(tmp_path, case):
+    body, reason = CASES[case]
+    line = 2 if not body.startswith(b"[") else 0
+    data = (GOOD.encode() + b"\n" + body) if line == 2 else body
+    src, out, result = run(tmp_path, data)
+    assert result.exit_code == 0, result.output
+    [rejected] = [json.loads(x) for x in (out / "quarantine.jsonl").read_text().splitlines()]
+    assert (rejected["path"], rejected["index"]) == (str(src), line)
+    assert rejected["reason"].startswith(reason)
+    if line == 2:  # the bad line is kept verbatim
+        assert rejected["raw"] == body.rstrip(b"\n").decode("utf-8", "replace")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["records"]["rejected"] == 1
+    assert (
+        manifest["records"]["read"]
+        == manifest["records"]["rejected"] + manifest["records"]["conversations"]
+    )
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_on_error_fail_stops_with_a_clear_message(tmp_path, case):
+    body, reason = CASES[case]
+    src, out, result = run(tmp_path, body, "--on-error", "fail")
+    assert result.exit_code == 1
+    index = 0 if body.startswith(b"[") else 1
+    assert result.output.startswith(f"Error: {src}:{index}: {reason}")
+    assert "Traceback" not in result.output
+    assert not out.exists() or not list(out.glob("*.jsonl"))
+
+
+def test_empty_file(tmp_path):
+    src, out, result = run(tmp_path, b"")
+    assert result.exit_code == 0
+    [rejected] = [json.loads(x) for x in (out / "quarantine.jsonl").read_text().splitlines()]
+    assert rejected["reason"] == "empty file"
+    src, out, result = run(tmp_path, b"  \n", "--on-error", "fail")
+    assert result.output == f"Error: {src}:0: empty file\n"
+
+
+def test_record_over_the_size_limit(tmp_path):
+    big = json.dumps(
+        {"instruction": "Summarise this.", "output": "word " * 10_000_000}
+    ).encode()  # 50 MB
+    _, out, result = run(tmp_path, GOOD.encode() + b"\n" + big + b"\n")
+    assert result.exit_code == 0
+    [rejected] = [json.loads(x) for x in (out / "quarantine.jsonl").read_text().splitlines()]
+    assert (
+        rejected["reason"]
+        == f"record of {len(big):,} bytes is over the limit of 16,777,216 bytes (--max-record-bytes)"
+    )
+    assert len(rejected["raw"]) == len(big)
+    assert len((out / "alpaca.jsonl").read_text().splitlines()) >= 1
+
+
+def test_turn_limit(tmp_path):
+    conv = {
+        "conversations": [
+            {"from": "human", "value": "hi?"},
+            {"from": "gpt", "value": "hello there friend"},
+        ]
+        * 3
+    }
+    src = tmp_path / "c.json"
+    src.write_text(json.dumps([conv]))
+    result = CliRunner().invoke(
+        cli, ["run", str(src), "-o", str(tmp_path / "o"), "--max-turns", "4"]
+    )
+    assert result.exit_code == 0
+    [rejected] = [
+        json.loads(x) for x in (tmp_path / "o" / "quarantine.jsonl").read_text().splitlines()
+    ]
+    assert rejected["reason"] == "conversation of 6 turns is over the limit of 4 (--max-turns)"
+
+
+def test_manifest_reconciles_on_the_bundled_sample(tmp_path):
+    result = CliRunner().invoke(cli, ["run", "-o", str(tmp_path)])
+    assert result.exit_code == 0
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    assert m["records"]["read"] == m["records"]["rejected"] + m["records"]["conversations"] == 13
+    assert (
+        m["exchanges"]["total"] == m["exchanges"]["filtered"]["importance"] + m["exchanges"]["used"]
+    )
+    assert m["patterns"]["mined"] == m["patterns"]["filtered"]["confidence"] + sum(
+        m["patterns"]["kept_by_type"].values()
+    )
+    assert sum(m["examples_by_type"].values()) == m["lines_by_format"]["alpaca"]
+    [facts] = m["inputs"]
+    assert facts["bytes"] > 0 and len(facts["sha256"]) == 64
+    assert {"name": "qa_pair", "distribution": "loomcore", "version": "0.1.0"} in m["plugins"]
+    assert not (tmp_path / "quarantine.jsonl").exists()
+
+
+def test_line_numbers_count_leading_blank_lines(tmp_path):
+    _, out, _ = run(tmp_path, b"\n\n" + GOOD.encode() + b"\n{oops\n")
+    [rejected] = [json.loads(x) for x in (out / "quarantine.jsonl").read_text().splitlines()]
+    assert rejected["index"] == 4 and rejected["raw"] == "{oops"
