@@ -34,7 +34,7 @@ from loomcore.model import (
 from loomcore.records import Limits, limits
 from loomcore.registry import LoomcoreError, PluginError, Registry, default_registry
 from loomcore.text.segment import segment
-from loomcore.writers import JsonlWriter, write_json
+from loomcore.writers import JsonlWriter, remove_stale_temporaries, write_json
 
 log = logging.getLogger("loomcore")
 
@@ -384,6 +384,7 @@ class Pipeline:
         ``summary.run-NNNN.json`` written last (see :mod:`loomcore.increments`).
         """
         out = Path(out_dir)
+        remove_stale_temporaries(out)  # left by a run that was killed
         names = self.options.formats or tuple(self.registry.exporters)
         exporters = [self.registry.exporter(n) for n in names]  # unknown names fail before any work
         state = increments.prepare(out) if self.options.since_last else None

@@ -72,3 +72,14 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
     """Write one JSON document atomically, keys sorted, indented."""
     with AtomicFile(path) as fh:
         fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+
+
+def remove_stale_temporaries(directory: str | os.PathLike[str]) -> int:
+    """Delete temporary files that a killed run left in ``directory``; returns how many."""
+    removed = 0
+    path = Path(directory)
+    if path.is_dir():
+        for tmp in path.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    return removed
