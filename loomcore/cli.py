@@ -137,6 +137,13 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     help="Largest input record.",
 )
 @click.option(
+    "--record-timeout",
+    type=click.FloatRange(0),
+    default=30.0,
+    show_default=True,
+    help="Seconds one exchange may take; a plugin past it is counted as failed on that record (0: no limit).",
+)
+@click.option(
     "--max-turns",
     type=click.IntRange(1),
     default=10_000,
@@ -167,6 +174,7 @@ def run(
     on_error: str,
     max_record_bytes: int,
     max_turns: int,
+    record_timeout: float,
     since_last: bool,
 ) -> None:
     """Run the whole pipeline on INPUTS (files, directories, globs, - for stdin).
@@ -194,6 +202,7 @@ def run(
         redact=redact,
         redact_allow=frozenset(redact_allow),
         on_error=on_error,
+        record_timeout=record_timeout,
         limits=Limits(max_record_bytes=max_record_bytes, max_turns=max_turns),
     )
     stats = Pipeline(registry, options).run(list(inputs) or None, output)

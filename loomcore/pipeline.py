@@ -7,9 +7,12 @@ the seed-compatible Python API, so both run whatever plugins are registered.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import logging
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -37,6 +40,38 @@ from loomcore.text.segment import segment
 from loomcore.writers import JsonlWriter, remove_stale_temporaries, write_json
 
 log = logging.getLogger("loomcore")
+
+
+class RecordTimeout(Exception):
+    """A record's processing ran past its time budget (raised inside the plugin running then)."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise :class:`RecordTimeout` in whatever code runs after ``seconds``.
+
+    Works in the main thread of a Unix process (an interval timer and
+    SIGALRM); it interrupts Python code, not a C extension that never
+    returns to the interpreter.  Elsewhere it does nothing.
+    """
+    if (
+        seconds <= 0
+        or threading.current_thread() is not threading.main_thread()
+        or not hasattr(signal, "setitimer")
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise RecordTimeout(f"over the time budget of {seconds:g} s per record (--record-timeout)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @attrs.define
@@ -226,6 +261,7 @@ class RunOptions:
     redact: str = "all"  # "none", "secrets" or "all"
     redact_allow: frozenset[str] = frozenset()
     on_error: str = "skip"  # "skip": quarantine bad records and go on; "fail": stop
+    record_timeout: float = 30.0  # seconds per exchange; 0 for none
     limits: Limits = attrs.field(factory=Limits)
 
 
@@ -354,7 +390,19 @@ class Pipeline:
                 yield memory
 
     def process(self, memory: Memory) -> list[TrainingExample]:
-        """One exchange through enrich, mine and build."""
+        """One exchange through enrich, mine and build, within the time budget.
+
+        A plugin still running when the budget runs out gets a
+        :class:`RecordTimeout`, handled like any fault of that plugin.
+        """
+        try:
+            with time_budget(self.options.record_timeout):
+                return self._process(memory)
+        except RecordTimeout as exc:  # ran out between plugins: loomcore's own time
+            self.faults.handle("loomcore", "process", exc, memory.id)
+            return []
+
+    def _process(self, memory: Memory) -> list[TrainingExample]:
         cfg = self.options.synthesis
         enriched = enrich(self.registry, memory, self.faults)
         examples: list[TrainingExample] = []

@@ -101,6 +101,14 @@ def get_plugin_manager(
     return pm
 
 
+def _label(name: str, plugin: object) -> str:
+    """A plugin's name for messages: its entry-point name, or for an object
+    registered in-process (which pluggy names by id) its module or class."""
+    if not name.isdigit():
+        return name
+    return getattr(plugin, "__name__", None) or type(plugin).__name__
+
+
 class Registry:
     """What the loaded plugins provide, collected once and ordered by name.
 
@@ -115,7 +123,7 @@ class Registry:
         hook = getattr(self.pm.hook, hook_name)
         collected: list[Any] = []
         for impl in sorted(hook.get_hookimpls(), key=lambda i: i.plugin_name):
-            plugin = impl.plugin_name
+            plugin = _label(impl.plugin_name, impl.plugin)
 
             def register(obj: Any, _plugin: str = plugin) -> None:
                 if not isinstance(obj, kind):
