@@ -13,6 +13,28 @@ from loomcore.api import MemoryEnricher, PatternExtractor
 from loomcore.registry import set_default_registry
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The built-in plugins, as the tests expect to find them.
+PATTERN_TYPES = [
+    "causal",
+    "comparison",
+    "decision",
+    "definition",
+    "procedure",
+    "qa_pair",
+    "reasoning_chain",
+]
+FORMATS = ["alpaca", "chatml", "raw"]
+READERS = [
+    "alpaca",
+    "chatgpt_export",
+    "claude_export",
+    "conversation_log",
+    "openai_messages",
+    "raw_memory",
+    "sharegpt",
+    "transcript",
+]
 EXAMPLE_PLUGIN = ROOT / "examples" / "loomcore-code-snippets"
 
 

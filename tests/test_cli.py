@@ -8,6 +8,8 @@ from click.testing import CliRunner
 
 from loomcore.cli import cli
 
+from .conftest import FORMATS, PATTERN_TYPES, READERS
+
 
 def invoke(*args, env=None):
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
@@ -104,30 +106,10 @@ def test_missing_input_is_a_clean_error(tmp_path):
 def test_plugins_json_lists_every_plugin():
     result = invoke("plugins", "--json")
     rows = {r["name"]: r for r in json.loads(result.output)}
-    readers = [
-        "alpaca",
-        "chatgpt_export",
-        "claude_export",
-        "conversation_log",
-        "openai_messages",
-        "raw_memory",
-        "sharegpt",
-        "transcript",
-    ]
-    patterns = [
-        "causal",
-        "comparison",
-        "decision",
-        "definition",
-        "procedure",
-        "qa_pair",
-        "reasoning_chain",
-    ]
-    formats = ["alpaca", "chatml", "raw"]
     expected = (
-        {f"{r}_reader" for r in readers}
-        | set(patterns)
-        | set(formats)
+        {f"{r}_reader" for r in READERS}
+        | set(PATTERN_TYPES)
+        | set(FORMATS)
         | {"default_enricher", "default_scorer", "secrets", "personal_data"}
     )
     assert set(rows) == expected

@@ -183,6 +183,36 @@ CONJUNCTIONS = frozenset(
     ]
 )
 
+# Forms of be, have, do and the modals: a clause cannot end on one.
+AUXILIARIES = frozenset(
+    [
+        "can",
+        "could",
+        "may",
+        "might",
+        "will",
+        "would",
+        "should",
+        "must",
+        "shall",
+        "be",
+        "been",
+        "being",
+        "is",
+        "are",
+        "was",
+        "were",
+        "am",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "not",
+    ]
+)
+
 # Words so common that they carry no topic (used to weight keywords and to
 # refuse function words as entities).
 COMMON_WORDS = (

@@ -27,6 +27,7 @@ from loomcore.model import make_example, make_pattern
 from loomcore.text.clauses import WINDOW, clause_after, clause_before, tidy
 from loomcore.text.lexicon import (
     ARTICLES,
+    AUXILIARIES,
     CONJUNCTIONS,
     DETERMINERS,
     PREPOSITIONS,
@@ -69,36 +70,8 @@ _FUNCTION = (
     | PREPOSITIONS
     | CONJUNCTIONS
     | PRONOUNS
-    | frozenset(
-        [
-            "can",
-            "could",
-            "may",
-            "might",
-            "will",
-            "would",
-            "should",
-            "must",
-            "shall",
-            "be",
-            "been",
-            "being",
-            "is",
-            "are",
-            "was",
-            "were",
-            "am",
-            "has",
-            "have",
-            "had",
-            "do",
-            "does",
-            "did",
-            "not",
-            "latter",
-            "former",
-        ]
-    )
+    | AUXILIARIES
+    | {"latter", "former"}
 )
 # A clause cut just before a marker cannot end on one of these ("X but",
 # "diseases that can be", "the most common"): the cut is in the wrong place.
@@ -106,9 +79,13 @@ _DANGLING_END = (
     ARTICLES
     | PREPOSITIONS
     | CONJUNCTIONS
-    | frozenset({"it", "this", "that", "what"})
+    | AUXILIARIES
     | frozenset(
         [
+            "it",
+            "this",
+            "that",
+            "what",
             "which",
             "who",
             "whom",
@@ -124,30 +101,6 @@ _DANGLING_END = (
             "our",
             "their",
             "its",
-            "can",
-            "could",
-            "may",
-            "might",
-            "will",
-            "would",
-            "should",
-            "must",
-            "shall",
-            "be",
-            "been",
-            "being",
-            "is",
-            "are",
-            "was",
-            "were",
-            "am",
-            "has",
-            "have",
-            "had",
-            "do",
-            "does",
-            "did",
-            "not",
             "as",
             "common",
             "main",
@@ -167,6 +120,8 @@ _DANGLING_END = (
             "some",
             "any",
             "no",
+            "latter",
+            "former",
         ]
     )
 )
@@ -338,28 +293,7 @@ _REFERS_BACK = frozenset(
         "one",
     }
 )
-_AUX = frozenset(
-    {
-        "is",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
-        "can",
-        "could",
-        "will",
-        "would",
-        "does",
-        "do",
-        "did",
-        "may",
-        "might",
-        "must",
-        "should",
-    }
-)
+_AUX = AUXILIARIES
 _OPENER = re.compile(
     r"^(?:(?:additionally|also|moreover|furthermore|however|in addition|in fact|similarly|likewise|"
     r"finally|overall|so|and|but|plus)\b,?\s+|[A-Z][\w'’ ,&/-]{0,50}:\s+(?=[A-Z]))",

@@ -9,16 +9,7 @@ import pytest
 from loomcore import Exporter, Miner, Registry, UnknownPluginError, get_plugin_manager, hookimpl
 from loomcore.registry import LoomcoreError, PluginError
 
-PATTERN_TYPES = [
-    "causal",
-    "comparison",
-    "decision",
-    "definition",
-    "procedure",
-    "qa_pair",
-    "reasoning_chain",
-]
-FORMATS = ["alpaca", "chatml", "raw"]
+from ..conftest import FORMATS, PATTERN_TYPES, READERS
 
 
 def test_every_builtin_is_its_own_entry_point():
@@ -27,16 +18,7 @@ def test_every_builtin_is_its_own_entry_point():
         assert eps[name] == f"loomcore_plugins.patterns.{name}"
     for name in FORMATS:
         assert eps[name] == f"loomcore_plugins.formats.{name}"
-    for name in (
-        "alpaca",
-        "chatgpt_export",
-        "claude_export",
-        "conversation_log",
-        "openai_messages",
-        "raw_memory",
-        "sharegpt",
-        "transcript",
-    ):
+    for name in READERS:
         assert eps[f"{name}_reader"] == f"loomcore_plugins.readers.{name}"
     assert eps["default_enricher"] == "loomcore_plugins.enrichers.default"
     assert eps["default_scorer"] == "loomcore_plugins.scorers.default"
@@ -59,16 +41,7 @@ def test_registry_collects_all_builtins(registry):
     assert registry.pattern_types == PATTERN_TYPES
     assert list(registry.exporters) == FORMATS
     assert sorted(registry.builders) == PATTERN_TYPES
-    assert list(registry.readers) == [
-        "alpaca",
-        "chatgpt_export",
-        "claude_export",
-        "conversation_log",
-        "openai_messages",
-        "raw_memory",
-        "sharegpt",
-        "transcript",
-    ]
+    assert list(registry.readers) == READERS
     assert [e.name for e in registry.enrichers] == ["default"]
     assert [s.name for s in registry.scorers] == ["default"]
     assert registry.miners[0].plugin == "causal"
