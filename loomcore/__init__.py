@@ -8,7 +8,16 @@ The seed-compatible API (``MemoryEnricher``, ``PatternExtractor``,
 from typing import Any
 
 from loomcore.api import DataSynthesizer, MemoryEnricher, PatternExtractor, RecordError
-from loomcore.contracts import Enricher, ExampleBuilder, Exporter, Miner, Reader, Redactor, Scorer
+from loomcore.contracts import (
+    Enricher,
+    ExampleBuilder,
+    Executor,
+    Exporter,
+    Miner,
+    Reader,
+    Redactor,
+    Scorer,
+)
 from loomcore.hookspecs import hookimpl
 from loomcore.model import (
     Conversation,
@@ -52,6 +61,7 @@ __all__ = [
     "EnrichedMemory",
     "Enricher",
     "ExampleBuilder",
+    "Executor",
     "Exporter",
     "LoomcoreError",
     "Memory",

@@ -137,6 +137,18 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     help="Largest input record.",
 )
 @click.option(
+    "--executor",
+    default=None,
+    metavar="NAME",
+    help="Run the per-exchange work with this executor (local, process, or a plugin's); default: here, in order.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes for parallel executors (default: every core).",
+)
+@click.option(
     "--record-timeout",
     type=click.FloatRange(0),
     default=30.0,
@@ -174,6 +186,8 @@ def run(
     on_error: str,
     max_record_bytes: int,
     max_turns: int,
+    executor: str | None,
+    workers: int | None,
     record_timeout: float,
     since_last: bool,
 ) -> None:
@@ -203,6 +217,8 @@ def run(
         redact_allow=frozenset(redact_allow),
         on_error=on_error,
         record_timeout=record_timeout,
+        executor=executor,
+        workers=workers,
         limits=Limits(max_record_bytes=max_record_bytes, max_turns=max_turns),
     )
     stats = Pipeline(registry, options).run(list(inputs) or None, output)

@@ -113,6 +113,17 @@ class ExampleBuilder:
 
 
 @attrs.frozen
+class Executor:
+    """Runs the per-exchange work: ``run(plan, memories) -> iterator of Outcome``,
+    in input order, reading ``memories`` lazily so that memory stays flat."""
+
+    name: str
+    run: Callable[[Any, Iterable[Any]], Iterator[Any]]
+    description: str = ""
+    plugin: str = ""
+
+
+@attrs.frozen
 class Exporter:
     """An output format: ``render(example) -> dict``, one JSONL line per example."""
 

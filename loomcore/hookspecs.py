@@ -136,6 +136,22 @@ def register_exporters(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
+def register_executors(register: Callable[[Any], None]) -> None:
+    """Register executors, which run the per-exchange work on many exchanges.
+
+    Called once, when the registry is first asked for executors.
+
+    :param register: call it with one :class:`loomcore.contracts.Executor`.
+        An executor's ``run(plan, memories)`` applies
+        :func:`loomcore.pipeline.process_memory` to every memory (in this
+        process, in a pool of processes, on a cluster) and yields the
+        :class:`loomcore.pipeline.Outcome` objects in input order.
+    :return: nothing; the run uses the executor named by ``--executor``
+        (``local`` by default).
+    """
+
+
+@hookspec
 def register_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``loomcore`` command line.
 

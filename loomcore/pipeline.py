@@ -248,6 +248,89 @@ def build(
     return out
 
 
+@attrs.frozen
+class Outcome:
+    """What the work on one exchange produced: its examples and its counts.
+
+    Small and picklable, so that an executor can compute it anywhere (another
+    process, another machine) and the pipeline adds it up in input order.
+    """
+
+    memory_id: str
+    examples: tuple[TrainingExample, ...] = ()
+    below_importance: int = 0
+    below_confidence: int = 0
+    patterns: dict[str, int] = attrs.field(factory=dict)
+    redactions: dict[str, int] = attrs.field(factory=dict)
+    plugin_errors: dict[str, int] = attrs.field(factory=dict)
+    seconds: dict[str, float] = attrs.field(factory=dict)
+
+
+def process_memory(registry: Registry, options: RunOptions, memory: Memory) -> Outcome:
+    """The per-exchange work: redact, score, filter, enrich, mine, build.
+
+    Runs within the per-record time budget; a plugin still running when it
+    ends gets a :class:`RecordTimeout`, handled like any fault of that plugin.
+    """
+    faults = Faults(strict=options.strict)
+    redactions: Counter[str] = Counter()
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter
+    cfg = options.synthesis
+    patterns: Counter[str] = Counter()
+    below_confidence = 0
+    examples: list[TrainingExample] = []
+    try:
+        with time_budget(options.record_timeout):
+            t0 = clock()
+            memory = redact(
+                registry, memory, options.redact, options.redact_allow, redactions, faults
+            )
+            memory = score(registry, memory, faults)
+            t1 = clock()
+            seconds["redact_score"] = t1 - t0
+            if (memory.importance or 0.0) < options.min_importance:
+                return Outcome(
+                    memory.id,
+                    below_importance=1,
+                    redactions=dict(redactions),
+                    plugin_errors=dict(faults.by_plugin),
+                    seconds=seconds,
+                )
+            enriched = enrich(registry, memory, faults)
+            t2 = clock()
+            mined = mine(registry, enriched, faults)
+            t3 = clock()
+            for pattern in mined:
+                if pattern.confidence < cfg.min_confidence:
+                    below_confidence += 1
+                    continue
+                patterns[str(pattern.pattern_type)] += 1
+                examples.extend(build(registry, pattern, cfg, faults))
+            t4 = clock()
+            seconds.update(enrich=t2 - t1, mine=t3 - t2, build=t4 - t3)
+    except RecordTimeout as exc:  # ran out between plugins: loomcore's own time
+        faults.handle("loomcore", "process", exc, memory.id)
+        examples = []
+    return Outcome(
+        memory.id,
+        examples=tuple(examples),
+        below_confidence=below_confidence,
+        patterns=dict(patterns),
+        redactions=dict(redactions),
+        plugin_errors=dict(faults.by_plugin),
+        seconds=seconds,
+    )
+
+
+@attrs.frozen
+class ExecutionPlan:
+    """What an executor needs to run :func:`process_memory` on many exchanges."""
+
+    registry: Registry
+    options: RunOptions
+
+
 @attrs.define
 class RunOptions:
     """Options of a whole run (the command line's flags)."""
@@ -261,6 +344,10 @@ class RunOptions:
     redact: str = "all"  # "none", "secrets" or "all"
     redact_allow: frozenset[str] = frozenset()
     on_error: str = "skip"  # "skip": quarantine bad records and go on; "fail": stop
+    executor: str | None = (
+        None  # None: here, one exchange after another; else a registered executor
+    )
+    workers: int | None = None  # for parallel executors; None: every core
     record_timeout: float = 30.0  # seconds per exchange; 0 for none
     limits: Limits = attrs.field(factory=Limits)
 
@@ -283,6 +370,7 @@ class RunStats:
     redactions: Counter[str] = attrs.field(factory=Counter)
     confidences: list[float] = attrs.field(factory=list, repr=False)
     seconds: float = 0.0
+    stage_seconds: Counter[str] = attrs.field(factory=Counter)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -371,57 +459,43 @@ class Pipeline:
                     yield item
 
     def memories(self, conversations: Iterable[Conversation]) -> Iterator[Memory]:
-        """Scored exchanges, noise (below ``min_importance``) dropped."""
+        """Every exchange of the conversations, as read (redaction and scoring
+        are part of the per-exchange work, see :func:`process_memory`)."""
         for conv in conversations:
             for memory in exchanges(conv):
                 self.stats.memories += 1
-                memory = redact(
-                    self.registry,
-                    memory,
-                    self.options.redact,
-                    self.options.redact_allow,
-                    self.stats.redactions,
-                    self.faults,
-                )
-                memory = score(self.registry, memory, self.faults)
-                if (memory.importance or 0.0) < self.options.min_importance:
-                    self.stats.below_importance += 1
-                    continue
                 yield memory
 
+    def absorb(self, outcome: Outcome) -> list[TrainingExample]:
+        """Add one exchange's outcome to the run's counts; its examples."""
+        stats = self.stats
+        stats.below_importance += outcome.below_importance
+        stats.below_confidence += outcome.below_confidence
+        stats.patterns.update(outcome.patterns)
+        stats.redactions.update(outcome.redactions)
+        stats.plugin_errors.update(outcome.plugin_errors)
+        stats.stage_seconds.update(outcome.seconds)
+        for ex in outcome.examples:
+            stats.examples[ex.pattern_type] += 1
+            stats.confidences.append(ex.confidence)
+        return list(outcome.examples)
+
     def process(self, memory: Memory) -> list[TrainingExample]:
-        """One exchange through enrich, mine and build, within the time budget.
-
-        A plugin still running when the budget runs out gets a
-        :class:`RecordTimeout`, handled like any fault of that plugin.
-        """
-        try:
-            with time_budget(self.options.record_timeout):
-                return self._process(memory)
-        except RecordTimeout as exc:  # ran out between plugins: loomcore's own time
-            self.faults.handle("loomcore", "process", exc, memory.id)
-            return []
-
-    def _process(self, memory: Memory) -> list[TrainingExample]:
-        cfg = self.options.synthesis
-        enriched = enrich(self.registry, memory, self.faults)
-        examples: list[TrainingExample] = []
-        for pattern in mine(self.registry, enriched, self.faults):
-            if pattern.confidence < cfg.min_confidence:
-                self.stats.below_confidence += 1
-                continue
-            self.stats.patterns[str(pattern.pattern_type)] += 1
-            for ex in build(self.registry, pattern, cfg, self.faults):
-                self.stats.examples[ex.pattern_type] += 1
-                self.stats.confidences.append(ex.confidence)
-                examples.append(ex)
-        return examples
+        """One exchange through redact, score, enrich, mine and build, here."""
+        return self.absorb(process_memory(self.registry, self.options, memory))
 
     def examples(
         self, inputs: list[str] | None, watermarks: dict[str, int] | None = None
     ) -> Iterator[TrainingExample]:
-        for memory in self.memories(self.conversations(inputs, watermarks)):
-            yield from self.process(memory)
+        """Every example of the inputs, in input order, through the chosen executor."""
+        memories = self.memories(self.conversations(inputs, watermarks))
+        if self.options.executor is None:
+            for memory in memories:
+                yield from self.process(memory)
+            return
+        executor = self.registry.executor(self.options.executor)
+        for outcome in executor.run(ExecutionPlan(self.registry, self.options), memories):
+            yield from self.absorb(outcome)
 
     def run(self, inputs: list[str] | None, out_dir: str | Path) -> RunStats:
         """Write one JSONL file per format into ``out_dir``, and ``summary.json``.
@@ -448,6 +522,7 @@ class Pipeline:
         started = time.perf_counter()
         try:
             for example in self.examples(inputs, watermarks):
+                t0 = time.perf_counter()
                 for exporter in exporters:
                     try:
                         record = exporter.render(example)
@@ -455,6 +530,7 @@ class Pipeline:
                         self.faults.handle(exporter.plugin, "export", exc, example.id)
                         continue
                     writers[exporter.name].write_record(record)
+                self.stats.stage_seconds["export"] += time.perf_counter() - t0
         except BaseException:
             for w in writers.values():
                 w.abort()

@@ -20,7 +20,16 @@ import attrs
 import pluggy
 
 from loomcore import hookspecs
-from loomcore.contracts import Enricher, ExampleBuilder, Exporter, Miner, Reader, Redactor, Scorer
+from loomcore.contracts import (
+    Enricher,
+    ExampleBuilder,
+    Executor,
+    Exporter,
+    Miner,
+    Reader,
+    Redactor,
+    Scorer,
+)
 
 ENTRY_POINT_GROUP = "loomcore"
 ENV_LOAD = "LOOMCORE_LOAD_PLUGINS"
@@ -178,6 +187,18 @@ class Registry:
                 )
             out[item.name] = item
         return out
+
+    @cached_property
+    def executors(self) -> dict[str, Executor]:
+        return self._unique(self._collect("register_executors", Executor), "executor")
+
+    def executor(self, name: str) -> Executor:
+        try:
+            return self.executors[name]
+        except KeyError:
+            raise LoomcoreError(
+                f"unknown executor {name!r} (available: {', '.join(self.executors) or 'none'})"
+            ) from None
 
     def exporter(self, name: str) -> Exporter:
         try:

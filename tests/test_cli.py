@@ -110,7 +110,7 @@ def test_plugins_json_lists_every_plugin():
         {f"{r}_reader" for r in READERS}
         | set(PATTERN_TYPES)
         | set(FORMATS)
-        | {"default_enricher", "default_scorer", "secrets", "personal_data"}
+        | {"default_enricher", "default_scorer", "secrets", "personal_data", "local", "process"}
     )
     assert set(rows) == expected
     assert rows["raw_memory_reader"]["hooks"] == ["register_readers"]

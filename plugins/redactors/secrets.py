@@ -52,17 +52,34 @@ def _placeholder(secret_type: str) -> str:
     return _NAMES.get(secret_type) or re.sub(r"[^A-Z0-9]+", "_", secret_type.upper()).strip("_")
 
 
+# Patterns that look for a credential next to a key-like word can only match
+# where such a word is: a lower-case substring test skips them in most text.
+_KEY_WORDS = ("key", "pwd", "pass", "token", "secret", "auth", "cloudant", "softlayer", "aws")
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "IBM Cloud IAM Key": _KEY_WORDS,
+    "IBM COS HMAC Credentials": _KEY_WORDS,
+    "SoftLayer Credentials": _KEY_WORDS,
+    "Cloudant Credentials": _KEY_WORDS,
+    "Mailchimp Access Key": ("-us",),
+    "Telegram Bot Token": (":",),
+}
+
+
 @functools.cache
-def patterns() -> tuple[tuple[str, re.Pattern[str], str], ...]:
-    """(placeholder, compiled pattern, required substring) for every secret kind."""
-    out: list[tuple[str, re.Pattern[str], str]] = [
-        (name, re.compile(p), hint) for name, p, hint in _EXTRA
+def patterns() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]:
+    """(placeholder, compiled pattern, lower-case words one of which must be in
+    the text for the pattern to match) for every secret kind."""
+    out: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
+        (name, re.compile(p), (hint.lower(),) if hint else _KEY_WORDS) for name, p, hint in _EXTRA
     ]
     for secret_type, cls in sorted(get_mapping_from_secret_type_to_class().items()):
         if secret_type in _SKIPPED or not issubclass(cls, RegexBasedDetector):
             continue
         for pattern in cls().denylist:
-            out.append((_placeholder(secret_type), pattern, ""))
+            needs = _NEEDS.get(secret_type, ())
+            if pattern.pattern.startswith("aws"):
+                needs = ("aws",)
+            out.append((_placeholder(secret_type), pattern, needs))
     return tuple(out)
 
 
@@ -84,8 +101,9 @@ def _span(m: re.Match[str], text: str) -> tuple[int, int]:
 
 def redact(text: str, allow: frozenset[str]) -> tuple[str, dict[str, int]]:
     counts: dict[str, int] = {}
-    for name, pattern, hint in patterns():
-        if hint and hint not in text:
+    lower = text.lower()
+    for name, pattern, needs in patterns():
+        if needs and not any(n in lower for n in needs):
             continue
         spans = []
         for m in pattern.finditer(text):

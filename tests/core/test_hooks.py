@@ -186,6 +186,36 @@ def test_hook_register_redactors():
     )
 
 
+def test_hook_register_executors(tmp_path):
+    from loomcore import Executor
+    from loomcore.pipeline import process_memory
+
+    seen = []
+
+    def backwards(plan, memories):
+        # an executor may work in any order inside, but yields in input order
+        batch = list(memories)
+        outcomes = {m.id: process_memory(plan.registry, plan.options, m) for m in reversed(batch)}
+        seen.extend(reversed([m.id for m in batch]))
+        for m in batch:
+            yield outcomes[m.id]
+
+    class Backwards:
+        @hookimpl
+        def register_executors(self, register):
+            register(Executor("backwards", backwards))
+
+    registry = Registry(get_plugin_manager(plugins=[Backwards()]))
+    stats = Pipeline(registry, RunOptions(executor="backwards", formats=("alpaca",))).run(
+        None, tmp_path / "b"
+    )
+    Pipeline(registry, RunOptions(formats=("alpaca",))).run(None, tmp_path / "here")
+    assert seen[0] == "s13" and stats.memories == 13
+    assert (tmp_path / "b" / "alpaca.jsonl").read_bytes() == (
+        tmp_path / "here" / "alpaca.jsonl"
+    ).read_bytes()
+
+
 def test_hook_register_commands(monkeypatch):
     from loomcore import cli as cli_module
 

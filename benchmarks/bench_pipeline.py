@@ -1,0 +1,144 @@
+"""Throughput and memory of the whole pipeline (not a test: it prints figures).
+
+    python benchmarks/bench_pipeline.py [--sizes 1000,10000,100000] [--executors local,process]
+
+Builds a corpus of N conversations (OpenAI messages JSONL) from
+../shared/corpora when it is there, else from its own generator, and runs
+the full pipeline with every built-in plugin and the three formats, each run
+in a fresh process so that peak RSS is that run's own.  Prints per row:
+conversations, MB of text, seconds, conversations/s, MB/s, peak RSS, the time
+to only parse and re-serialise the same records with orjson (and the ratio
+pipeline/parse), and the time per stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+def seed_exchanges() -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    alpaca = CORPORA / "alpaca_en_demo.json"
+    if alpaca.exists():
+        for r in json.loads(alpaca.read_text()):
+            user = r["instruction"] + (f"\n\n{r['input']}" if r.get("input") else "")
+            pairs.append((user, r["output"]))
+    for name in ("sharegpt_toolcall_en_demo.json", "sharegpt_fastchat_dummy.json"):
+        path = CORPORA / name
+        if path.exists():
+            for conv in json.loads(path.read_text()):
+                turns = [t for t in conv["conversations"] if t["from"] in ("human", "gpt")]
+                pairs.extend(
+                    (a["value"], b["value"])
+                    for a, b in itertools.pairwise(turns)
+                    if a["from"] == "human" and b["from"] == "gpt"
+                )
+    if not pairs:  # no shared corpora: a small generator of realistic exchanges
+        pairs = [
+            (
+                f"What is concept {i}?",
+                f"**Concept {i}** is a technique that combines step {i} with a cache. "
+                f"It matters because repeated lookups become cheap, which leads to faster pages.",
+            )
+            for i in range(200)
+        ]
+    return pairs
+
+
+def build_corpus(path: Path, n: int) -> int:
+    pairs = seed_exchanges()
+    size = 0
+    with path.open("wb") as fh:
+        for i in range(n):
+            user, reply = pairs[i % len(pairs)]
+            # vary each copy so that no two records are the same
+            rec = {
+                "id": f"c{i}",
+                "messages": [
+                    {"role": "user", "content": f"{user} (#{i})"},
+                    {"role": "assistant", "content": reply},
+                ],
+            }
+            line = orjson.dumps(rec) + b"\n"
+            size += len(user) + len(reply)
+            fh.write(line)
+    return size
+
+
+CHILD = """
+import json, sys, time
+from loomcore.pipeline import Pipeline, RunOptions
+src, out, executor = sys.argv[1], sys.argv[2], sys.argv[3]
+t = time.perf_counter()
+stats = Pipeline(options=RunOptions(executor=None if executor == "here" else executor)).run([src], out)
+total = time.perf_counter() - t
+print(json.dumps({"seconds": total, "stages": dict(stats.stage_seconds), "examples": sum(stats.examples.values())}))
+"""
+
+
+def parse_only(path: Path) -> float:
+    t = time.perf_counter()
+    with path.open("rb") as fh:
+        for line in fh:
+            orjson.dumps(orjson.loads(line))
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--executors", default="here,process")
+    args = ap.parse_args()
+    print(
+        f"{'executor':9} {'convs':>7} {'MB':>6} {'s':>7} {'conv/s':>7} {'MB/s':>6} {'RSS MB':>7} {'parse s':>7} {'ratio':>6}  stages (s)"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(x) for x in args.sizes.split(",")):
+            src = Path(tmp) / f"corpus-{n}.jsonl"
+            text_bytes = build_corpus(src, n)
+            parse_s = parse_only(src)
+            for executor in args.executors.split(","):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        CHILD,
+                        str(src),
+                        str(Path(tmp) / f"out-{n}-{executor}"),
+                        executor,
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=dict(os.environ),
+                )
+                rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                row = json.loads(out.stdout.strip().splitlines()[-1])
+                s = row["seconds"]
+                mb = text_bytes / 1e6
+                stages = " ".join(f"{k}={v:.1f}" for k, v in sorted(row["stages"].items()))
+                # ru_maxrss of children is the largest child so far: report it only when it grew
+                rss_mb = f"{rss / 1024:.0f}" if rss > before else f"<={rss / 1024:.0f}"
+                print(
+                    f"{executor:9} {n:7d} {mb:6.1f} {s:7.1f} {n / s:7.0f} {mb / s:6.2f} {rss_mb:>7} {parse_s:7.2f} {s / parse_s:6.0f}  {stages}",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
