@@ -90,9 +90,8 @@ def open_with_reader(
     stream = open_input(path)
     if input_format:
         return stream, registry.reader(input_format)
-    if isinstance(stream, gzip.GzipFile):
-        data = stream.read()
-        stream = io.BufferedReader(io.BytesIO(data))  # type: ignore[arg-type]
+    # peek, never read: the reader gets the stream from its first byte, and a
+    # compressed file is decompressed as it is read, not all at once
     head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]  # type: ignore[attr-defined]
     return stream, detect(registry, head, path)
 

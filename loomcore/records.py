@@ -42,43 +42,65 @@ class RawRecord:
     error: str | None = None
 
 
+HEAD_BYTES = 1 << 16
+
+
+def _lines(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
+    """The lines of ``head`` followed by the rest of ``stream``, read in chunks."""
+    carry = head
+    while True:
+        *complete, carry = carry.split(b"\n")
+        yield from complete
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
+        carry += chunk
+    if carry:
+        yield carry
+
+
 def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
-    """Records of a JSON array, a JSON object, or JSON Lines."""
+    """Records of a JSON array, a JSON object, or JSON Lines.
+
+    JSON Lines are read line by line, so memory does not grow with the file;
+    a JSON array or a pretty-printed object is parsed whole.
+    """
     max_bytes = limits.get().max_record_bytes
-    data = stream.read()
-    body = data.lstrip()
-    if body.startswith(b"\xef\xbb\xbf"):
-        body = body[3:]
-    if not body:
+    head = stream.read(HEAD_BYTES)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    first = head.lstrip()[:1]
+    if not first:
         yield RawRecord(0, None, b"", "empty file")
         return
-    if body.startswith(b"["):
-        try:
-            items = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            yield RawRecord(0, None, data[:2000], f"malformed JSON: {exc}")
-            return
-        if not isinstance(items, list):
-            yield RawRecord(0, None, data[:2000], "expected a JSON array")
-            return
-        for i, item in enumerate(items):
-            yield RawRecord(i, item)
-        return
-    lines = body.splitlines()
-    if body.startswith(b"{") and len(lines) > 1 and not _parses(lines[0], max_bytes):
-        # one pretty-printed object, not JSON Lines
-        if len(body) > max_bytes:
+    first_line = head.lstrip().split(b"\n", 1)[0]
+    whole_document = first == b"[" or (
+        first == b"{" and b"\n" in head.strip() and not _parses(first_line, max_bytes)
+    )
+    if whole_document:
+        data = head + stream.read()
+        body = data.lstrip()
+        if first == b"{" and len(body) > max_bytes:
+            # one pretty-printed object larger than any record may be
             yield RawRecord(0, None, body, _too_big(len(body), max_bytes))
             return
         try:
-            yield RawRecord(0, orjson.loads(body))
+            value = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             yield RawRecord(0, None, data[:2000], f"malformed JSON: {exc}")
+            return
+        if first == b"{":
+            yield RawRecord(0, value)
+            return
+        if not isinstance(value, list):
+            yield RawRecord(0, None, data[:2000], "expected a JSON array")
+            return
+        for i, item in enumerate(value):
+            yield RawRecord(i, item)
         return
     # JSON Lines: number the lines as the file does, blank leading lines included
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for lineno, line in enumerate(data.splitlines(), start=1):
+    for lineno, line in enumerate(_lines(head, stream), start=1):
+        line = line.rstrip(b"\r")
         if not line.strip():
             continue
         if len(line) > max_bytes:
