@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import make_converter
@@ -56,4 +55,4 @@ def field_errors(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
-__all__ = ["attrs", "converter", "field_errors", "from_dict", "to_dict"]
+__all__ = ["converter", "field_errors", "from_dict", "to_dict"]

@@ -15,6 +15,8 @@ from typing import Any
 import attrs
 import orjson
 
+from loomcore.confidence import combine
+from loomcore.pattern_types import coerce
 from loomcore.text.segment import Document
 
 
@@ -266,9 +268,6 @@ def make_pattern(
 ) -> Pattern:
     """A pattern mined from ``memory``, with id, source, entities, topics and
     confidence filled in the same way for every miner."""
-    from loomcore.confidence import combine
-    from loomcore.pattern_types import coerce
-
     return Pattern(
         pattern_type=coerce(pattern_type),
         content=content,

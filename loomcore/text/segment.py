@@ -127,11 +127,6 @@ class Document:
                 return None
         return None
 
-    @property
-    def plain(self) -> str:
-        """All prose as plain text, one block a line (code left out)."""
-        return "\n".join(b.plain for b in self.prose())
-
 
 def _prose_block(kind: str, text: str, **kw) -> Block:
     text = normalise_space(text)

@@ -29,6 +29,7 @@ from loomcore.text.lexicon import (
     PRONOUNS,
 )
 from loomcore.text.sentences import normalise_space, split_sentences, strip_inline
+from loomcore.text.smalltalk import is_courtesy
 
 TYPE = "comparison"
 MAX_ITEM_WORDS = 5
@@ -233,8 +234,6 @@ def items_of(question: str) -> tuple[str, str, float] | None:
 
 def comparison_text(memory: EnrichedMemory) -> str:
     """The reply's prose and tables, without code and courtesy."""
-    from loomcore.text.smalltalk import is_courtesy
-
     parts = []
     for block in memory.reply_doc.blocks:
         if block.kind == "table":

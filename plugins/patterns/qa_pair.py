@@ -19,6 +19,7 @@ from loomcore import (
     hookimpl,
 )
 from loomcore.model import make_example, make_pattern
+from loomcore.text.sentences import split_sentences, strip_inline
 from loomcore.text.smalltalk import asks_back, is_courtesy, is_small_talk
 
 TYPE = "qa_pair"
@@ -81,8 +82,6 @@ def answer_text(memory: EnrichedMemory | None, answer: str) -> str:
 
 
 def _only_courtesy(line: str) -> bool:
-    from loomcore.text.sentences import split_sentences, strip_inline
-
     sents = split_sentences(line)
     return bool(sents) and all(is_courtesy(strip_inline(s)) for s in sents)
 
