@@ -24,7 +24,7 @@ PATTERN_TYPES = [
     "qa_pair",
     "reasoning_chain",
 ]
-FORMATS = ["alpaca", "chatml", "raw"]
+FORMATS = ["alpaca", "chatml", "raw", "sharegpt", "text"]
 READERS = [
     "alpaca",
     "chatgpt_export",

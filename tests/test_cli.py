@@ -35,7 +35,13 @@ def test_run_on_bundled_sample_writes_every_format_and_summary(tmp_path):
         "qa_pair": 8,
         "reasoning_chain": 1,
     }
-    assert summary["lines_by_format"] == {"alpaca": 20, "chatml": 20, "raw": 20}
+    assert summary["lines_by_format"] == {
+        "alpaca": 20,
+        "chatml": 20,
+        "raw": 20,
+        "sharegpt": 20,
+        "text": 20,
+    }
     alpaca = read_jsonl(tmp_path / "alpaca.jsonl")
     assert {
         "instruction": "What is Thompson Sampling?",
@@ -86,7 +92,10 @@ def test_format_option_and_disabled_format(tmp_path):
     ]
     result = invoke("--disable", "raw", "run", "-o", str(tmp_path), "-f", "raw")
     assert result.exit_code == 1
-    assert result.output == "Error: unknown output format 'raw' (available: alpaca, chatml)\n"
+    assert (
+        result.output
+        == "Error: unknown output format 'raw' (available: alpaca, chatml, sharegpt, text)\n"
+    )
 
 
 def test_unknown_plugin_is_a_usage_error(tmp_path):

@@ -19,7 +19,34 @@ def render(example: TrainingExample) -> dict[str, Any]:
     )
     messages.append({"role": "user", "content": prompt})
     messages.append({"role": "assistant", "content": example.output})
+    validate(messages)
     return {"messages": messages}
+
+
+class InvalidExample(ValueError):
+    """An example this format cannot write validly."""
+
+
+ROLES = ("system", "user", "assistant")
+
+
+def validate(messages: list[dict[str, str]]) -> None:
+    """OpenAI chat fine-tuning rules: known roles and keys, non-empty string
+    content, system only first, user and assistant alternating, assistant last."""
+    for i, m in enumerate(messages):
+        if set(m) != {"role", "content"} or m["role"] not in ROLES:
+            raise InvalidExample(f"message {i} has role {m.get('role')!r} or unknown keys")
+        if not isinstance(m["content"], str) or not m["content"].strip():
+            raise InvalidExample(f"message {i} ({m['role']}) is empty")
+        if m["role"] == "system" and i != 0:
+            raise InvalidExample("a system message may only come first")
+    dialogue = [m["role"] for m in messages if m["role"] != "system"]
+    if dialogue[::2] != ["user"] * len(dialogue[::2]) or dialogue[1::2] != ["assistant"] * len(
+        dialogue[1::2]
+    ):
+        raise InvalidExample("user and assistant messages must alternate, starting with the user")
+    if not dialogue or dialogue[-1] != "assistant":
+        raise InvalidExample("the last message must be the assistant's")
 
 
 @hookimpl

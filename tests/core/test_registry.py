@@ -50,7 +50,7 @@ def test_registry_collects_all_builtins(registry):
 def test_disable_removes_one_plugin_and_nothing_else():
     reg = Registry(get_plugin_manager(disable=["causal", "raw"]))
     assert reg.pattern_types == [t for t in PATTERN_TYPES if t != "causal"]
-    assert list(reg.exporters) == ["alpaca", "chatml"]
+    assert list(reg.exporters) == ["alpaca", "chatml", "sharegpt", "text"]
 
 
 def test_only_loads_the_named_plugins():

@@ -67,3 +67,72 @@ def test_raw_line_carries_metadata_for_tracing():
             "entities": ["FUSED mode"],
         },
     }
+
+
+def test_sharegpt_line_alternates_human_and_gpt():
+    from loomcore_plugins.formats import sharegpt
+
+    assert sharegpt.render(EXAMPLE) == {
+        "conversations": [
+            {"from": "human", "value": "Name two modes."},
+            {"from": "gpt", "value": "FAST mode and FUSED mode."},
+            {"from": "human", "value": "And the second one?\n\nEntities: FUSED mode"},
+            {"from": "gpt", "value": "The second one is FUSED mode."},
+        ],
+        "system": "You are terse.",
+    }
+
+
+def test_text_line_through_the_default_chatml_template(monkeypatch):
+    from loomcore_plugins.formats import text
+
+    bare = TrainingExample(instruction="Q?", output="A.", system="Be brief.")
+    assert text.render(bare) == {
+        "text": "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nQ?<|im_end|>\n<|im_start|>assistant\nA.<|im_end|>\n"
+    }
+    monkeypatch.setenv("LOOMCORE_TEXT_TEMPLATE", "### {role}: {content}")
+    monkeypatch.setenv("LOOMCORE_TEXT_SEPARATOR", "\n")
+    assert text.render(bare) == {"text": "### system: Be brief.\n### user: Q?\n### assistant: A."}
+
+
+def test_formats_refuse_examples_the_trainers_would_reject():
+    import pytest
+    from loomcore_plugins.formats import chatml, sharegpt
+
+    empty_answer = TrainingExample(instruction="Q?", output="  ")
+    with pytest.raises(chatml.InvalidExample, match=r"message 1 \(assistant\) is empty"):
+        chatml.render(empty_answer)
+    with pytest.raises(sharegpt.InvalidExample, match="turn 1 is empty"):
+        sharegpt.render(empty_answer)
+    with pytest.raises(chatml.InvalidExample, match="must alternate"):
+        chatml.validate(
+            [
+                {"role": "user", "content": "a"},
+                {"role": "user", "content": "b"},
+                {"role": "assistant", "content": "c"},
+            ]
+        )
+    with pytest.raises(chatml.InvalidExample, match="unknown keys"):
+        chatml.validate(
+            [{"role": "user", "content": "a", "name": "x"}, {"role": "assistant", "content": "c"}]
+        )
+    with pytest.raises(chatml.InvalidExample, match="system message may only come first"):
+        chatml.validate(
+            [
+                {"role": "user", "content": "a"},
+                {"role": "system", "content": "s"},
+                {"role": "assistant", "content": "c"},
+            ]
+        )
+
+
+def test_every_line_of_a_file_has_the_same_keys_and_types(tmp_path):
+    import json
+
+    from loomcore.pipeline import Pipeline, RunOptions
+
+    Pipeline(options=RunOptions()).run(None, tmp_path)
+    for path in tmp_path.glob("*.jsonl"):
+        rows = [json.loads(x) for x in path.read_text().splitlines()]
+        shapes = {tuple((k, type(v).__name__) for k, v in row.items()) for row in rows}
+        assert len(shapes) == 1, f"{path.name} changes its schema between lines: {shapes}"

@@ -1,0 +1,51 @@
+"""ShareGPT: ``{"conversations": [{"from": "human"|"gpt", "value": ...}], "system": ...}``.
+
+Turns strictly alternate human/gpt, starting with human and ending with gpt,
+as LLaMA-Factory requires; every line has both keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loomcore import Exporter, TrainingExample, hookimpl
+
+
+class InvalidExample(ValueError):
+    """An example this format cannot write validly."""
+
+
+def render(example: TrainingExample) -> dict[str, Any]:
+    turns: list[dict[str, str]] = []
+    for user, assistant in example.history:
+        turns.append({"from": "human", "value": user})
+        turns.append({"from": "gpt", "value": assistant})
+    prompt = (
+        example.instruction if not example.input else f"{example.instruction}\n\n{example.input}"
+    )
+    turns.append({"from": "human", "value": prompt})
+    turns.append({"from": "gpt", "value": example.output})
+    validate(turns)
+    return {"conversations": turns, "system": example.system}
+
+
+def validate(turns: list[dict[str, str]]) -> None:
+    for i, turn in enumerate(turns):
+        expected = "human" if i % 2 == 0 else "gpt"
+        if turn["from"] != expected:
+            raise InvalidExample(f"turn {i} is from {turn['from']!r}, expected {expected!r}")
+        if not isinstance(turn["value"], str) or not turn["value"].strip():
+            raise InvalidExample(f"turn {i} is empty")
+    if not turns or turns[-1]["from"] != "gpt":
+        raise InvalidExample("the last turn must be the assistant's")
+
+
+@hookimpl
+def register_exporters(register):
+    register(
+        Exporter(
+            "sharegpt",
+            render,
+            description="ShareGPT conversations (human/gpt), LLaMA-Factory style",
+        )
+    )
