@@ -137,6 +137,15 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     help="Largest input record.",
 )
 @click.option(
+    "--split",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=None,
+    help="Write train and validation files, this share of conversations in train (e.g. 0.95).",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the train/validation split."
+)
+@click.option(
     "--executor",
     default=None,
     metavar="NAME",
@@ -186,6 +195,8 @@ def run(
     on_error: str,
     max_record_bytes: int,
     max_turns: int,
+    split: float | None,
+    seed: int,
     executor: str | None,
     workers: int | None,
     record_timeout: float,
@@ -219,6 +230,8 @@ def run(
         record_timeout=record_timeout,
         executor=executor,
         workers=workers,
+        split=split,
+        seed=seed,
         limits=Limits(max_record_bytes=max_record_bytes, max_turns=max_turns),
     )
     stats = Pipeline(registry, options).run(list(inputs) or None, output)

@@ -344,9 +344,10 @@ class RunOptions:
     redact: str = "all"  # "none", "secrets" or "all"
     redact_allow: frozenset[str] = frozenset()
     on_error: str = "skip"  # "skip": quarantine bad records and go on; "fail": stop
-    executor: str | None = (
-        None  # None: here, one exchange after another; else a registered executor
-    )
+    # None: here, one exchange after another; else the name of a registered executor
+    executor: str | None = None
+    split: float | None = None  # share of conversations in train; None: no split
+    seed: int = 0
     workers: int | None = None  # for parallel executors; None: every core
     record_timeout: float = 30.0  # seconds per exchange; 0 for none
     limits: Limits = attrs.field(factory=Limits)
@@ -497,6 +498,22 @@ class Pipeline:
         for outcome in executor.run(ExecutionPlan(self.registry, self.options), memories):
             yield from self.absorb(outcome)
 
+    def side(self, example: TrainingExample) -> str:
+        """ "train" or "validation" for a split run ("" otherwise).
+
+        Decided by a hash of the seed and the example's source conversation,
+        so every example of one conversation lands on the same side, and the
+        same seed always gives the same split.
+        """
+        if self.options.split is None:
+            return ""
+        src = example.source
+        key = src.get("conversation_id") or f"{src.get('path')}:{src.get('index')}"
+        digest = hashlib.blake2b(f"{self.options.seed}:{key}".encode(), digest_size=8).digest()
+        return (
+            "train" if int.from_bytes(digest, "big") / 2**64 < self.options.split else "validation"
+        )
+
     def run(self, inputs: list[str] | None, out_dir: str | Path) -> RunStats:
         """Write one JSONL file per format into ``out_dir``, and ``summary.json``.
 
@@ -512,7 +529,12 @@ class Pipeline:
         state = increments.prepare(out) if self.options.since_last else None
         suffix = f".{state.run_name}" if state else ""
         watermarks = dict(state.watermarks) if state else None
-        writers = {e.name: JsonlWriter(out / f"{e.name}{suffix}.jsonl") for e in exporters}
+        splits = ("train", "validation") if self.options.split is not None else ("",)
+        writers = {
+            (e.name, part): JsonlWriter(out / f"{e.name}{'.' + part if part else ''}{suffix}.jsonl")
+            for e in exporters
+            for part in splits
+        }
         self.quarantine = (
             JsonlWriter(out / f"quarantine{suffix}.jsonl")
             if self.options.on_error == "skip"
@@ -529,7 +551,7 @@ class Pipeline:
                     except Exception as exc:
                         self.faults.handle(exporter.plugin, "export", exc, example.id)
                         continue
-                    writers[exporter.name].write_record(record)
+                    writers[exporter.name, self.side(example)].write_record(record)
                 self.stats.stage_seconds["export"] += time.perf_counter() - t0
         except BaseException:
             for w in writers.values():
@@ -550,9 +572,9 @@ class Pipeline:
             for w in writers.values():  # nothing arrived since the last run
                 w.abort()
             return self.stats
-        for name, w in writers.items():
+        for (name, part), w in writers.items():
             w.commit()
-            self.stats.lines[name] = w.lines
+            self.stats.lines[f"{name}.{part}" if part else name] = w.lines
         summary = self.stats.summary()
         if state is not None:
             summary["watermarks"] = watermarks
@@ -620,6 +642,8 @@ def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:
             "on_error": options.on_error,
             "strict": options.strict,
             "since_last": options.since_last,
+            "split": options.split,
+            "seed": options.seed,
             "limits": attrs.asdict(options.limits),
         },
         "seconds": stats.seconds,
