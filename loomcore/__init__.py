@@ -11,6 +11,7 @@ from loomcore.api import DataSynthesizer, MemoryEnricher, PatternExtractor, Reco
 from loomcore.contracts import (
     Enricher,
     ExampleBuilder,
+    ExampleFilter,
     Executor,
     Exporter,
     Miner,
@@ -61,6 +62,7 @@ __all__ = [
     "EnrichedMemory",
     "Enricher",
     "ExampleBuilder",
+    "ExampleFilter",
     "Executor",
     "Exporter",
     "LoomcoreError",

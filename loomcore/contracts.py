@@ -113,6 +113,21 @@ class ExampleBuilder:
 
 
 @attrs.frozen
+class ExampleFilter:
+    """A quality gate or a deduplicator: ``start(config) -> state``, where the
+    state has ``see(example) -> reason | None`` and ``finish() -> {id: reason}``.
+
+    State that grows with the run (a deduplication index) must stay small per
+    example: a hash or a signature, never the example's text.
+    """
+
+    name: str
+    start: Callable[[dict[str, Any]], Any]
+    description: str = ""
+    plugin: str = ""
+
+
+@attrs.frozen
 class Executor:
     """Runs the per-exchange work: ``run(plan, memories) -> iterator of Outcome``,
     in input order, reading ``memories`` lazily so that memory stays flat."""

@@ -121,6 +121,22 @@ def register_example_builders(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
+def register_filters(register: Callable[[Any], None]) -> None:
+    """Register example filters: quality gates and deduplication.
+
+    Called once, when the registry is first asked for filters.
+
+    :param register: call it with one :class:`loomcore.contracts.ExampleFilter`.
+        For each run, ``start(config)`` makes a fresh state; the state's
+        ``see(example)`` is called on every built example in input order and
+        returns a reason to drop it now (or None), and ``finish()`` returns
+        the ids of examples to drop that only the whole run could decide
+        (a later, better duplicate), with their reasons.
+    :return: nothing; every registered filter runs, in order of name.
+    """
+
+
+@hookspec
 def register_exporters(register: Callable[[Any], None]) -> None:
     """Register output formats.
 

@@ -23,6 +23,7 @@ import attrs
 
 from loomcore import increments
 from loomcore.confidence import histogram
+from loomcore.convert import converter
 from loomcore.inputs import iter_paths, open_with_reader
 from loomcore.model import (
     Conversation,
@@ -347,6 +348,8 @@ class RunOptions:
     # None: here, one exchange after another; else the name of a registered executor
     executor: str | None = None
     split: float | None = None  # share of conversations in train; None: no split
+    # options of the example filters, by filter name: {"dedup": {"near_threshold": 0.9}}
+    filter_options: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     seed: int = 0
     workers: int | None = None  # for parallel executors; None: every core
     record_timeout: float = 30.0  # seconds per exchange; 0 for none
@@ -366,6 +369,7 @@ class RunStats:
     patterns: Counter[str] = attrs.field(factory=Counter)
     below_confidence: int = 0
     examples: Counter[str] = attrs.field(factory=Counter)
+    examples_filtered: Counter[str] = attrs.field(factory=Counter)
     lines: dict[str, int] = attrs.field(factory=dict)
     plugin_errors: Counter[str] = attrs.field(factory=Counter)
     redactions: Counter[str] = attrs.field(factory=Counter)
@@ -386,6 +390,7 @@ class RunStats:
             "patterns_below_confidence": self.below_confidence,
             "examples_by_type": dict(sorted(self.examples.items())),
             "examples": sum(self.examples.values()),
+            "examples_filtered": dict(sorted(self.examples_filtered.items())),
             "lines_by_format": dict(sorted(self.lines.items())),
             "confidence_histogram": histogram(self.confidences),
             "plugin_errors": dict(sorted(self.plugin_errors.items())),
@@ -498,6 +503,33 @@ class Pipeline:
         for outcome in executor.run(ExecutionPlan(self.registry, self.options), memories):
             yield from self.absorb(outcome)
 
+    def _filter(self, filters: list[tuple[str, Any]], example: TrainingExample) -> str | None:
+        for plugin, state in filters:
+            try:
+                reason = state.see(example)
+            except Exception as exc:
+                self.faults.handle(plugin, "filter", exc, example.id)
+                continue
+            if reason:
+                return reason
+        return None
+
+    def _export(
+        self,
+        exporters: list[Any],
+        writers: dict[tuple[str, str], JsonlWriter],
+        example: TrainingExample,
+    ) -> None:
+        t0 = time.perf_counter()
+        for exporter in exporters:
+            try:
+                record = exporter.render(example)
+            except Exception as exc:
+                self.faults.handle(exporter.plugin, "export", exc, example.id)
+                continue
+            writers[exporter.name, self.side(example)].write_record(record)
+        self.stats.stage_seconds["export"] += time.perf_counter() - t0
+
     def side(self, example: TrainingExample) -> str:
         """ "train" or "validation" for a split run ("" otherwise).
 
@@ -542,17 +574,36 @@ class Pipeline:
         )
         token = limits.set(self.options.limits)
         started = time.perf_counter()
+        filters = [
+            (f.plugin, f.start(self.options.filter_options.get(f.name, {})))
+            for f in self.registry.filters
+        ]
+        # Pass 1: examples that pass the filters so far go to a staging file; a
+        # filter that must see the whole run (deduplication keeps the best copy)
+        # drops the rest afterwards.  Pass 2 writes the formats from staging.
+        staging = JsonlWriter(out / f"staging{suffix}.jsonl") if filters else None
         try:
             for example in self.examples(inputs, watermarks):
-                t0 = time.perf_counter()
-                for exporter in exporters:
+                reason = self._filter(filters, example)
+                if reason:
+                    self.stats.examples_filtered[reason] += 1
+                elif staging is not None:
+                    staging.write_record(converter.unstructure(example))
+                else:
+                    self._export(exporters, writers, example)
+            if staging is not None:
+                late: dict[str, str] = {}
+                for plugin, state_ in filters:
                     try:
-                        record = exporter.render(example)
+                        late.update(state_.finish())
                     except Exception as exc:
-                        self.faults.handle(exporter.plugin, "export", exc, example.id)
-                        continue
-                    writers[exporter.name, self.side(example)].write_record(record)
-                self.stats.stage_seconds["export"] += time.perf_counter() - t0
+                        self.faults.handle(plugin, "filter", exc, "the run")
+                self.stats.examples_filtered.update(late.values())
+                staging.close_for_reading()
+                for record in staging.read_back():
+                    example = converter.structure(record, TrainingExample)
+                    if example.id not in late:
+                        self._export(exporters, writers, example)
         except BaseException:
             for w in writers.values():
                 w.abort()
@@ -561,6 +612,8 @@ class Pipeline:
             raise
         finally:
             limits.reset(token)
+            if staging is not None:
+                staging.abort()
         # a quarantine is kept only when something was rejected
         if self.quarantine is not None:
             if self.quarantine.lines:
@@ -622,6 +675,11 @@ def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:
             "mined": kept + stats.below_confidence,
             "filtered": {"confidence": stats.below_confidence},
             "kept_by_type": dict(sorted(stats.patterns.items())),
+        },
+        "examples": {
+            "built": summary["examples"],
+            "filtered": summary["examples_filtered"],
+            "kept": summary["examples"] - sum(summary["examples_filtered"].values()),
         },
         "examples_by_type": summary["examples_by_type"],
         "lines_by_format": summary["lines_by_format"],

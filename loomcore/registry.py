@@ -23,6 +23,7 @@ from loomcore import hookspecs
 from loomcore.contracts import (
     Enricher,
     ExampleBuilder,
+    ExampleFilter,
     Executor,
     Exporter,
     Miner,
@@ -187,6 +188,10 @@ class Registry:
                 )
             out[item.name] = item
         return out
+
+    @cached_property
+    def filters(self) -> list[ExampleFilter]:
+        return self._collect("register_filters", ExampleFilter)
 
     @cached_property
     def executors(self) -> dict[str, Executor]:

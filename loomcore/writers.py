@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -66,6 +67,16 @@ class JsonlWriter(AtomicFile):
     def write_record(self, record: dict[str, Any]) -> None:
         self.write(orjson.dumps(record) + b"\n")
         self.lines += 1
+
+    def close_for_reading(self) -> None:
+        """Flush, for a file that is read back before it is committed or dropped."""
+        self._fh.flush()
+
+    def read_back(self) -> Iterator[Any]:
+        """The records written so far, in order (from the temporary file)."""
+        with open(self._tmp, "rb") as fh:
+            for line in fh:
+                yield orjson.loads(line)
 
 
 def write_json(path: str | os.PathLike[str], data: Any) -> None:

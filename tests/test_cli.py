@@ -36,11 +36,11 @@ def test_run_on_bundled_sample_writes_every_format_and_summary(tmp_path):
         "reasoning_chain": 1,
     }
     assert summary["lines_by_format"] == {
-        "alpaca": 20,
-        "chatml": 20,
-        "raw": 20,
-        "sharegpt": 20,
-        "text": 20,
+        "alpaca": 18,
+        "chatml": 18,
+        "raw": 18,
+        "sharegpt": 18,
+        "text": 18,
     }
     alpaca = read_jsonl(tmp_path / "alpaca.jsonl")
     assert {
@@ -119,7 +119,16 @@ def test_plugins_json_lists_every_plugin():
         {f"{r}_reader" for r in READERS}
         | set(PATTERN_TYPES)
         | set(FORMATS)
-        | {"default_enricher", "default_scorer", "secrets", "personal_data", "local", "process"}
+        | {
+            "default_enricher",
+            "default_scorer",
+            "secrets",
+            "personal_data",
+            "local",
+            "process",
+            "dedup",
+            "quality",
+        }
     )
     assert set(rows) == expected
     assert rows["raw_memory_reader"]["hooks"] == ["register_readers"]
@@ -155,4 +164,4 @@ def test_console_script_runs_as_installed(tmp_path):
         text=True,
         check=True,
     )
-    assert "wrote 20 lines to" in out.stdout
+    assert "wrote 18 lines to" in out.stdout

@@ -150,5 +150,10 @@ def test_since_last_works_on_a_growing_jsonl_file(tmp_path):
         fh.write(json.dumps({**rec, "instruction": "Define mutex."}) + "\n")
     stats = run_incremental(src, out)
     assert stats.conversations == 1
-    assert "Define mutex." in (out / "raw.run-0002.jsonl").read_text()
-    assert "Define mutex." not in (out / "raw.run-0001.jsonl").read_text()
+
+    def sources(name):
+        rows = [json.loads(x) for x in (out / name).read_text().splitlines()]
+        return {r["metadata"]["source"]["conversation_id"] for r in rows}
+
+    assert sources("raw.run-0001.jsonl") == {"chats.jsonl:1"}
+    assert sources("raw.run-0002.jsonl") == {"chats.jsonl:2"}

@@ -223,3 +223,27 @@ def test_hook_register_commands(monkeypatch):
     registry_with(Upper()).register_commands(group)
     result = CliRunner().invoke(group, ["hello"])
     assert result.output == "hello from a plugin\n"
+
+
+def test_hook_register_filters(tmp_path):
+    from loomcore import ExampleFilter
+
+    class NoCausal:
+        def __init__(self, options):
+            self.options = options
+
+        def see(self, example):
+            return "no_causal" if example.pattern_type == "causal" else None
+
+        def finish(self):
+            return {}
+
+    class Filters:
+        @hookimpl
+        def register_filters(self, register):
+            register(ExampleFilter("no_causal", NoCausal))
+
+    registry = Registry(get_plugin_manager(plugins=[Filters()], disable=["dedup"]))
+    stats = Pipeline(registry, RunOptions(formats=("raw",))).run(None, tmp_path)
+    assert stats.examples_filtered == {"no_causal": 3}
+    assert "causal" not in (tmp_path / "raw.jsonl").read_text().replace("causal_", "")

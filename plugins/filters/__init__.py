@@ -1,0 +1,1 @@
+"""Example filters: deduplication and quality gates."""

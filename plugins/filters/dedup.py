@@ -1,0 +1,92 @@
+"""Deduplication: exact (normalised text hash) and near-duplicate (MinHash LSH,
+datasketch), on instruction and output, keeping the highest-confidence copy.
+
+Options (``filters.dedup`` in the run's configuration): ``near_threshold``
+(Jaccard similarity of word 3-grams, default 0.8; 1 turns near-duplicate
+detection off) and ``num_perm`` (MinHash permutations, default 64).  The
+index holds an 8-byte hash and one MinHash signature per kept example.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from datasketch import MinHash, MinHashLSH
+
+from loomcore import ExampleFilter, TrainingExample, hookimpl
+
+_WORD = re.compile(r"\w+")
+
+
+def normalise(example: TrainingExample) -> str:
+    return " ".join(_WORD.findall(f"{example.instruction} {example.output}".lower()))
+
+
+def shingles(text: str, n: int = 3) -> set[bytes]:
+    words = text.split()
+    if len(words) <= n:
+        return {text.encode()}
+    return {" ".join(words[i : i + n]).encode() for i in range(len(words) - n + 1)}
+
+
+class Deduplicator:
+    """One run's index: the best copy so far of each text (about 0.7 KB per kept example)."""
+
+    def __init__(self, options: dict[str, Any]):
+        self.threshold = float(options.get("near_threshold", 0.8))
+        self.num_perm = int(options.get("num_perm", 64))
+        self.exact: dict[bytes, str] = {}
+        self.lsh = (
+            MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+            if self.threshold < 1
+            else None
+        )
+        self.confidence: dict[str, float] = {}
+        self.key_of: dict[str, bytes] = {}
+        self.dropped: dict[str, str] = {}
+
+    def see(self, example: TrainingExample) -> str | None:
+        if example.id in self.confidence:
+            return "duplicate"
+        text = normalise(example)
+        key = hashlib.blake2b(text.encode(), digest_size=8).digest()
+        rival, kind = self.exact.get(key), "duplicate"
+        signature = None
+        if rival is None and self.lsh is not None:
+            signature = MinHash(num_perm=self.num_perm, seed=1)
+            signature.update_batch(sorted(shingles(text)))
+            similar = [i for i in self.lsh.query(signature) if i not in self.dropped]
+            if similar:
+                rival = max(similar, key=lambda i: (self.confidence[i], i))
+                kind = "near_duplicate"
+        if rival is not None:
+            # keep the higher-confidence copy; on a tie, the earlier one
+            if example.confidence <= self.confidence[rival]:
+                return kind
+            self.dropped[rival] = kind
+            # the rival's exact text now points at its better copy
+            self.exact[self.key_of[rival]] = example.id
+        self.exact[key] = example.id
+        self.key_of[example.id] = key
+        self.confidence[example.id] = example.confidence
+        if self.lsh is not None:
+            if signature is None:
+                signature = MinHash(num_perm=self.num_perm, seed=1)
+                signature.update_batch(sorted(shingles(text)))
+            self.lsh.insert(example.id, signature)
+        return None
+
+    def finish(self) -> dict[str, str]:
+        """Examples kept at first but beaten later by a better copy."""
+        return dict(self.dropped)
+
+
+@hookimpl
+def register_filters(register):
+    register(
+        ExampleFilter(
+            "dedup", Deduplicator, description="exact and near-duplicate examples, best copy kept"
+        )
+    )

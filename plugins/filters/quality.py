@@ -1,0 +1,68 @@
+"""Quality gates: lengths, confidence, a token estimate, trivial outputs.
+
+Options (``filters.quality``): ``min_output_chars`` (default 2),
+``max_output_chars`` (100,000), ``min_instruction_chars`` (3),
+``max_tokens`` (an estimate: characters / 4, documented as an estimate;
+default 32,768), ``min_confidence`` (0).  A dropped example is counted under
+``quality:<gate>``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from loomcore import ExampleFilter, TrainingExample, hookimpl
+
+# outputs that teach nothing ("ok", "Sure!", "N/A")
+_TRIVIAL = re.compile(
+    r"^\W*(?:ok(?:ay)?|sure|yes|no|n/?a|none|thanks?|done|\.\.\.)\W*$", re.IGNORECASE
+)
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count (about 4 characters a token for English); an estimate, not a tokenizer."""
+    return (len(text) + 3) // 4
+
+
+class QualityGates:
+    def __init__(self, options: dict[str, Any]):
+        self.min_output = int(options.get("min_output_chars", 2))
+        self.max_output = int(options.get("max_output_chars", 100_000))
+        self.min_instruction = int(options.get("min_instruction_chars", 3))
+        self.max_tokens = int(options.get("max_tokens", 32_768))
+        self.min_confidence = float(options.get("min_confidence", 0.0))
+
+    def see(self, example: TrainingExample) -> str | None:
+        output = example.output.strip()
+        if len(output) < self.min_output or _TRIVIAL.match(output):
+            return "quality:trivial_output"
+        if len(output) > self.max_output:
+            return "quality:output_too_long"
+        if len(example.instruction.strip()) < self.min_instruction:
+            return "quality:instruction_too_short"
+        total = (
+            example.instruction
+            + example.input
+            + output
+            + "".join(u + a for u, a in example.history)
+        )
+        if estimate_tokens(total) > self.max_tokens:
+            return "quality:too_many_tokens"
+        if example.confidence < self.min_confidence:
+            return "quality:low_confidence"
+        return None
+
+    def finish(self) -> dict[str, str]:
+        return {}
+
+
+@hookimpl
+def register_filters(register):
+    register(
+        ExampleFilter(
+            "quality",
+            QualityGates,
+            description="length, token estimate, confidence, trivial outputs",
+        )
+    )

@@ -1,0 +1,68 @@
+"""Deduplication keeps the best copy of planted paraphrases; quality gates drop
+what teaches nothing."""
+
+from loomcore_plugins.filters.dedup import Deduplicator
+from loomcore_plugins.filters.quality import QualityGates, estimate_tokens
+
+from loomcore import TrainingExample
+
+ANSWER = (
+    "To reset your password, open Settings, choose Security, click Reset password and follow the link "
+    "we e-mail you within five minutes; the link expires after one hour."
+)
+
+
+def ex(id, instruction, output, confidence=0.8):
+    return TrainingExample(instruction=instruction, output=output, confidence=confidence, id=id)
+
+
+def run(dedup, examples):
+    now = {e.id: dedup.see(e) for e in examples}
+    late = dedup.finish()
+    return [e.id for e in examples if not now[e.id] and e.id not in late], {
+        **{k: v for k, v in now.items() if v},
+        **late,
+    }
+
+
+def test_planted_paraphrase_duplicates_are_found_and_the_best_copy_kept():
+    examples = [
+        ex("a", "How do I reset my password?", ANSWER, 0.7),
+        ex("b", "How can I reset my password?", ANSWER, 0.9),  # reworded question, same answer
+        ex("c", "how do i reset my password", ANSWER, 0.6),  # exact after normalisation
+        ex(
+            "d",
+            "What is a mutex?",
+            "A mutex is a lock that lets one thread at a time into a critical section.",
+        ),
+        ex(
+            "e",
+            "What is a semaphore?",
+            "A semaphore is a counter that limits how many threads may enter a section.",
+        ),
+    ]
+    kept, dropped = run(Deduplicator({}), examples)
+    assert kept == ["b", "d", "e"]
+    assert dropped == {"a": "near_duplicate", "c": "duplicate"}
+
+
+def test_exact_duplicates_with_near_detection_off():
+    examples = [
+        ex("a", "Q one?", ANSWER, 0.5),
+        ex("b", "q ONE", ANSWER + " ", 0.6),
+        ex("c", "How do I reset it?", ANSWER, 0.9),
+    ]
+    kept, dropped = run(Deduplicator({"near_threshold": 1}), examples)
+    assert kept == ["b", "c"] and dropped == {"a": "duplicate"}
+
+
+def test_quality_gates():
+    gates = QualityGates({"max_tokens": 50, "min_confidence": 0.3})
+    assert gates.see(ex("a", "What is it?", "ok")) == "quality:trivial_output"
+    assert gates.see(ex("b", "Hi", "A long enough answer.")) == "quality:instruction_too_short"
+    assert gates.see(ex("c", "Explain.", "word " * 60)) == "quality:too_many_tokens"
+    assert (
+        gates.see(ex("d", "Explain.", "A fine answer.", confidence=0.2)) == "quality:low_confidence"
+    )
+    assert gates.see(ex("e", "Explain.", "A fine answer.")) is None
+    assert estimate_tokens("abcd" * 10) == 10
