@@ -146,3 +146,6 @@ class Exporter:
     render: Callable[[TrainingExample], dict[str, Any]]
     description: str = ""
     plugin: str = ""
+    # the LLaMA-Factory dataset_info.json entry for a file of this format,
+    # given the file's name (None: LLaMA-Factory cannot read this format)
+    dataset_info: Callable[[str], dict[str, Any]] | None = None

@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from loomcore import increments
+from loomcore import dataset_card, increments
 from loomcore.confidence import histogram
 from loomcore.convert import converter
 from loomcore.inputs import iter_paths, open_with_reader
@@ -38,7 +38,7 @@ from loomcore.model import (
 from loomcore.records import Limits, limits
 from loomcore.registry import LoomcoreError, PluginError, Registry, default_registry
 from loomcore.text.segment import segment
-from loomcore.writers import JsonlWriter, remove_stale_temporaries, write_json
+from loomcore.writers import AtomicFile, JsonlWriter, remove_stale_temporaries, write_json
 
 log = logging.getLogger("loomcore")
 
@@ -631,6 +631,16 @@ class Pipeline:
         summary = self.stats.summary()
         if state is not None:
             summary["watermarks"] = watermarks
+        if state is None:  # a ready-to-train directory; incremental batches are parts of one
+            files = {
+                (f"{name}.{part}" if part else name): w.path.name
+                for (name, part), w in writers.items()
+            }
+            write_json(
+                out / "dataset_info.json", dataset_card.dataset_info(files, self.registry.exporters)
+            )
+            with AtomicFile(out / "README.md") as fh:
+                fh.write(dataset_card.card(summary, files).encode())
         write_json(out / f"manifest{suffix}.json", manifest(self, summary))
         # the summary is written last: for an incremental run it marks the batch complete
         write_json(out / f"summary{suffix}.json", summary)

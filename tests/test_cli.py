@@ -86,7 +86,9 @@ def test_disabling_a_pattern_removes_its_output_and_nothing_else(tmp_path):
 def test_format_option_and_disabled_format(tmp_path):
     invoke("--disable", "raw", "run", "-o", str(tmp_path), "-f", "alpaca")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "README.md",
         "alpaca.jsonl",
+        "dataset_info.json",
         "manifest.json",
         "summary.json",
     ]

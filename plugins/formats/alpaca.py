@@ -21,6 +21,27 @@ def render(example: TrainingExample) -> dict[str, Any]:
     }
 
 
+def dataset_info(file_name: str) -> dict[str, Any]:
+    return {
+        "file_name": file_name,
+        "formatting": "alpaca",
+        "columns": {
+            "prompt": "instruction",
+            "query": "input",
+            "response": "output",
+            "system": "system",
+            "history": "history",
+        },
+    }
+
+
 @hookimpl
 def register_exporters(register):
-    register(Exporter("alpaca", render, description="Alpaca instruction/input/output JSONL"))
+    register(
+        Exporter(
+            "alpaca",
+            render,
+            description="Alpaca instruction/input/output JSONL",
+            dataset_info=dataset_info,
+        )
+    )

@@ -40,6 +40,20 @@ def validate(turns: list[dict[str, str]]) -> None:
         raise InvalidExample("the last turn must be the assistant's")
 
 
+def dataset_info(file_name: str) -> dict[str, Any]:
+    return {
+        "file_name": file_name,
+        "formatting": "sharegpt",
+        "columns": {"messages": "conversations", "system": "system"},
+        "tags": {
+            "role_tag": "from",
+            "content_tag": "value",
+            "user_tag": "human",
+            "assistant_tag": "gpt",
+        },
+    }
+
+
 @hookimpl
 def register_exporters(register):
     register(
@@ -47,5 +61,6 @@ def register_exporters(register):
             "sharegpt",
             render,
             description="ShareGPT conversations (human/gpt), LLaMA-Factory style",
+            dataset_info=dataset_info,
         )
     )

@@ -1,0 +1,96 @@
+"""What makes an output directory ready to train on: LLaMA-Factory's
+``dataset_info.json`` and a Hugging Face dataset card (``README.md``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
+
+
+def size_category(n: int) -> str:
+    return next((label for limit, label in _SIZES if n < limit), "1M<n<10M")
+
+
+def dataset_info(
+    files: dict[str, str], exporters: dict[str, Any], prefix: str = "loomcore"
+) -> dict[str, Any]:
+    """LLaMA-Factory entries for every written file whose format describes itself.
+
+    ``files`` maps the file's key (``alpaca`` or ``alpaca.train``) to its name.
+    """
+    out: dict[str, Any] = {}
+    for key, file_name in sorted(files.items()):
+        exporter = exporters.get(key.split(".")[0])
+        if exporter is not None and exporter.dataset_info is not None:
+            out[f"{prefix}_{key.replace('.', '_')}"] = exporter.dataset_info(file_name)
+    return out
+
+
+def card(summary: dict[str, Any], files: dict[str, str]) -> str:
+    """A dataset card: YAML front matter with one config per format, then the figures."""
+    formats: dict[str, dict[str, str]] = {}
+    for key, file_name in sorted(files.items()):
+        fmt, _, part = key.partition(".")
+        formats.setdefault(fmt, {})[part or "train"] = file_name
+    lines = [
+        "---",
+        "task_categories:",
+        "- text-generation",
+        "language:",
+        "- en",
+        f"size_categories:\n- {size_category(summary['examples'])}",
+        "tags:",
+        "- instruction-tuning",
+        "- loomcore",
+        "configs:",
+    ]
+    for i, (fmt, parts) in enumerate(formats.items()):
+        lines.append(f"- config_name: {fmt}")
+        if i == 0:
+            lines.append("  default: true")
+        lines.append("  data_files:")
+        for split, file_name in sorted(parts.items()):
+            lines += [f"  - split: {split}", f"    path: {file_name}"]
+    lines.append("---")
+    kept = summary["examples"] - sum(summary["examples_filtered"].values())
+    lines += [
+        "",
+        "# Instruction-tuning data made with loomcore",
+        "",
+        f"{kept} examples mined from {summary['conversations']} conversations "
+        f"({summary['memories']} exchanges, {summary['memories_below_importance']} dropped as small talk, "
+        f"{summary['records_rejected']} input records rejected).",
+        "",
+        "## How it was made",
+        "",
+        "Each exchange was scored for importance, stripped of secrets and personal data "
+        "(replaced by placeholders such as `[EMAIL]`), segmented, and mined for learnable "
+        "patterns; each pattern became an example traced to its source record (see `raw`). "
+        "Duplicates and low-quality examples were filtered out.",
+        "",
+        "## Examples by pattern type",
+        "",
+        "| pattern type | examples |",
+        "| --- | --- |",
+        *[f"| {t} | {n} |" for t, n in summary["examples_by_type"].items()],
+        "",
+        "## Files",
+        "",
+        "| file | lines |",
+        "| --- | --- |",
+        *[f"| {files[k]} | {n} |" for k, n in summary["lines_by_format"].items() if k in files],
+        "",
+        "## Filtered",
+        "",
+        *(
+            [f"- {reason}: {n}" for reason, n in summary["examples_filtered"].items()]
+            or ["- nothing"]
+        ),
+        "",
+        "## Redacted",
+        "",
+        *([f"- {kind}: {n}" for kind, n in summary["redactions"].items()] or ["- nothing"]),
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,48 @@
+"""An output directory is ready to train on: LLaMA-Factory's dataset_info.json
+names existing files with the right columns, and the dataset card's YAML
+lists every file."""
+
+import json
+
+from loomcore.pipeline import Pipeline, RunOptions
+
+
+def test_dataset_info_names_existing_files_llama_factory_can_read(tmp_path):
+    Pipeline(options=RunOptions()).run(None, tmp_path)
+    info = json.loads((tmp_path / "dataset_info.json").read_text())
+    assert sorted(info) == ["loomcore_alpaca", "loomcore_sharegpt"]
+    for entry in info.values():
+        assert (tmp_path / entry["file_name"]).is_file()
+    assert info["loomcore_alpaca"]["formatting"] == "alpaca"
+    assert info["loomcore_alpaca"]["columns"] == {
+        "prompt": "instruction",
+        "query": "input",
+        "response": "output",
+        "system": "system",
+        "history": "history",
+    }
+    sharegpt = info["loomcore_sharegpt"]
+    assert sharegpt["tags"] == {
+        "role_tag": "from",
+        "content_tag": "value",
+        "user_tag": "human",
+        "assistant_tag": "gpt",
+    }
+    # the columns it names are the keys of every line
+    row = json.loads((tmp_path / sharegpt["file_name"]).read_text().splitlines()[0])
+    assert set(sharegpt["columns"].values()) == set(row)
+
+
+def test_card_front_matter_lists_every_file_by_split(tmp_path):
+    Pipeline(options=RunOptions(formats=("alpaca", "chatml"), split=0.5)).run(None, tmp_path)
+    card = (tmp_path / "README.md").read_text()
+    front, body = card.split("---\n")[1], card.split("---\n", 2)[2]
+    assert (
+        "- config_name: alpaca\n  default: true\n  data_files:\n  - split: train\n    path: alpaca.train.jsonl\n"
+        "  - split: validation\n    path: alpaca.validation.jsonl" in front
+    )
+    assert "- config_name: chatml" in front and "size_categories:\n- n<1K" in front
+    assert "# Instruction-tuning data made with loomcore" in body
+    assert "| qa_pair | 8 |" in body
+    info = json.loads((tmp_path / "dataset_info.json").read_text())
+    assert sorted(info) == ["loomcore_alpaca_train", "loomcore_alpaca_validation"]
