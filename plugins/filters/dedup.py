@@ -24,8 +24,13 @@ def normalise(example: TrainingExample) -> str:
     return " ".join(_WORD.findall(f"{example.instruction} {example.output}".lower()))
 
 
+# Near-duplicates share their opening: shingling the first words bounds the
+# work per example whatever the length of the output.
+MAX_SHINGLE_WORDS = 256
+
+
 def shingles(text: str, n: int = 3) -> set[bytes]:
-    words = text.split()
+    words = text.split()[:MAX_SHINGLE_WORDS]
     if len(words) <= n:
         return {text.encode()}
     return {" ".join(words[i : i + n]).encode() for i in range(len(words) - n + 1)}
