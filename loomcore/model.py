@@ -214,6 +214,17 @@ class TrainingExample:
     entities: tuple[str, ...] = ()
     id: str = ""
 
+    def dialogue(self) -> list[tuple[str, str]]:
+        """The example as (role, content) turns, "user"/"assistant", without
+        the system prompt: earlier turns, the prompt (instruction and input),
+        the output.  Chat formats only rename the roles and keys."""
+        turns: list[tuple[str, str]] = []
+        for user, assistant in self.history:
+            turns += [("user", user), ("assistant", assistant)]
+        prompt = self.instruction if not self.input else f"{self.instruction}\n\n{self.input}"
+        turns += [("user", prompt), ("assistant", self.output)]
+        return turns
+
     def render(self, format: str) -> dict[str, Any]:
         """This example as one record of the named output format."""
         from loomcore.registry import default_registry

@@ -8,17 +8,8 @@ from loomcore import Exporter, TrainingExample, hookimpl
 
 
 def render(example: TrainingExample) -> dict[str, Any]:
-    messages: list[dict[str, str]] = []
-    if example.system:
-        messages.append({"role": "system", "content": example.system})
-    for user, assistant in example.history:
-        messages.append({"role": "user", "content": user})
-        messages.append({"role": "assistant", "content": assistant})
-    prompt = (
-        example.instruction if not example.input else f"{example.instruction}\n\n{example.input}"
-    )
-    messages.append({"role": "user", "content": prompt})
-    messages.append({"role": "assistant", "content": example.output})
+    messages = [{"role": "system", "content": example.system}] if example.system else []
+    messages += [{"role": role, "content": content} for role, content in example.dialogue()]
     validate(messages)
     return {"messages": messages}
 

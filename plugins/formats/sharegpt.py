@@ -10,21 +10,15 @@ from typing import Any
 
 from loomcore import Exporter, TrainingExample, hookimpl
 
+SPEAKERS = {"user": "human", "assistant": "gpt"}
+
 
 class InvalidExample(ValueError):
     """An example this format cannot write validly."""
 
 
 def render(example: TrainingExample) -> dict[str, Any]:
-    turns: list[dict[str, str]] = []
-    for user, assistant in example.history:
-        turns.append({"from": "human", "value": user})
-        turns.append({"from": "gpt", "value": assistant})
-    prompt = (
-        example.instruction if not example.input else f"{example.instruction}\n\n{example.input}"
-    )
-    turns.append({"from": "human", "value": prompt})
-    turns.append({"from": "gpt", "value": example.output})
+    turns = [{"from": SPEAKERS[role], "value": content} for role, content in example.dialogue()]
     validate(turns)
     return {"conversations": turns, "system": example.system}
 

@@ -13,7 +13,7 @@ from typing import IO
 from loomcore import Conversation, Reader, RecordError, Source, Turn, hookimpl
 from loomcore.api import to_memory
 from loomcore.model import Rejected
-from loomcore.records import iter_json, reject
+from loomcore.records import FieldError, read_records
 
 NAME = "raw_memory"
 
@@ -26,32 +26,29 @@ def sniff(head: bytes) -> bool:
     )
 
 
+def convert(value: object, source: Source) -> Conversation:
+    try:
+        memory = to_memory(value)  # type: ignore[arg-type]
+    except RecordError as exc:
+        raise FieldError(str(exc)) from None
+    meta = {k: v for k, v in memory.metadata.items() if k not in ("user_input", "system_output")}
+    return Conversation(
+        id=memory.id,
+        turns=(
+            Turn("user", memory.user_input, id=memory.id, timestamp=memory.timestamp),
+            Turn("assistant", memory.system_output, timestamp=memory.timestamp),
+        ),
+        source=source,
+        metadata={
+            "importance": memory.importance,
+            "timestamp": memory.timestamp,
+            "memory_metadata": meta,
+        },
+    )
+
+
 def read(stream: IO[bytes], path: str) -> Iterator[Conversation | Rejected]:
-    for record in iter_json(stream):
-        if record.error:
-            yield reject(path, record, NAME, record.error)
-            continue
-        try:
-            memory = to_memory(record.value)
-        except RecordError as exc:
-            yield reject(path, record, NAME, str(exc))
-            continue
-        meta = {
-            k: v for k, v in memory.metadata.items() if k not in ("user_input", "system_output")
-        }
-        yield Conversation(
-            id=memory.id,
-            turns=(
-                Turn("user", memory.user_input, id=memory.id, timestamp=memory.timestamp),
-                Turn("assistant", memory.system_output, timestamp=memory.timestamp),
-            ),
-            source=Source(path, record.index, NAME),
-            metadata={
-                "importance": memory.importance,
-                "timestamp": memory.timestamp,
-                "memory_metadata": meta,
-            },
-        )
+    return read_records(stream, path, NAME, convert)
 
 
 @hookimpl
