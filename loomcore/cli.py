@@ -15,6 +15,7 @@ import click
 import orjson
 
 from loomcore.model import SynthesisConfig
+from loomcore.progress import Progress, TerminalProgress
 from loomcore.registry import LoomcoreError, Registry, get_plugin_manager
 
 log = logging.getLogger("loomcore")
@@ -177,6 +178,12 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     help="Read only what arrived since the last --since-last run into the same output directory; "
     "write this run's batch as <format>.run-NNNN.jsonl.",
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print nothing but errors: no progress bar (shown only on a terminal) and no summary.",
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -201,6 +208,7 @@ def run(
     workers: int | None,
     record_timeout: float,
     since_last: bool,
+    quiet: bool,
 ) -> None:
     """Run the whole pipeline on INPUTS (files, directories, globs, - for stdin).
 
@@ -234,8 +242,17 @@ def run(
         seed=seed,
         limits=Limits(max_record_bytes=max_record_bytes, max_turns=max_turns),
     )
-    stats = Pipeline(registry, options).run(list(inputs) or None, output)
-    _print_summary(stats.summary(), Path(output))
+    stats = Pipeline(registry, options, progress=_progress(quiet)).run(list(inputs) or None, output)
+    if not quiet:
+        _print_summary(stats.summary(), Path(output))
+
+
+def _progress(quiet: bool) -> Progress | None:
+    """A progress bar on stderr, only when it is a terminal (never in a pipe or with --quiet)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return TerminalProgress(console) if console.is_terminal and not quiet else None
 
 
 def _print_summary(summary: dict[str, Any], out: Path) -> None:

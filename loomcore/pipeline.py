@@ -35,6 +35,7 @@ from loomcore.model import (
     TrainingExample,
     Turn,
 )
+from loomcore.progress import Progress, position
 from loomcore.records import Limits, limits
 from loomcore.registry import LoomcoreError, PluginError, Registry, default_registry
 from loomcore.text.segment import segment
@@ -405,9 +406,15 @@ class InputRejected(LoomcoreError):
 class Pipeline:
     """The whole run over some inputs, streaming, with the registry's plugins."""
 
-    def __init__(self, registry: Registry | None = None, options: RunOptions | None = None):
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        options: RunOptions | None = None,
+        progress: Progress | None = None,
+    ):
         self.registry = registry or default_registry()
         self.options = options or RunOptions()
+        self.progress = progress or Progress()
         self.stats = RunStats()
         self.faults = Faults(strict=self.options.strict, by_plugin=self.stats.plugin_errors)
         self.quarantine: JsonlWriter | None = None
@@ -438,6 +445,7 @@ class Pipeline:
         before the mark are skipped and the marks move to the last position
         seen, so that an incremental run reads only what arrived since.
         """
+        done = 0  # bytes of the inputs read before this one
         for path in iter_paths(inputs):
             self.stats.inputs.append(path)
             stream, reader = open_with_reader(self.registry, path, self.options.input_format)
@@ -460,9 +468,12 @@ class Pipeline:
                         )
                     if isinstance(item, Rejected):
                         self._reject(item)
-                        continue
-                    self.stats.conversations += 1
-                    yield item
+                    else:
+                        self.stats.conversations += 1
+                    self.progress.advance(done + position(stream), self.stats.conversations)
+                    if not isinstance(item, Rejected):
+                        yield item
+            done += _size(path)
 
     def memories(self, conversations: Iterable[Conversation]) -> Iterator[Memory]:
         """Every exchange of the conversations, as read (redaction and scoring
@@ -583,6 +594,7 @@ class Pipeline:
         # drops the rest afterwards.  Pass 2 writes the formats from staging.
         staging = JsonlWriter(out / f"staging{suffix}.jsonl") if filters else None
         try:
+            self.progress.start(_total_size(inputs))
             for example in self.examples(inputs, watermarks):
                 reason = self._filter(filters, example)
                 if reason:
@@ -599,6 +611,7 @@ class Pipeline:
                     except Exception as exc:
                         self.faults.handle(plugin, "filter", exc, "the run")
                 self.stats.examples_filtered.update(late.values())
+                self.progress.stage("writing")
                 staging.close_for_reading()
                 for record in staging.read_back():
                     example = converter.structure(record, TrainingExample)
@@ -611,6 +624,7 @@ class Pipeline:
                 self.quarantine.abort()
             raise
         finally:
+            self.progress.finish()
             limits.reset(token)
             if staging is not None:
                 staging.abort()
@@ -645,6 +659,19 @@ class Pipeline:
         # the summary is written last: for an incremental run it marks the batch complete
         write_json(out / f"summary{suffix}.json", summary)
         return self.stats
+
+
+def _size(path: str) -> int:
+    try:
+        return Path(path).stat().st_size if path != "-" else 0
+    except OSError:
+        return 0
+
+
+def _total_size(inputs: list[str] | None) -> int | None:
+    """Bytes of all inputs, or None when one is stdin (no total to show)."""
+    paths = list(iter_paths(inputs))
+    return None if "-" in paths else sum(_size(p) for p in paths)
 
 
 def _file_facts(path: str) -> dict[str, Any]:
