@@ -282,6 +282,70 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
 
 
 @cli.command()
+@click.argument("path", metavar="DIR-OR-FILE", default="loomcore-out")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats(path: str, as_json: bool) -> None:
+    """What is in an output directory or one JSONL file: counts by pattern type
+    and format, confidence and length histograms, top topics and entities,
+    duplicates removed."""
+    from loomcore.dataset_stats import describe
+
+    report = describe(path)
+    if as_json:
+        click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+    else:
+        _print_stats(report)
+
+
+def _print_stats(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from loomcore.dataset_stats import bars
+
+    console = Console(highlight=False)
+    console.print(f"[bold]{report['path']}[/bold]: {report['examples']:,} examples")
+    files = Table("file", "format", "lines", "MB", title="files")
+    for f in report["files"]:
+        files.add_row(f["file"], f["format"], f"{f['lines']:,}", f"{f['bytes'] / 1e6:.2f}")
+    console.print(files)
+    if "examples_by_type" in report:
+        types = Table("pattern type", "examples", "share", title="examples by pattern type")
+        total = sum(report["examples_by_type"].values()) or 1
+        for ptype, n in report["examples_by_type"].items():
+            types.add_row(ptype, f"{n:,}", f"{100 * n / total:.1f}%")
+        console.print(types)
+    histograms = [("length (estimated tokens)", report["length_histogram"])]
+    if "confidence_histogram" in report:
+        histograms.insert(0, ("confidence", report["confidence_histogram"]))
+    for title, counts in histograms:
+        table = Table("bucket", "examples", "", title=title, box=None)
+        for label, n, bar in bars(counts):
+            table.add_row(label, f"{n:,}", bar)
+        console.print(table)
+    numbers = report.get("tokens_estimate") or {}
+    if numbers:
+        console.print(
+            "tokens per example (estimate): " + ", ".join(f"{k} {v:,}" for k, v in numbers.items())
+        )
+    for key, title in (("top_topics", "top topics"), ("top_entities", "top entities")):
+        if report.get(key):
+            console.print(
+                f"{title}: " + ", ".join(f"{k} ({n})" for k, n in report[key]), markup=False
+            )
+    if report.get("examples_removed") is not None:
+        removed = report["examples_removed"]
+        console.print(
+            f"removed after building {report.get('examples_built', 0):,}: "
+            + (", ".join(f"{k} {n:,}" for k, n in removed.items()) or "none")
+        )
+    if report.get("redactions"):
+        console.print(
+            "redacted: " + ", ".join(f"{k} {n:,}" for k, n in report["redactions"].items())
+        )
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:

@@ -13,16 +13,12 @@ import re
 from typing import Any
 
 from loomcore import ExampleFilter, TrainingExample, hookimpl
+from loomcore.text.tokens import estimate_tokens
 
 # outputs that teach nothing ("ok", "Sure!", "N/A")
 _TRIVIAL = re.compile(
     r"^\W*(?:ok(?:ay)?|sure|yes|no|n/?a|none|thanks?|done|\.\.\.)\W*$", re.IGNORECASE
 )
-
-
-def estimate_tokens(text: str) -> int:
-    """A rough token count (about 4 characters a token for English); an estimate, not a tokenizer."""
-    return (len(text) + 3) // 4
 
 
 class QualityGates:
