@@ -18,6 +18,7 @@ from loomcore.contracts import (
     Reader,
     Redactor,
     Scorer,
+    check_options,
 )
 from loomcore.hookspecs import hookimpl
 from loomcore.model import (
@@ -86,6 +87,7 @@ __all__ = [
     "Turn",
     "UnknownFormatError",
     "UnknownPluginError",
+    "check_options",
     "default_registry",
     "get_plugin_manager",
     "hookimpl",

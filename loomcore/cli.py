@@ -7,12 +7,14 @@ clear line and exit 1; a traceback means a bug.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 import orjson
+from click.core import ParameterSource
 
 from loomcore.model import SynthesisConfig
 from loomcore.progress import Progress, TerminalProgress
@@ -43,9 +45,88 @@ class LoomcoreGroup(click.Group):
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # the configuration file is read while the group's options are parsed
+        try:
+            return super().parse_args(ctx, args)
+        except LoomcoreError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Read the configuration file first (an eager option), so that its values
+    become the defaults of every other option: the command line overrides them."""
+    from loomcore.config import find, load
+    from loomcore.registry import ENV_LOAD
+
+    config = load(find(value))
+    run_defaults = _run_defaults(config)
+    ctx.ensure_object(dict)["config"] = config
+    default_map = dict(ctx.default_map or {})
+    # the environment's allow-list wins over the file's, as a command-line flag would
+    if config.plugins is not None and not os.environ.get(ENV_LOAD):
+        default_map["plugins"] = ",".join(config.plugins)
+    if config.disable:
+        default_map["disable"] = ",".join(config.disable)
+    if run_defaults:
+        default_map["run"] = run_defaults
+    ctx.default_map = default_map
+
+
+# how a run looks and plugin options given one by one: not for [run]
+_NOT_IN_CONFIG = ("quiet", "plugin_option")
+
+
+def _option_keys(param: click.Parameter) -> set[str]:
+    """Every name a configuration file may use for ``param``: its long flags and its name."""
+    names = {param.name or ""} | {
+        o.lstrip("-") for o in param.opts if o.startswith("--") or not o.startswith("-")
+    }
+    return {n.replace("-", "_") for n in names if n}
+
+
+def _run_defaults(config: Any) -> dict[str, Any]:
+    """The ``[run]`` table as defaults of the ``run`` command's parameters, checked
+    against their types (a bad value names the file and the key)."""
+    from loomcore.config import ConfigError
+
+    by_key = {k: p for p in run.params for k in _option_keys(p)}
+    ctx = click.Context(run)
+    out: dict[str, Any] = {}
+    for key, value in config.run.items():
+        param = by_key.get(key.replace("-", "_"))
+        if param is None or param.name in _NOT_IN_CONFIG:
+            known = sorted(
+                (p.opts[-1] if p.opts[-1].startswith("--") else p.name or "").lstrip("-")
+                for p in run.params
+                if p.name not in _NOT_IN_CONFIG
+            )
+            raise ConfigError(
+                f"{config.path}: [run] has an unknown option {key!r} (known: {', '.join(known)})"
+            )
+        if (param.multiple or param.nargs == -1) and isinstance(value, str):
+            value = [value]
+        try:
+            param.type_cast_value(ctx, value)
+        except click.BadParameter as exc:
+            raise ConfigError(f"{config.path}: [run] {key}: {exc.message}") from None
+        out[param.name or key] = value
+    return out
+
 
 @click.group(cls=LoomcoreGroup)
 @click.version_option(package_name="loomcore")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="LOOMCORE_CONFIG",
+    is_eager=True,
+    expose_value=False,
+    callback=_load_config,
+    help="Configuration file; default: ./loomcore.toml, else [tool.loomcore] in ./pyproject.toml.",
+)
 @click.option(
     "--plugins",
     "plugins",
@@ -179,6 +260,14 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     "write this run's batch as <format>.run-NNNN.jsonl.",
 )
 @click.option(
+    "-O",
+    "--option",
+    "plugin_option",
+    multiple=True,
+    metavar="PLUGIN.KEY=VALUE",
+    help="Set one plugin option (repeat), e.g. dedup.near_threshold=0.9; overrides [options.PLUGIN].",
+)
+@click.option(
     "-q",
     "--quiet",
     is_flag=True,
@@ -208,6 +297,7 @@ def run(
     workers: int | None,
     record_timeout: float,
     since_last: bool,
+    plugin_option: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Run the whole pipeline on INPUTS (files, directories, globs, - for stdin).
@@ -221,6 +311,7 @@ def run(
 
     registry = _registry(ctx)
     options = RunOptions(
+        plugin_options=_plugin_options(ctx, plugin_option),
         formats=formats or None,
         min_importance=min_importance,
         synthesis=SynthesisConfig(
@@ -245,6 +336,18 @@ def run(
     stats = Pipeline(registry, options, progress=_progress(quiet)).run(list(inputs) or None, output)
     if not quiet:
         _print_summary(stats.summary(), Path(output))
+
+
+def _plugin_options(ctx: click.Context, assignments: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The file's [options.PLUGIN] tables with the command line's -O settings over them."""
+    from loomcore.config import Config, parse_assignment
+
+    config = ctx.find_object(dict).get("config") or Config()
+    merged = {name: dict(table) for name, table in config.options.items()}
+    for text in assignments:
+        plugin, key, value = parse_assignment(text)
+        merged.setdefault(plugin, {})[key] = value
+    return merged
 
 
 def _progress(quiet: bool) -> Progress | None:
@@ -279,6 +382,73 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
         console.print(f"redacted: {found}")
     if summary["plugin_errors"]:
         console.print(f"plugin faults: {summary['plugin_errors']}")
+
+
+@cli.command("config")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def show_config(ctx: click.Context, as_json: bool) -> None:
+    """Show the effective configuration of `loomcore run`: each option's value
+    and where it came from (the configuration file or the default)."""
+    from loomcore.config import Config
+    from loomcore.registry import ENV_DISABLE, ENV_LOAD
+
+    obj = ctx.ensure_object(dict)
+    config = obj.get("config") or Config()
+    # parse an empty `run` command line under this invocation: its values are
+    # what `loomcore run` would use, and click knows where each one came from
+    run_ctx = run.make_context("run", [], parent=ctx.find_root())
+    options = {}
+    for param in run.params:
+        if not isinstance(param, click.Option) or param.name in _NOT_IN_CONFIG:
+            continue
+        name = param.opts[-1].lstrip("-") if param.opts[-1].startswith("--") else param.name
+        value = run_ctx.params[param.name]
+        from_file = run_ctx.get_parameter_source(param.name) == ParameterSource.DEFAULT_MAP
+        options[name] = {
+            "value": list(value) if isinstance(value, tuple) else value,
+            "from": "config" if from_file else "default",
+        }
+
+    def source(cli_value: str | None, env: str) -> str:
+        if cli_value is not None:
+            param = "plugins" if env == ENV_LOAD else "disable"
+            from_file = ctx.find_root().get_parameter_source(param) == ParameterSource.DEFAULT_MAP
+            return "config" if from_file else "command line"
+        return "environment" if os.environ.get(env) else "default"
+
+    report = {
+        "config_file": str(config.path) if config.path else None,
+        "plugins": {
+            "load": obj.get("plugins") or os.environ.get(ENV_LOAD) or "all",
+            "from": source(obj.get("plugins"), ENV_LOAD),
+            "disable": ",".join(
+                n for n in (obj.get("disable") or "", os.environ.get(ENV_DISABLE, "")) if n
+            ),
+        },
+        "run": options,
+        "options": config.options,
+    }
+    if as_json:
+        click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    console.print(f"configuration file: {report['config_file'] or 'none'}")
+    plugins = report["plugins"]
+    console.print(
+        f"plugins: {plugins['load']} (from {plugins['from']}); disabled: {plugins['disable'] or 'none'}"
+    )
+    table = Table("run option", "value", "from", title="loomcore run")
+    for name, row in options.items():
+        table.add_row(name, repr(row["value"]), row["from"])
+    console.print(table)
+    for plugin, table_ in sorted(report["options"].items()):
+        console.print(f"[options.{plugin}]", markup=False)
+        for key, value in table_.items():
+            console.print(f"  {key} = {value!r}", markup=False)
 
 
 @cli.command()

@@ -149,3 +149,20 @@ class Exporter:
     # the LLaMA-Factory dataset_info.json entry for a file of this format,
     # given the file's name (None: LLaMA-Factory cannot read this format)
     dataset_info: Callable[[str], dict[str, Any]] | None = None
+
+
+def check_options(options: dict[str, Any], known: Iterable[str]) -> None:
+    """Refuse option keys a plugin does not know, naming the ones it does.
+
+    For a plugin's ``configure`` hook or a filter's ``start``: a misspelt key
+    in ``loomcore.toml`` must be an error, not a setting silently ignored.
+
+    :raises ValueError: for any key not in ``known``.
+    """
+    known = tuple(known)
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise ValueError(
+            f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+            f"(known: {', '.join(known)})"
+        )

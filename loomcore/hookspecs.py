@@ -137,6 +137,25 @@ def register_filters(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
+def configure(options: dict[str, Any]) -> None:
+    """Take this plugin's own options, from its ``[options.<plugin name>]``
+    table in ``loomcore.toml`` (or ``RunOptions.plugin_options``).
+
+    Called once per run, before any record is read, on every plugin that
+    implements it, each with its own table only (``{}`` when none is given:
+    go back to the defaults, so one run's settings never leak into the next).
+    Naming options for a plugin that implements neither this hook nor a
+    filter is an error the user sees.
+
+    :param options: the table, as parsed from TOML (plain dicts, lists,
+        strings and numbers).  Raise ``ValueError`` with a clear message for a
+        key or value the plugin does not accept
+        (:func:`loomcore.contracts.check_options` does it for keys).
+    :return: nothing.
+    """
+
+
+@hookspec
 def register_exporters(register: Callable[[Any], None]) -> None:
     """Register output formats.
 

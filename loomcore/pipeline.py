@@ -349,8 +349,9 @@ class RunOptions:
     # None: here, one exchange after another; else the name of a registered executor
     executor: str | None = None
     split: float | None = None  # share of conversations in train; None: no split
-    # options of the example filters, by filter name: {"dedup": {"near_threshold": 0.9}}
-    filter_options: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    # options of plugins, by plugin name ([options.<name>] in loomcore.toml):
+    # {"dedup": {"near_threshold": 0.9}, "text": {"template": "..."}}
+    plugin_options: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     seed: int = 0
     workers: int | None = None  # for parallel executors; None: every core
     record_timeout: float = 30.0  # seconds per exchange; 0 for none
@@ -569,6 +570,7 @@ class Pipeline:
         remove_stale_temporaries(out)  # left by a run that was killed
         names = self.options.formats or tuple(self.registry.exporters)
         exporters = [self.registry.exporter(n) for n in names]  # unknown names fail before any work
+        self.registry.configure(self.options.plugin_options)
         state = increments.prepare(out) if self.options.since_last else None
         suffix = f".{state.run_name}" if state else ""
         watermarks = dict(state.watermarks) if state else None
@@ -586,8 +588,7 @@ class Pipeline:
         token = limits.set(self.options.limits)
         started = time.perf_counter()
         filters = [
-            (f.plugin, f.start(self.options.filter_options.get(f.name, {})))
-            for f in self.registry.filters
+            (f.plugin, _start(f, self.options.plugin_options)) for f in self.registry.filters
         ]
         # Pass 1: examples that pass the filters so far go to a staging file; a
         # filter that must see the whole run (deduplication keeps the best copy)
@@ -659,6 +660,14 @@ class Pipeline:
         # the summary is written last: for an incremental run it marks the batch complete
         write_json(out / f"summary{suffix}.json", summary)
         return self.stats
+
+
+def _start(example_filter: Any, plugin_options: dict[str, dict[str, Any]]) -> Any:
+    """A filter's state for this run, made with its plugin's options."""
+    try:
+        return example_filter.start(plugin_options.get(example_filter.plugin, {}))
+    except (ValueError, TypeError) as exc:
+        raise LoomcoreError(f"options of plugin {example_filter.plugin!r}: {exc}") from None
 
 
 def _size(path: str) -> int:

@@ -226,6 +226,37 @@ class Registry:
         """Every pattern type some loaded miner produces, sorted."""
         return sorted({m.pattern_type for m in self.miners})
 
+    def configure(self, options: dict[str, dict[str, Any]]) -> None:
+        """Hand each plugin its own table of options (see the ``configure`` hookspec).
+
+        :raises LoomcoreError: for options naming a plugin that is not loaded,
+            one that takes no options, or options the plugin refuses.
+        """
+        loaded = {
+            _label(name, plugin)
+            for name, plugin in self.pm.list_name_plugin()
+            if plugin is not None
+        }
+        impls = {_label(i.plugin_name, i.plugin): i for i in self.pm.hook.configure.get_hookimpls()}
+        filters = {f.plugin for f in self.filters}  # filters take theirs when a run starts
+        for name, table in sorted(options.items()):
+            if name not in loaded:
+                raise LoomcoreError(
+                    f"options given for plugin {name!r}, which is not loaded "
+                    f"(loaded: {', '.join(sorted(loaded)) or 'none'})"
+                )
+            if not isinstance(table, dict):
+                raise LoomcoreError(f"options of plugin {name!r} must be a table, not {table!r}")
+            if name not in impls and name not in filters:
+                raise LoomcoreError(f"plugin {name!r} takes no options")
+        # every plugin with settings hears of every run, so that one run's
+        # options never linger into the next run of the same process
+        for name, impl in sorted(impls.items()):
+            try:
+                impl.function(options=dict(options.get(name, {})))
+            except (ValueError, TypeError) as exc:
+                raise LoomcoreError(f"options of plugin {name!r}: {exc}") from None
+
     def register_commands(self, cli: Any) -> None:
         self.pm.hook.register_commands(cli=cli)
 

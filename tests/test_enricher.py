@@ -1,9 +1,10 @@
 """The default enricher: real names and noun phrases, taxonomy topics,
 ranked keywords, relationships and reasoning type."""
 
+import pytest
 from loomcore_plugins.enrichers import default as enricher_module
 
-from loomcore import MemoryEnricher, ReasoningType
+from loomcore import LoomcoreError, MemoryEnricher, ReasoningType
 
 from .conftest import raw_memory
 
@@ -67,3 +68,18 @@ def test_keywords_relationships_and_reasoning_type():
         enrich("Should I use A or B?", "Use A for small data because it is simpler.").reasoning_type
         == ReasoningType.EVALUATIVE
     )
+
+
+def test_taxonomy_from_the_configuration(tmp_path, registry, monkeypatch):
+    monkeypatch.delenv("LOOMCORE_TAXONOMY", raising=False)
+    taxonomy = tmp_path / "tax.toml"
+    taxonomy.write_text('replace = true\n[topics]\nbandits = ["thompson sampling", "arm"]\n')
+    question = ("What is Thompson Sampling?", "It picks the arm whose sampled reward is highest.")
+    registry.configure({"default_enricher": {"taxonomy": str(taxonomy)}})
+    try:
+        assert enrich(*question).topics == ("bandits",)
+    finally:
+        registry.configure({})  # back to the bundled taxonomy
+    assert enrich(*question).topics != ("bandits",)
+    with pytest.raises(LoomcoreError, match="options of plugin 'default_enricher': taxonomy: "):
+        registry.configure({"default_enricher": {"taxonomy": str(tmp_path / "none.toml")}})

@@ -70,3 +70,19 @@ def test_a_user_scorer_replaces_the_default_when_it_is_disabled():
     )
     assert [s.name for s in registry.scorers] == ["strict"]
     assert score(registry, memory).importance == 0.05
+
+
+def test_domain_keywords_from_the_configuration(monkeypatch, registry):
+    monkeypatch.delenv("LOOMCORE_DOMAIN_KEYWORDS", raising=False)
+    args = ("Tell me about the release", "The release went out on Tuesday with two fixes.")
+    plain = importance(*args)
+    registry.configure({"default_scorer": {"domain_keywords": ["Release"]}})
+    try:
+        assert importance(*args) == round(plain + 0.15, 4)
+        # the environment overrides the file
+        monkeypatch.setenv("LOOMCORE_DOMAIN_KEYWORDS", "rollback")
+        assert importance(*args) == plain
+    finally:
+        registry.configure({})
+    monkeypatch.delenv("LOOMCORE_DOMAIN_KEYWORDS")
+    assert importance(*args) == plain

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import attrs
 
-from loomcore import EnrichedMemory, Enricher, ReasoningType, Relationship, hookimpl
+from loomcore import EnrichedMemory, Enricher, ReasoningType, Relationship, check_options, hookimpl
 from loomcore.text.lexicon import COMMON_WORDS, IMPERATIVE_VERBS, PRONOUNS, VAGUE_NOUNS
 from loomcore.text.sentences import strip_inline
 
@@ -51,12 +51,17 @@ _REL = re.compile(
 )
 
 
+# set by configure(): {"taxonomy": path}; LOOMCORE_TAXONOMY overrides it
+_options: dict[str, str] = {}
+
+
 @functools.cache
 def taxonomy() -> dict[str, tuple[str, ...]]:
-    """topic -> keywords, from the bundled file and ``LOOMCORE_TAXONOMY``."""
+    """topic -> keywords, from the bundled file and the ``taxonomy`` option
+    (``[options.default_enricher]``) or ``LOOMCORE_TAXONOMY``."""
     with open(Path(__file__).with_name("taxonomy.toml"), "rb") as fh:
         topics = {k: tuple(v) for k, v in tomllib.load(fh)["topics"].items()}
-    extra = os.environ.get("LOOMCORE_TAXONOMY")
+    extra = os.environ.get("LOOMCORE_TAXONOMY") or _options.get("taxonomy")
     if extra:
         with open(extra, "rb") as fh:
             data = tomllib.load(fh)
@@ -293,6 +298,18 @@ def enrich(memory: EnrichedMemory) -> EnrichedMemory:
         relationships=relationships_of(memory),
         reasoning_type=reasoning_type_of(question, reply),
     )
+
+
+@hookimpl
+def configure(options):
+    check_options(options, ("taxonomy",))
+    path = options.get("taxonomy")
+    if path is not None and not (isinstance(path, str) and Path(path).is_file()):
+        raise ValueError(f"taxonomy: {path!r} is not a file")
+    _options.clear()
+    _options.update(options)
+    taxonomy.cache_clear()
+    _topic_index.cache_clear()
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """Deduplication: exact (normalised text hash) and near-duplicate (MinHash LSH,
 datasketch), on instruction and output, keeping the highest-confidence copy.
 
-Options (``filters.dedup`` in the run's configuration): ``near_threshold``
+Options (``[options.dedup]`` in loomcore.toml, or ``-O dedup.KEY=VALUE``): ``near_threshold``
 (Jaccard similarity of word 3-grams, default 0.8; 1 turns near-duplicate
 detection off) and ``num_perm`` (MinHash permutations, default 64).  The
 index holds an 8-byte hash and one MinHash signature per kept example.
@@ -15,7 +15,7 @@ from typing import Any
 
 from datasketch import MinHash, MinHashLSH
 
-from loomcore import ExampleFilter, TrainingExample, hookimpl
+from loomcore import ExampleFilter, TrainingExample, check_options, hookimpl
 
 _WORD = re.compile(r"\w+")
 
@@ -40,6 +40,7 @@ class Deduplicator:
     """One run's index: the best copy so far of each text (about 0.7 KB per kept example)."""
 
     def __init__(self, options: dict[str, Any]):
+        check_options(options, ("near_threshold", "num_perm"))
         self.threshold = float(options.get("near_threshold", 0.8))
         self.num_perm = int(options.get("num_perm", 64))
         self.exact: dict[bytes, str] = {}

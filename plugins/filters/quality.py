@@ -1,6 +1,6 @@
 """Quality gates: lengths, confidence, a token estimate, trivial outputs.
 
-Options (``filters.quality``): ``min_output_chars`` (default 2),
+Options (``[options.quality]`` in loomcore.toml, or ``-O quality.KEY=VALUE``): ``min_output_chars`` (default 2),
 ``max_output_chars`` (100,000), ``min_instruction_chars`` (3),
 ``max_tokens`` (an estimate: characters / 4, documented as an estimate;
 default 32,768), ``min_confidence`` (0).  A dropped example is counted under
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from loomcore import ExampleFilter, TrainingExample, hookimpl
+from loomcore import ExampleFilter, TrainingExample, check_options, hookimpl
 from loomcore.text.tokens import estimate_tokens
 
 # outputs that teach nothing ("ok", "Sure!", "N/A")
@@ -21,8 +21,18 @@ _TRIVIAL = re.compile(
 )
 
 
+_OPTIONS = (
+    "min_output_chars",
+    "max_output_chars",
+    "min_instruction_chars",
+    "max_tokens",
+    "min_confidence",
+)
+
+
 class QualityGates:
     def __init__(self, options: dict[str, Any]):
+        check_options(options, _OPTIONS)
         self.min_output = int(options.get("min_output_chars", 2))
         self.max_output = int(options.get("max_output_chars", 100_000))
         self.min_instruction = int(options.get("min_instruction_chars", 3))

@@ -1,9 +1,10 @@
 """text: the example rendered through a chat template into one ``text`` field.
 
-The template is applied per message; set ``LOOMCORE_TEXT_TEMPLATE`` to your
-model's (a Python format string with ``{role}`` and ``{content}``), and
-``LOOMCORE_TEXT_SEPARATOR`` for what goes between messages.  The default is
-ChatML: ``<|im_start|>{role}\\n{content}<|im_end|>\\n``.
+The template is applied per message: give your model's (a Python format
+string with ``{role}`` and ``{content}``) as ``template`` in
+``[options.text]`` of ``loomcore.toml``, or in ``LOOMCORE_TEXT_TEMPLATE``;
+``separator`` (``LOOMCORE_TEXT_SEPARATOR``) goes between messages.  The
+default is ChatML: ``<|im_start|>{role}\\n{content}<|im_end|>\\n``.
 """
 
 from __future__ import annotations
@@ -13,20 +14,46 @@ from typing import Any
 
 from loomcore_plugins.formats.chatml import render as chatml
 
-from loomcore import Exporter, TrainingExample, hookimpl
+from loomcore import Exporter, TrainingExample, check_options, hookimpl
 
 CHATML = "<|im_start|>{role}\n{content}<|im_end|>\n"
+# set by configure(); the environment variables override it
+_options: dict[str, str] = {}
 
 
 def render(example: TrainingExample) -> dict[str, Any]:
-    template = os.environ.get("LOOMCORE_TEXT_TEMPLATE", CHATML)
-    separator = os.environ.get("LOOMCORE_TEXT_SEPARATOR", "")
+    # the environment overrides the configuration file, as it does for every setting
+    template = os.environ.get("LOOMCORE_TEXT_TEMPLATE") or _options.get("template", CHATML)
+    separator = os.environ.get("LOOMCORE_TEXT_SEPARATOR", _options.get("separator", ""))
     messages = chatml(example)["messages"]
     return {
         "text": separator.join(
             template.format(role=m["role"], content=m["content"]) for m in messages
         )
     }
+
+
+@hookimpl
+def configure(options):
+    check_options(
+        options,
+        (
+            "template",
+            "separator",
+        ),
+    )
+    for key, value in options.items():
+        if not isinstance(value, str):
+            raise ValueError(f"{key} must be a string")
+    if "template" in options:
+        try:
+            options["template"].format(role="user", content="x")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"template must be a format string with {{role}} and {{content}} ({exc!r})"
+            ) from None
+    _options.clear()
+    _options.update(options)
 
 
 @hookimpl

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 
-from loomcore import Memory, Scorer, hookimpl
+from loomcore import Memory, Scorer, check_options, hookimpl
 from loomcore.text.lexicon import IMPERATIVE_VERBS
 from loomcore.text.smalltalk import is_small_talk
 
@@ -32,9 +32,26 @@ _ASKS_BACK = re.compile(
 )
 
 
+# set by configure(): {"domain_keywords": [...]}; LOOMCORE_DOMAIN_KEYWORDS overrides it
+_options: dict[str, list[str]] = {}
+
+
 def _domain_keywords() -> list[str]:
-    raw = os.environ.get("LOOMCORE_DOMAIN_KEYWORDS", "")
+    raw = os.environ.get("LOOMCORE_DOMAIN_KEYWORDS")
+    if raw is None:
+        return _options.get("domain_keywords", [])
     return [k.strip().lower() for k in raw.split(",") if k.strip()]
+
+
+@hookimpl
+def configure(options):
+    check_options(options, ("domain_keywords",))
+    words = options.get("domain_keywords", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise ValueError("domain_keywords must be a list of strings")
+    _options.clear()
+    if "domain_keywords" in options:
+        _options["domain_keywords"] = [w.strip().lower() for w in words if w.strip()]
 
 
 def score(memory: Memory) -> float:

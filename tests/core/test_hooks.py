@@ -7,6 +7,7 @@ from collections import Counter
 
 import attrs
 import click
+import orjson
 from click.testing import CliRunner
 
 from loomcore import (
@@ -247,3 +248,31 @@ def test_hook_register_filters(tmp_path):
     stats = Pipeline(registry, RunOptions(formats=("raw",))).run(None, tmp_path)
     assert stats.examples_filtered == {"no_causal": 3}
     assert "causal" not in (tmp_path / "raw.jsonl").read_text().replace("causal_", "")
+
+
+def test_hook_configure(tmp_path):
+    class Tagger:
+        def __init__(self):
+            self.tag = "none"
+            self.calls = []
+
+        @hookimpl
+        def configure(self, options):
+            self.calls.append(options)
+            self.tag = options.get("tag", "none")
+
+        @hookimpl
+        def register_exporters(self, register):
+            register(Exporter("tagged", lambda ex: {"tag": self.tag, "id": ex.id}))
+
+    tagger = Tagger()
+    registry = Registry(get_plugin_manager(plugins=[tagger], disable=["text"]))
+    options = RunOptions(formats=("tagged",), plugin_options={"Tagger": {"tag": "x"}})
+    Pipeline(registry, options).run(None, tmp_path / "a")
+    Pipeline(registry, RunOptions(formats=("tagged",))).run(None, tmp_path / "b")
+    first = (tmp_path / "a" / "tagged.jsonl").read_text().splitlines()
+    second = (tmp_path / "b" / "tagged.jsonl").read_text().splitlines()
+    assert {orjson.loads(x)["tag"] for x in first} == {"x"}
+    # the next run without options resets the plugin: nothing lingers
+    assert {orjson.loads(x)["tag"] for x in second} == {"none"}
+    assert tagger.calls == [{"tag": "x"}, {}]
