@@ -128,6 +128,7 @@ def test_plugins_json_lists_every_plugin():
             "personal_data",
             "local",
             "process",
+            "ray",
             "dedup",
             "quality",
         }

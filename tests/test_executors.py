@@ -1,4 +1,4 @@
-"""The process executor gives the same output as running here, in order."""
+"""The process and ray executors give the same output as running here, in order."""
 
 import pytest
 from click.testing import CliRunner
@@ -30,6 +30,62 @@ def test_cli_executor_options(tmp_path):
 
 def test_unknown_executor_is_a_clear_error(tmp_path):
     with pytest.raises(
-        LoomcoreError, match=r"unknown executor 'slurm' \(available: local, process\)"
+        LoomcoreError, match=r"unknown executor 'slurm' \(available: local, process, ray\)"
     ):
         Pipeline(options=RunOptions(executor="slurm")).run(None, tmp_path)
+
+
+def many_conversations(path, copies):
+    """The sample, ``copies`` times over with fresh ids: enough for several windows."""
+    import orjson
+
+    from loomcore.inputs import sample_path
+
+    rows = [orjson.loads(x) for x in sample_path().read_bytes().splitlines()]
+    with open(path, "wb") as fh:
+        for n in range(copies):
+            for row in rows:
+                fh.write(orjson.dumps({**row, "id": f"{row['id']}-{n}"}) + b"\n")
+    return str(path)
+
+
+@pytest.mark.slow
+@pytest.mark.ray
+def test_ray_executor_matches_local_byte_for_byte(tmp_path, monkeypatch):
+    pytest.importorskip("ray.data", reason="the ray extra is not installed")
+    from loomcore_plugins.executors import ray_data
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    monkeypatch.setattr(ray_data, "WINDOW", 50)  # several windows, to check their order
+    corpus = many_conversations(tmp_path / "many.jsonl", 12)  # 156 conversations
+    options = {"split": 0.9, "formats": ("alpaca", "chatml", "raw")}
+    here = Pipeline(options=RunOptions(**options)).run([corpus], tmp_path / "here")
+    on_ray = Pipeline(options=RunOptions(executor="ray", workers=2, **options)).run(
+        [corpus], tmp_path / "ray"
+    )
+    assert on_ray.memories == here.memories == 156
+    names = sorted(p.name for p in (tmp_path / "here").glob("*.jsonl"))
+    assert names == sorted(p.name for p in (tmp_path / "ray").glob("*.jsonl"))
+    assert len(names) == 6
+    for name in [*names, "summary.json"]:
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+    import ray
+
+    assert not ray.is_initialized()  # the local Ray it started is stopped
+
+
+def test_ray_executor_without_ray_is_a_clear_error(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_ray(name, *args, **kwargs):
+        if name == "ray" or name.startswith("ray."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ray)
+    with pytest.raises(
+        LoomcoreError, match=r"the ray executor needs Ray Data: pip install 'loomcore\[ray\]'"
+    ):
+        Pipeline(options=RunOptions(executor="ray")).run(None, tmp_path)
