@@ -15,6 +15,8 @@ from noise stays low; ``min_confidence`` (default 0.5) is a useful dial.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
+from collections.abc import Iterable, Mapping
 
 
 def combine(importance: float | None, certainty: float) -> float:
@@ -27,14 +29,26 @@ def combine(importance: float | None, certainty: float) -> float:
 HISTOGRAM_EDGES = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
-def histogram(values: list[float]) -> dict[str, int]:
-    """Counts of ``values`` per confidence bucket, for the statistics."""
-    edges = HISTOGRAM_EDGES
-    out = {f"{lo:.1f}-{hi:.1f}": 0 for lo, hi in itertools.pairwise(edges)}
-    keys = list(out)
-    for v in values:
-        for k, hi in zip(keys, edges[1:], strict=False):
-            if v <= hi:
-                out[k] += 1
-                break
-    return out
+def bucket(value: float) -> str:
+    """The histogram bucket of one confidence ("0.8-0.9" holds 0.8 < v <= 0.9)."""
+    for lo, hi in itertools.pairwise(HISTOGRAM_EDGES):
+        if value <= hi:
+            return f"{lo:.1f}-{hi:.1f}"
+    return f"{HISTOGRAM_EDGES[-2]:.1f}-{HISTOGRAM_EDGES[-1]:.1f}"
+
+
+def histogram(
+    values: Iterable[float] = (), counts: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """Counts of ``values`` per confidence bucket, for the statistics; or, given
+    ``counts`` by :func:`bucket`, the same dict with every bucket present.
+
+    A run keeps counts, never the values, so its memory does not grow with
+    the number of examples.
+    """
+    tally: Counter[str] = Counter(counts or {})
+    tally.update(bucket(v) for v in values)
+    return {
+        f"{lo:.1f}-{hi:.1f}": tally.get(f"{lo:.1f}-{hi:.1f}", 0)
+        for lo, hi in itertools.pairwise(HISTOGRAM_EDGES)
+    }

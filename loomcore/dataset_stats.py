@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from loomcore.confidence import histogram
+from loomcore.confidence import bucket, histogram
 from loomcore.registry import LoomcoreError
 from loomcore.text.tokens import estimate_tokens
 
@@ -92,7 +92,7 @@ def describe_file(path: Path) -> dict[str, Any]:
     fmt = None
     tokens: list[int] = []
     by_type: Counter[str] = Counter()
-    confidences: list[float] = []
+    confidences: Counter[str] = Counter()
     topics: Counter[str] = Counter()
     entities: Counter[str] = Counter()
     with open(path, "rb") as fh:
@@ -112,7 +112,7 @@ def describe_file(path: Path) -> dict[str, Any]:
             if isinstance(meta, dict):
                 by_type[str(meta.get("pattern_type"))] += 1
                 if isinstance(meta.get("confidence"), int | float):
-                    confidences.append(float(meta["confidence"]))
+                    confidences[bucket(float(meta["confidence"]))] += 1
                 topics.update(t for t in meta.get("topics") or () if isinstance(t, str))
                 entities.update(e for e in meta.get("entities") or () if isinstance(e, str))
     out: dict[str, Any] = {
@@ -126,7 +126,7 @@ def describe_file(path: Path) -> dict[str, Any]:
     if by_type:
         out.update(
             examples_by_type=dict(sorted(by_type.items())),
-            confidence_histogram=histogram(confidences),
+            confidence_histogram=histogram(counts=confidences),
             top_topics=_top(topics),
             top_entities=_top(entities),
         )

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from loomcore import dataset_card, increments
-from loomcore.confidence import histogram
+from loomcore.confidence import bucket, histogram
 from loomcore.convert import converter
 from loomcore.inputs import iter_paths, open_with_reader
 from loomcore.model import (
@@ -375,7 +375,8 @@ class RunStats:
     lines: dict[str, int] = attrs.field(factory=dict)
     plugin_errors: Counter[str] = attrs.field(factory=Counter)
     redactions: Counter[str] = attrs.field(factory=Counter)
-    confidences: list[float] = attrs.field(factory=list, repr=False)
+    # examples per confidence bucket (counts, not values: memory stays flat)
+    confidence_counts: Counter[str] = attrs.field(factory=Counter)
     seconds: float = 0.0
     stage_seconds: Counter[str] = attrs.field(factory=Counter)
 
@@ -394,7 +395,7 @@ class RunStats:
             "examples": sum(self.examples.values()),
             "examples_filtered": dict(sorted(self.examples_filtered.items())),
             "lines_by_format": dict(sorted(self.lines.items())),
-            "confidence_histogram": histogram(self.confidences),
+            "confidence_histogram": histogram(counts=self.confidence_counts),
             "plugin_errors": dict(sorted(self.plugin_errors.items())),
             "redactions": dict(sorted(self.redactions.items())),
         }
@@ -495,7 +496,7 @@ class Pipeline:
         stats.stage_seconds.update(outcome.seconds)
         for ex in outcome.examples:
             stats.examples[ex.pattern_type] += 1
-            stats.confidences.append(ex.confidence)
+            stats.confidence_counts[bucket(ex.confidence)] += 1
         return list(outcome.examples)
 
     def process(self, memory: Memory) -> list[TrainingExample]:
