@@ -9,6 +9,7 @@ exception, so a reader can reject that one record and go on.
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -62,8 +63,9 @@ def _lines(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
 def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
     """Records of a JSON array, a JSON object, or JSON Lines.
 
-    JSON Lines are read line by line, so memory does not grow with the file;
-    a JSON array or a pretty-printed object is parsed whole.
+    JSON Lines are read line by line and a JSON array element by element
+    (:func:`iter_array`), so memory does not grow with the file; one
+    pretty-printed object is parsed whole (it is one record, under the limit).
     """
     max_bytes = limits.get().max_record_bytes
     head = stream.read(HEAD_BYTES)
@@ -77,10 +79,13 @@ def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
     whole_document = first == b"[" or (
         first == b"{" and b"\n" in head.strip() and not _parses(first_line, max_bytes)
     )
+    if first == b"[":
+        yield from iter_array(head, stream, max_bytes)
+        return
     if whole_document:
         data = head + stream.read()
         body = data.lstrip()
-        if first == b"{" and len(body) > max_bytes:
+        if len(body) > max_bytes:
             # one pretty-printed object larger than any record may be
             yield RawRecord(0, None, body, _too_big(len(body), max_bytes))
             return
@@ -89,14 +94,7 @@ def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
         except orjson.JSONDecodeError as exc:
             yield RawRecord(0, None, data[:2000], f"malformed JSON: {exc}")
             return
-        if first == b"{":
-            yield RawRecord(0, value)
-            return
-        if not isinstance(value, list):
-            yield RawRecord(0, None, data[:2000], "expected a JSON array")
-            return
-        for i, item in enumerate(value):
-            yield RawRecord(i, item)
+        yield RawRecord(0, value)
         return
     # JSON Lines: number the lines as the file does, blank leading lines included
     for lineno, line in enumerate(_lines(head, stream), start=1):
@@ -110,6 +108,102 @@ def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
             yield RawRecord(lineno, orjson.loads(line), line)
         except orjson.JSONDecodeError as exc:
             yield RawRecord(lineno, None, line, f"malformed JSON: {exc}")
+
+
+# the next byte that matters to the array's structure, and the longest run
+# of a string's body made of whole characters and escapes (it stops at the
+# closing quote, or before a backslash that ends the buffer)
+_STRUCTURE = re.compile(rb'["\[\]{},]')
+_STRING_BODY = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
+READ_BYTES = 1 << 20
+KEEP_RAW = 2000  # bytes of a record too big to keep whole, for the quarantine
+
+
+def iter_array(head: bytes, stream: IO[bytes], max_bytes: int) -> Iterator[RawRecord]:
+    """The elements of a top-level JSON array, one at a time.
+
+    A scanner finds where each element ends (it tracks strings and nesting
+    only, and a regex skips over string contents), then orjson parses the
+    element's bytes: each element keeps its raw text, is parsed with the same
+    limits as a JSON line, and can fail alone.  An element over ``max_bytes``
+    is dropped as it streams past, keeping its first bytes for the quarantine.
+    """
+    buf = bytearray(head)
+    pos = buf.index(b"[") + 1  # where scanning resumes
+    start = pos  # where the current element begins
+    depth = 1
+    in_string = False
+    index = 0
+    skipped = 0  # bytes of an over-limit element already dropped
+    prefix = b""
+
+    def element(end: int) -> RawRecord:
+        if skipped:
+            return RawRecord(index, None, prefix, _too_big(skipped + end - start, max_bytes))
+        raw = bytes(buf[start:end]).strip()
+        try:
+            return RawRecord(index, orjson.loads(raw), raw)
+        except orjson.JSONDecodeError as exc:
+            return RawRecord(index, None, raw[:KEEP_RAW], f"malformed JSON: {exc}")
+
+    while True:
+        if skipped or pos - start > max_bytes:
+            if not skipped:
+                prefix = bytes(buf[start : start + 2 * KEEP_RAW]).lstrip()[:KEEP_RAW]
+            skipped += pos - start
+            del buf[:pos]
+            pos = start = 0
+        if in_string:
+            pos = _STRING_BODY.match(buf, pos).end()  # type: ignore[union-attr]
+            if pos < len(buf) and buf[pos] == 0x22:  # the closing quote
+                pos += 1
+                in_string = False
+                continue
+        else:
+            match = _STRUCTURE.search(buf, pos)
+            if match is not None:
+                char = buf[match.start()]
+                pos = match.end()
+                if char == 0x22:
+                    in_string = True
+                elif char in b"[{":
+                    depth += 1
+                elif char in b"]}":
+                    depth -= 1
+                    if depth == 0:
+                        if skipped or bytes(buf[start : match.start()]).strip():
+                            yield element(match.start())
+                        trailing = (bytes(buf[pos:]) + stream.read(HEAD_BYTES)).strip()
+                        if trailing:
+                            yield RawRecord(
+                                index + 1,
+                                None,
+                                trailing[:KEEP_RAW],
+                                "malformed JSON: data after the array",
+                            )
+                        return
+                elif depth == 1:  # a comma between elements
+                    yield element(match.start())
+                    index += 1
+                    skipped, prefix = 0, b""
+                    start = pos
+                    if start > READ_BYTES:  # forget what has been parsed
+                        del buf[:start]
+                        pos = start = 0
+                continue
+            pos = len(buf)
+        # the buffer is used up: read more, in growing chunks for a long element
+        chunk = stream.read(max(READ_BYTES, len(buf) - start))
+        if not chunk:
+            if skipped or bytes(buf[start:]).strip() or depth:
+                yield RawRecord(
+                    index,
+                    None,
+                    prefix or bytes(buf[start : start + KEEP_RAW]),
+                    "malformed JSON: unexpected end of data (the array is not closed)",
+                )
+            return
+        buf += chunk
 
 
 def _parses(line: bytes, max_bytes: int) -> bool:

@@ -1,6 +1,7 @@
 """Bad input is refused clearly: the file, the line and the field; the run goes
 on (quarantine) or stops (exit 1) as asked; never a traceback."""
 
+import io
 import json
 
 import pytest
@@ -159,3 +160,43 @@ def test_line_numbers_count_leading_blank_lines(tmp_path):
     _, out, _ = run(tmp_path, b"\n\n" + GOOD.encode() + b"\n{oops\n")
     [rejected] = [json.loads(x) for x in (out / "quarantine.jsonl").read_text().splitlines()]
     assert rejected["index"] == 4 and rejected["raw"] == "{oops"
+
+
+def test_array_element_over_the_size_limit_is_skipped_as_it_streams(tmp_path):
+    big = {"instruction": "Summarise this.", "output": "word " * 1000}
+    body = json.dumps([json.loads(GOOD), big, json.loads(GOOD)], indent=1).encode()
+    src, out, result = run(tmp_path, body, "--max-record-bytes", "1000", name="in.json")
+    assert result.exit_code == 0, result.output
+    [rejected] = [json.loads(x) for x in (out / "quarantine.jsonl").read_text().splitlines()]
+    assert (rejected["path"], rejected["index"]) == (str(src), 1)
+    size = int(rejected["reason"].split()[2].replace(",", ""))
+    assert 5000 < size < 5100  # the element, as it is in the file
+    assert rejected["reason"] == (
+        f"record of {size:,} bytes is over the limit of 1,000 bytes (--max-record-bytes)"
+    )
+    assert rejected["raw"].startswith('{\n  "instruction": "Summarise this."')
+    assert len(rejected["raw"]) == 2000  # the first bytes, not the whole record
+    assert (
+        len((out / "alpaca.jsonl").read_text().splitlines()) == 1
+    )  # the two good ones, deduplicated
+
+
+def test_a_json_array_is_read_as_it_goes(tmp_path, monkeypatch):
+    from loomcore import records
+
+    class Counting:
+        def __init__(self, data):
+            self.inner, self.read_bytes = io.BytesIO(data), 0
+
+        def read(self, n=-1):
+            chunk = self.inner.read(n)
+            self.read_bytes += len(chunk)
+            return chunk
+
+    monkeypatch.setattr(records, "HEAD_BYTES", 4096)
+    monkeypatch.setattr(records, "READ_BYTES", 4096)
+    data = json.dumps([json.loads(GOOD)] * 10_000).encode()  # 1.1 MB
+    stream = Counting(data)
+    first = next(records.iter_json(stream))
+    assert first.value == json.loads(GOOD) and first.raw == GOOD.encode()
+    assert stream.read_bytes == 4096  # one chunk, not the whole file

@@ -107,3 +107,35 @@ def test_the_pipeline_writes_only_valid_json_lines(tmp_path_factory, items, as_l
         for line in path.read_text(encoding="utf-8").split("\n")[:-1]:
             json.loads(line)
     assert stats.conversations + stats.rejected >= 1
+
+
+@FUZZ
+@given(
+    items=st.lists(json_values, max_size=8),
+    indent=st.booleans(),
+    chunk=st.integers(1, 16),
+    cut=st.integers(0, 200),
+)
+def test_json_arrays_stream_element_by_element_as_parsed_whole(items, indent, chunk, cut):
+    """Read in chunks as small as one byte, a JSON array gives exactly the
+    elements orjson finds in it whole, each with its own raw text; cut short,
+    it gives the complete elements and one clean rejection."""
+    from loomcore import records
+
+    data = orjson.dumps(items, option=orjson.OPT_INDENT_2 if indent else 0)
+    saved = records.READ_BYTES
+    records.READ_BYTES = chunk
+    try:
+        got = list(records.iter_json(io.BytesIO(data)))
+        whole = orjson.loads(data)  # (orjson writes inf as null)
+        assert [r.value for r in got] == whole
+        assert all(r.error is None and orjson.loads(r.raw) == r.value for r in got)
+        truncated = data[: min(cut, len(data) - 1)] if len(data) > 1 else data
+        partial = list(records.iter_json(io.BytesIO(truncated)))
+    finally:
+        records.READ_BYTES = saved
+    good = [r for r in partial if r.error is None]
+    assert [r.value for r in good] == whole[: len(good)]
+    assert all(
+        r.error.startswith("malformed JSON") or r.error == "empty file" for r in partial if r.error
+    )
