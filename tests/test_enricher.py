@@ -83,3 +83,12 @@ def test_taxonomy_from_the_configuration(tmp_path, registry, monkeypatch):
     assert enrich(*question).topics != ("bandits",)
     with pytest.raises(LoomcoreError, match="options of plugin 'default_enricher': taxonomy: "):
         registry.configure({"default_enricher": {"taxonomy": str(tmp_path / "none.toml")}})
+
+
+def test_a_keyword_at_the_end_of_the_text_counts_once():
+    from loomcore_plugins.enrichers.default import topics_of
+
+    # one mention of "energy" is not enough for a topic, wherever it stands
+    assert topics_of("Tell me a fact.", "Stars give off energy") == ((), ())
+    assert topics_of("Tell me a fact.", "Energy comes from stars") == ((), ())
+    assert topics_of("Tell me a fact.", "Energy from stars is energy") == (("science",), ())

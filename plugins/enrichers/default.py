@@ -73,14 +73,16 @@ def taxonomy() -> dict[str, tuple[str, ...]]:
 
 
 @functools.cache
-def _topic_index() -> tuple[dict[str, tuple[str, ...]], int]:
-    """keyword (one to a few words, lower case) -> topics; and the longest keyword in words."""
+def _topic_index() -> tuple[dict[str, tuple[str, ...]], int, frozenset[str]]:
+    """keyword (one to a few words, lower case) -> topics; the longest keyword
+    in words; and the first words of the keywords of more than one word."""
     index: dict[str, list[str]] = {}
     for topic, words in taxonomy().items():
         for w in words:
             index.setdefault(" ".join(w.lower().split()), []).append(topic)
     longest = max((k.count(" ") + 1 for k in index), default=1)
-    return {k: tuple(v) for k, v in index.items()}, longest
+    starts = frozenset(k.split(" ", 1)[0] for k in index if " " in k)
+    return {k: tuple(v) for k, v in index.items()}, longest, starts
 
 
 _TOPIC_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#/.'-]*")
@@ -88,15 +90,19 @@ _TOPIC_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#/.'-]*")
 
 def _topic_hits(text: str) -> Counter[str]:
     """How often each topic's keywords occur in ``text`` (one pass over its words)."""
-    index, longest = _topic_index()
+    index, longest, starts = _topic_index()
     words = [w.rstrip(".'-") for w in _TOPIC_TOKEN.findall(text.lower())]
-    hits: Counter[str] = Counter()
-    for i in range(len(words)):
-        for n in range(1, longest + 1):
-            topics = index.get(" ".join(words[i : i + n]))
-            if topics:
-                hits.update(topics)
-    return hits
+    found: list[str] = []
+    for i, word in enumerate(words):
+        topics = index.get(word)
+        if topics:
+            found.extend(topics)
+        if word in starts:  # only then can a longer keyword begin here
+            for n in range(2, longest + 1):
+                topics = index.get(" ".join(words[i : i + n]))
+                if topics:
+                    found.extend(topics)
+    return Counter(found)
 
 
 def topics_of(question: str, reply: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

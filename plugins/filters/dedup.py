@@ -49,6 +49,9 @@ class Deduplicator:
             if self.threshold < 1
             else None
         )
+        # the permutations depend only on num_perm and the seed: made once, not per example
+        template = MinHash(num_perm=self.num_perm, seed=1)
+        self.permutations, self.scheme = template.permutations, template.scheme
         self.confidence: dict[str, float] = {}
         self.key_of: dict[str, bytes] = {}
         self.dropped: dict[str, str] = {}
@@ -61,8 +64,7 @@ class Deduplicator:
         rival, kind = self.exact.get(key), "duplicate"
         signature = None
         if rival is None and self.lsh is not None:
-            signature = MinHash(num_perm=self.num_perm, seed=1)
-            signature.update_batch(sorted(shingles(text)))
+            signature = self.signature(text)
             similar = [i for i in self.lsh.query(signature) if i not in self.dropped]
             if similar:
                 rival = max(similar, key=lambda i: (self.confidence[i], i))
@@ -78,11 +80,15 @@ class Deduplicator:
         self.key_of[example.id] = key
         self.confidence[example.id] = example.confidence
         if self.lsh is not None:
-            if signature is None:
-                signature = MinHash(num_perm=self.num_perm, seed=1)
-                signature.update_batch(sorted(shingles(text)))
-            self.lsh.insert(example.id, signature)
+            self.lsh.insert(example.id, signature or self.signature(text))
         return None
+
+    def signature(self, text: str) -> MinHash:
+        signature = MinHash(
+            num_perm=self.num_perm, seed=1, permutations=self.permutations, scheme=self.scheme
+        )
+        signature.update_batch(sorted(shingles(text)))
+        return signature
 
     def finish(self) -> dict[str, str]:
         """Examples kept at first but beaten later by a better copy."""
