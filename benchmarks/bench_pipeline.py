@@ -1,6 +1,6 @@
 """Throughput and memory of the whole pipeline (not a test: it prints figures).
 
-    python benchmarks/bench_pipeline.py [--sizes 1000,10000,100000] [--executors local,process]
+    python benchmarks/bench_pipeline.py [--sizes 1000,10000,100000] [--executors here,process,ray]
 
 Builds a corpus of N conversations (OpenAI messages JSONL) from
 ../shared/corpora when it is there, else from its own generator, and runs
@@ -8,7 +8,8 @@ the full pipeline with every built-in plugin and the three formats, each run
 in a fresh process so that peak RSS is that run's own.  Prints per row:
 conversations, MB of text, seconds, conversations/s, MB/s, peak RSS, the time
 to only parse and re-serialise the same records with orjson (and the ratio
-pipeline/parse), and the time per stage.
+pipeline/parse), whether the files are byte-identical to the first
+executor's, and the time per stage.
 """
 
 from __future__ import annotations
@@ -98,13 +99,23 @@ def parse_only(path: Path) -> float:
     return time.perf_counter() - t
 
 
+def _same_files(first: Path, other: Path) -> str:
+    """Whether a run wrote byte-identical example files to the first executor's."""
+    names = sorted(p.name for p in first.glob("*.jsonl"))
+    if names != sorted(p.name for p in other.glob("*.jsonl")):
+        return "no"
+    return (
+        "yes" if all((first / n).read_bytes() == (other / n).read_bytes() for n in names) else "no"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--executors", default="here,process")
     args = ap.parse_args()
     print(
-        f"{'executor':9} {'convs':>7} {'MB':>6} {'s':>7} {'conv/s':>7} {'MB/s':>6} {'RSS MB':>7} {'parse s':>7} {'ratio':>6}  stages (s)"
+        f"{'executor':9} {'convs':>7} {'MB':>6} {'s':>7} {'conv/s':>7} {'MB/s':>6} {'RSS MB':>7} {'parse s':>7} {'ratio':>6} {'same':>5}  stages (s)"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(x) for x in args.sizes.split(",")):
@@ -134,8 +145,12 @@ def main() -> None:
                 stages = " ".join(f"{k}={v:.1f}" for k, v in sorted(row["stages"].items()))
                 # ru_maxrss of children is the largest child so far: report it only when it grew
                 rss_mb = f"{rss / 1024:.0f}" if rss > before else f"<={rss / 1024:.0f}"
+                same = _same_files(
+                    Path(tmp) / f"out-{n}-{args.executors.split(',')[0]}",
+                    Path(tmp) / f"out-{n}-{executor}",
+                )
                 print(
-                    f"{executor:9} {n:7d} {mb:6.1f} {s:7.1f} {n / s:7.0f} {mb / s:6.2f} {rss_mb:>7} {parse_s:7.2f} {s / parse_s:6.0f}  {stages}",
+                    f"{executor:9} {n:7d} {mb:6.1f} {s:7.1f} {n / s:7.0f} {mb / s:6.2f} {rss_mb:>7} {parse_s:7.2f} {s / parse_s:6.0f} {same:>5}  {stages}",
                     flush=True,
                 )
 
