@@ -78,12 +78,13 @@ _BOLD = re.compile(r"(\*\*|__)(?=\S)([^*_\n]{1,400}?)(?<=\S)\1")
 _ITALIC_STAR = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]{1,400}?)(?<=[^\s*])\*(?![\w*])")
 _ITALIC_UNDER = re.compile(r"(?<![\w_\\])_(?=[^\s_])([^_\n]{1,400}?)(?<=[^\s_])_(?![\w_])")
 _LINK = re.compile(r"!?\[([^\]\n]{0,400})\]\([^)\s]{0,2000}\)")
-_SPACES = re.compile(r"\s+")
 
 
 def normalise_space(text: str) -> str:
     """Collapse runs of whitespace to one space and trim."""
-    return _SPACES.sub(" ", text).strip()
+    # str.split() splits on exactly what \s matches (str.isspace), and is
+    # several times faster than a regex substitution
+    return " ".join(text.split())
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:

@@ -103,7 +103,7 @@ def redact(text: str, allow: frozenset[str]) -> tuple[str, dict[str, int]]:
     counts: dict[str, int] = {}
     lower = text.lower()
     for name, pattern, needs in patterns():
-        if needs and not any(n in lower for n in needs):
+        if needs and not any(map(lower.__contains__, needs)):  # no Python frame per word
             continue
         spans = []
         for m in pattern.finditer(text):
