@@ -46,3 +46,69 @@ def test_card_front_matter_lists_every_file_by_split(tmp_path):
     assert "| qa_pair | 8 |" in body
     info = json.loads((tmp_path / "dataset_info.json").read_text())
     assert sorted(info) == ["loomcore_alpaca_train", "loomcore_alpaca_validation"]
+
+
+# LLaMA-Factory's defaults for a dataset_info.json entry (its DatasetAttr)
+LF_DEFAULTS = {
+    "formatting": "alpaca",
+    "prompt": "instruction",
+    "query": "input",
+    "response": "output",
+    "history": None,
+    "system": None,
+    "messages": "conversations",
+    "role_tag": "from",
+    "content_tag": "value",
+    "user_tag": "human",
+    "assistant_tag": "gpt",
+    "system_tag": "system",
+}
+
+
+def llama_factory_view(entry: dict) -> dict:
+    """An entry resolved the way LLaMA-Factory's get_dataset_list reads it."""
+    attr = dict(LF_DEFAULTS, formatting=entry.get("formatting", "alpaca"))
+    columns = ["system", "tools", "images"] + (
+        ["prompt", "query", "response", "history"]
+        if attr["formatting"] == "alpaca"
+        else ["messages"]
+    )
+    for name in columns:
+        if name in entry.get("columns", {}):
+            attr[name] = entry["columns"][name]
+    if attr["formatting"] == "sharegpt":
+        attr.update({k: v for k, v in entry.get("tags", {}).items() if k in LF_DEFAULTS})
+    return attr
+
+
+def test_every_line_converts_under_llama_factory_rules(tmp_path):
+    Pipeline(options=RunOptions(split=0.5)).run(None, tmp_path)
+    info = json.loads((tmp_path / "dataset_info.json").read_text())
+    assert sorted(info) == [
+        "loomcore_alpaca_train",
+        "loomcore_alpaca_validation",
+        "loomcore_sharegpt_train",
+        "loomcore_sharegpt_validation",
+    ]
+    for name, entry in info.items():
+        assert set(entry) <= {"file_name", "formatting", "columns", "tags"}, name
+        attr = llama_factory_view(entry)
+        path = tmp_path / entry["file_name"]
+        assert path.suffix == ".jsonl"  # LLaMA-Factory loads .jsonl with the json builder
+        rows = [json.loads(x) for x in path.read_text().splitlines()]
+        assert rows, name
+        for row in rows:
+            if attr["formatting"] == "alpaca":
+                assert row[attr["prompt"]] and row[attr["response"]]
+                assert isinstance(row[attr["query"]], str)
+                for turn in row[attr["history"]]:
+                    assert len(turn) == 2 and all(isinstance(t, str) and t for t in turn)
+            else:
+                messages = row[attr["messages"]]
+                # user first, strict alternation, an even number of turns
+                roles = [m[attr["role_tag"]] for m in messages]
+                assert len(roles) % 2 == 0
+                assert roles == [attr["user_tag"], attr["assistant_tag"]] * (len(roles) // 2)
+                assert all(m[attr["content_tag"]] for m in messages)
+            if attr["system"]:
+                assert isinstance(row[attr["system"]], str)
