@@ -7,17 +7,20 @@ transcript with no ``Assistant:`` label is the assistant's reply.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from typing import IO
 
 from loomcore import Conversation, Reader, Source, Turn, hookimpl
 from loomcore.model import Rejected
+from loomcore.records import limits
 from loomcore.text.transcript import parse_transcript
 
 NAME = "transcript"
 _LABEL = re.compile(rb"^\s*(?:user|human|assistant|ai|bot|system|customer|agent)\s*:", re.I | re.M)
-_SEPARATOR = re.compile(r"^\s*-{3,}\s*$", re.M)
+_SEPARATOR = re.compile(r"[ \t]*-{3,}\s*")  # a whole line of dashes
+LINE_CHARS = 1 << 20
 
 
 def sniff(head: bytes) -> bool:
@@ -26,19 +29,50 @@ def sniff(head: bytes) -> bool:
 
 
 def read(stream: IO[bytes], path: str) -> Iterator[Conversation | Rejected]:
-    text = stream.read().decode("utf-8", "replace")
+    """Conversations one at a time, reading the file line by line: memory
+    holds one conversation, and one over ``--max-record-bytes`` is skipped
+    as it streams past (its first 2,000 characters kept for the quarantine)."""
+    max_chars = limits.get().max_record_bytes
     name = path.rsplit("/", 1)[-1]
-    for index, chunk in enumerate(_SEPARATOR.split(text)):
-        if not chunk.strip():
-            continue
-        source = Source(path, index, NAME)
-        turns = tuple(Turn(role, content) for role, content in parse_transcript(chunk))
-        if not any(t.role == "user" for t in turns) or not any(
-            t.role == "assistant" for t in turns
-        ):
-            yield Rejected(source, "no user and assistant turns", chunk[:2000])
-            continue
-        yield Conversation(id=f"{name}:{index}", turns=turns, source=source)
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    index, lines, size = 0, [], 0
+
+    def conversation() -> Iterator[Conversation | Rejected]:
+        chunk = "".join(lines)
+        if size > max_chars:
+            yield Rejected(Source(path, index, NAME), _too_big(size, max_chars), chunk[:2000])
+        elif chunk.strip():
+            yield from _conversation(chunk, Source(path, index, NAME), f"{name}:{index}")
+
+    try:
+        # bounded reads: a file with no line breaks is not held whole
+        for line in iter(lambda: text.readline(LINE_CHARS), ""):
+            if _SEPARATOR.fullmatch(line):
+                yield from conversation()
+                index, lines, size = index + 1, [], 0
+                continue
+            size += len(line)
+            if size <= max_chars:
+                lines.append(line)
+            elif sum(map(len, lines)) < 2000:
+                lines.append(line[:2000])
+        yield from conversation()
+    finally:
+        text.detach()  # the stream belongs to the caller, who closes it
+
+
+def _conversation(chunk: str, source: Source, cid: str) -> Iterator[Conversation | Rejected]:
+    turns = tuple(Turn(role, content) for role, content in parse_transcript(chunk))
+    if not any(t.role == "user" for t in turns) or not any(t.role == "assistant" for t in turns):
+        yield Rejected(source, "no user and assistant turns", chunk[:2000])
+    else:
+        yield Conversation(id=cid, turns=turns, source=source)
+
+
+def _too_big(size: int, limit: int) -> str:
+    return (
+        f"conversation of {size:,} characters is over the limit of {limit:,} (--max-record-bytes)"
+    )
 
 
 @hookimpl

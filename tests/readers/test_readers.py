@@ -281,3 +281,45 @@ def test_gzip_directories_globs_and_stdin(registry, tmp_path, monkeypatch):
     assert isinstance(conv, Conversation) and conv.turns[0] == Turn("user", "Name a colour.")
     with pytest.raises(InputError, match="no file matches this pattern"):
         expand([str(tmp_path / "*.nothing")])
+
+
+def test_transcripts_are_read_a_conversation_at_a_time(monkeypatch):
+    from loomcore_plugins.readers import transcript
+
+    from loomcore.records import Limits, limits
+
+    class Counting(io.BytesIO):
+        read_bytes = 0
+
+        def read(self, n=-1):
+            chunk = super().read(n)
+            Counting.read_bytes += len(chunk)
+            return chunk
+
+        def readinto(self, b):
+            n = super().readinto(b)
+            Counting.read_bytes += n
+            return n
+
+    one = "User: What is DNS?\nAssistant: DNS maps names to addresses.\n"
+    big = "User: Summarise.\nAssistant: " + "word " * 400 + "\n"
+    data = (one + "---\n" + big + "---\n" + one + "---\n") * 2000
+    token = limits.set(Limits(max_record_bytes=1000))
+    try:
+        stream = Counting(data.encode())
+        items = transcript.read(stream, "/x/chat.txt")
+        first = next(items)
+        assert Counting.read_bytes < len(data) // 10  # not the whole file
+        rest = list(items)
+    finally:
+        limits.reset(token)
+    assert turns(first) == [("user", "What is DNS?"), ("assistant", "DNS maps names to addresses.")]
+    assert len(rest) == 3 * 2000 - 1
+    rejected = rest[0]
+    assert isinstance(rejected, Rejected) and rejected.source.index == 1
+    assert rejected.reason == (
+        f"conversation of {len(big):,} characters is over the limit of 1,000 (--max-record-bytes)"
+    )
+    assert rejected.raw.startswith("User: Summarise.\nAssistant: word word")
+    assert isinstance(rest[1], Conversation) and rest[1].id == "chat.txt:2"
+    assert not stream.closed  # the caller's stream, closed by the caller
