@@ -119,12 +119,19 @@ class ExampleFilter:
 
     State that grows with the run (a deduplication index) must stay small per
     example: a hash or a signature, never the example's text.
+
+    ``prepare(example, options)``, if given, is the per-example work that
+    needs no run state (a hash, a signature).  It runs where the example is
+    built, on the workers of a parallel executor, and its result reaches the
+    state as ``see(example, prepared=...)`` (None if it failed), so that the
+    one process that sees every example does as little as possible.
     """
 
     name: str
     start: Callable[[dict[str, Any]], Any]
     description: str = ""
     plugin: str = ""
+    prepare: Callable[[TrainingExample, dict[str, Any]], Any] | None = None
 
 
 @attrs.frozen

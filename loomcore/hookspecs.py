@@ -131,7 +131,10 @@ def register_filters(register: Callable[[Any], None]) -> None:
         ``see(example)`` is called on every built example in input order and
         returns a reason to drop it now (or None), and ``finish()`` returns
         the ids of examples to drop that only the whole run could decide
-        (a later, better duplicate), with their reasons.
+        (a later, better duplicate), with their reasons.  A filter may also
+        give ``prepare(example, options)``: per-example work with no run
+        state, run where the example is built (on the workers of a parallel
+        executor) and handed to ``see(example, prepared=...)``.
     :return: nothing; every registered filter runs, in order of name.
     """
 

@@ -266,6 +266,25 @@ class Outcome:
     redactions: dict[str, int] = attrs.field(factory=dict)
     plugin_errors: dict[str, int] = attrs.field(factory=dict)
     seconds: dict[str, float] = attrs.field(factory=dict)
+    # example id -> filter plugin -> what that filter's prepare() made of it
+    prepared: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+
+
+def prepare_filters(
+    registry: Registry, options: RunOptions, examples: list[TrainingExample], faults: Faults
+) -> dict[str, dict[str, Any]]:
+    """Each filter's per-example work (see :class:`loomcore.contracts.ExampleFilter`)."""
+    prepared: dict[str, dict[str, Any]] = {}
+    for f in registry.filters:
+        if f.prepare is None:
+            continue
+        table = options.plugin_options.get(f.plugin, {})
+        for example in examples:
+            try:
+                prepared.setdefault(example.id, {})[f.plugin] = f.prepare(example, table)
+            except Exception as exc:
+                faults.handle(f.plugin, "filter", exc, example.id)
+    return prepared
 
 
 def process_memory(registry: Registry, options: RunOptions, memory: Memory) -> Outcome:
@@ -282,6 +301,7 @@ def process_memory(registry: Registry, options: RunOptions, memory: Memory) -> O
     patterns: Counter[str] = Counter()
     below_confidence = 0
     examples: list[TrainingExample] = []
+    prepared: dict[str, dict[str, Any]] = {}
     try:
         with time_budget(options.record_timeout):
             t0 = clock()
@@ -309,14 +329,16 @@ def process_memory(registry: Registry, options: RunOptions, memory: Memory) -> O
                     continue
                 patterns[str(pattern.pattern_type)] += 1
                 examples.extend(build(registry, pattern, cfg, faults))
+            prepared = prepare_filters(registry, options, examples, faults)
             t4 = clock()
             seconds.update(enrich=t2 - t1, mine=t3 - t2, build=t4 - t3)
     except RecordTimeout as exc:  # ran out between plugins: loomcore's own time
         faults.handle("loomcore", "process", exc, memory.id)
-        examples = []
+        examples, prepared = [], {}
     return Outcome(
         memory.id,
         examples=tuple(examples),
+        prepared=prepared,
         below_confidence=below_confidence,
         patterns=dict(patterns),
         redactions=dict(redactions),
@@ -420,6 +442,8 @@ class Pipeline:
         self.stats = RunStats()
         self.faults = Faults(strict=self.options.strict, by_plugin=self.stats.plugin_errors)
         self.quarantine: JsonlWriter | None = None
+        # the filters' prepared values of the examples on their way to the filters
+        self._prepared: dict[str, dict[str, Any]] = {}
 
     def _reject(self, item: Rejected) -> None:
         where = f"{item.source.path}:{item.source.index}"
@@ -494,6 +518,7 @@ class Pipeline:
         stats.redactions.update(outcome.redactions)
         stats.plugin_errors.update(outcome.plugin_errors)
         stats.stage_seconds.update(outcome.seconds)
+        self._prepared.update(outcome.prepared)
         for ex in outcome.examples:
             stats.examples[ex.pattern_type] += 1
             stats.confidence_counts[bucket(ex.confidence)] += 1
@@ -516,12 +541,16 @@ class Pipeline:
         for outcome in executor.run(ExecutionPlan(self.registry, self.options), memories):
             yield from self.absorb(outcome)
 
-    def _filter(self, filters: list[tuple[str, Any]], example: TrainingExample) -> str | None:
-        for plugin, state in filters:
+    def _filter(self, filters: list[tuple[Any, Any]], example: TrainingExample) -> str | None:
+        prepared = self._prepared.pop(example.id, {})
+        for f, state in filters:
             try:
-                reason = state.see(example)
+                if f.prepare is None:
+                    reason = state.see(example)
+                else:
+                    reason = state.see(example, prepared=prepared.get(f.plugin))
             except Exception as exc:
-                self.faults.handle(plugin, "filter", exc, example.id)
+                self.faults.handle(f.plugin, "filter", exc, example.id)
                 continue
             if reason:
                 return reason
@@ -588,9 +617,7 @@ class Pipeline:
         )
         token = limits.set(self.options.limits)
         started = time.perf_counter()
-        filters = [
-            (f.plugin, _start(f, self.options.plugin_options)) for f in self.registry.filters
-        ]
+        filters = [(f, _start(f, self.options.plugin_options)) for f in self.registry.filters]
         # Pass 1: examples that pass the filters so far go to a staging file; a
         # filter that must see the whole run (deduplication keeps the best copy)
         # drops the rest afterwards.  Pass 2 writes the formats from staging.
@@ -607,11 +634,11 @@ class Pipeline:
                     self._export(exporters, writers, example)
             if staging is not None:
                 late: dict[str, str] = {}
-                for plugin, state_ in filters:
+                for f, state_ in filters:
                     try:
                         late.update(state_.finish())
                     except Exception as exc:
-                        self.faults.handle(plugin, "filter", exc, "the run")
+                        self.faults.handle(f.plugin, "filter", exc, "the run")
                 self.stats.examples_filtered.update(late.values())
                 self.progress.stage("writing")
                 staging.close_for_reading()

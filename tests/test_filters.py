@@ -1,6 +1,8 @@
 """Deduplication keeps the best copy of planted paraphrases; quality gates drop
 what teaches nothing."""
 
+from typing import ClassVar
+
 from loomcore_plugins.filters.dedup import Deduplicator
 from loomcore_plugins.filters.quality import QualityGates, estimate_tokens
 
@@ -66,3 +68,52 @@ def test_quality_gates():
     )
     assert gates.see(ex("e", "Explain.", "A fine answer.")) is None
     assert estimate_tokens("abcd" * 10) == 10
+
+
+class PidFilter:
+    """Records where prepare() ran and what see() was handed."""
+
+    seen: ClassVar[list] = []
+
+    def __init__(self, options):
+        PidFilter.seen = []
+
+    def see(self, example, prepared=None):
+        PidFilter.seen.append(prepared)
+        return None
+
+    def finish(self):
+        return {}
+
+
+def where(example, options):
+    import os
+
+    if "thompson" in example.instruction.lower():
+        raise ValueError("no")
+    return (os.getpid(), options.get("tag"))
+
+
+def test_prepare_runs_on_the_workers_and_reaches_see(tmp_path):
+    import os
+
+    from loomcore import ExampleFilter, Registry, get_plugin_manager, hookimpl
+    from loomcore.pipeline import Pipeline, RunOptions
+
+    class Plugin:
+        @hookimpl
+        def register_filters(self, register):
+            register(ExampleFilter("pid", PidFilter, prepare=where))
+
+    registry = Registry(get_plugin_manager(plugins=[Plugin()]))
+    options = dict(formats=("raw",), plugin_options={"Plugin": {"tag": "t"}})
+    here = Pipeline(registry, RunOptions(**options)).run(None, tmp_path / "here")
+    assert {p for p in PidFilter.seen if p} == {(os.getpid(), "t")}
+    Pipeline(registry, RunOptions(executor="process", workers=2, **options)).run(
+        None, tmp_path / "pool"
+    )
+    pids = {p[0] for p in PidFilter.seen if p}
+    assert pids and os.getpid() not in pids  # computed in the worker processes
+    # a prepare that fails hands None to see() and counts as the plugin's fault
+    assert PidFilter.seen.count(None) == 2
+    assert here.plugin_errors == {"Plugin": 2}

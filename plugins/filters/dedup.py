@@ -9,6 +9,7 @@ index holds an 8-byte hash and one MinHash signature per kept example.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Any
@@ -36,35 +37,59 @@ def shingles(text: str, n: int = 3) -> set[bytes]:
     return {" ".join(words[i : i + n]).encode() for i in range(len(words) - n + 1)}
 
 
+OPTIONS = ("near_threshold", "num_perm")
+
+
+@functools.cache
+def _permutations(num_perm: int) -> tuple[Any, str]:
+    # depend only on num_perm and the seed: made once per process, not per example
+    template = MinHash(num_perm=num_perm, seed=1)
+    return template.permutations, template.scheme
+
+
+def _settings(options: dict[str, Any]) -> tuple[float, int]:
+    return float(options.get("near_threshold", 0.8)), int(options.get("num_perm", 64))
+
+
+def prepare(example: TrainingExample, options: dict[str, Any]) -> tuple[bytes, MinHash | None]:
+    """The example's exact key and MinHash signature: the costly part, done
+    where the example is built (a worker, with a parallel executor)."""
+    threshold, num_perm = _settings(options)
+    text = normalise(example)
+    key = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    if threshold >= 1:
+        return key, None
+    permutations, scheme = _permutations(num_perm)
+    signature = MinHash(num_perm=num_perm, seed=1, permutations=permutations, scheme=scheme)
+    signature.update_batch(sorted(shingles(text)))
+    return key, signature
+
+
 class Deduplicator:
     """One run's index: the best copy so far of each text (about 0.7 KB per kept example)."""
 
     def __init__(self, options: dict[str, Any]):
-        check_options(options, ("near_threshold", "num_perm"))
-        self.threshold = float(options.get("near_threshold", 0.8))
-        self.num_perm = int(options.get("num_perm", 64))
+        check_options(options, OPTIONS)
+        self.options = options
+        self.threshold, self.num_perm = _settings(options)
         self.exact: dict[bytes, str] = {}
         self.lsh = (
             MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
             if self.threshold < 1
             else None
         )
-        # the permutations depend only on num_perm and the seed: made once, not per example
-        template = MinHash(num_perm=self.num_perm, seed=1)
-        self.permutations, self.scheme = template.permutations, template.scheme
         self.confidence: dict[str, float] = {}
         self.key_of: dict[str, bytes] = {}
         self.dropped: dict[str, str] = {}
 
-    def see(self, example: TrainingExample) -> str | None:
+    def see(
+        self, example: TrainingExample, prepared: tuple[bytes, MinHash | None] | None = None
+    ) -> str | None:
         if example.id in self.confidence:
             return "duplicate"
-        text = normalise(example)
-        key = hashlib.blake2b(text.encode(), digest_size=8).digest()
+        key, signature = prepared or prepare(example, self.options)
         rival, kind = self.exact.get(key), "duplicate"
-        signature = None
-        if rival is None and self.lsh is not None:
-            signature = self.signature(text)
+        if rival is None and self.lsh is not None and signature is not None:
             similar = [i for i in self.lsh.query(signature) if i not in self.dropped]
             if similar:
                 rival = max(similar, key=lambda i: (self.confidence[i], i))
@@ -79,16 +104,9 @@ class Deduplicator:
         self.exact[key] = example.id
         self.key_of[example.id] = key
         self.confidence[example.id] = example.confidence
-        if self.lsh is not None:
-            self.lsh.insert(example.id, signature or self.signature(text))
+        if self.lsh is not None and signature is not None:
+            self.lsh.insert(example.id, signature)
         return None
-
-    def signature(self, text: str) -> MinHash:
-        signature = MinHash(
-            num_perm=self.num_perm, seed=1, permutations=self.permutations, scheme=self.scheme
-        )
-        signature.update_batch(sorted(shingles(text)))
-        return signature
 
     def finish(self) -> dict[str, str]:
         """Examples kept at first but beaten later by a better copy."""
@@ -99,6 +117,9 @@ class Deduplicator:
 def register_filters(register):
     register(
         ExampleFilter(
-            "dedup", Deduplicator, description="exact and near-duplicate examples, best copy kept"
+            "dedup",
+            Deduplicator,
+            description="exact and near-duplicate examples, best copy kept",
+            prepare=prepare,
         )
     )
