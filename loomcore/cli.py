@@ -400,7 +400,7 @@ def show_config(ctx: click.Context, as_json: bool) -> None:
     run_ctx = run.make_context("run", [], parent=ctx.find_root())
     options = {}
     for param in run.params:
-        if not isinstance(param, click.Option) or param.name in _NOT_IN_CONFIG:
+        if param.name in _NOT_IN_CONFIG:
             continue
         name = param.opts[-1].lstrip("-") if param.opts[-1].startswith("--") else param.name
         value = run_ctx.params[param.name]

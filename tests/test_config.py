@@ -70,6 +70,16 @@ def test_the_command_line_overrides_the_file(here):
     assert manifest(here / "again")["examples"]["filtered"] == {"near_duplicate": 2}
 
 
+def test_inputs_from_the_file(here):
+    from loomcore.inputs import sample_path
+
+    (here / "loomcore.toml").write_text(f'[run]\ninputs = ["{sample_path()}"]\nformat = "raw"\n')
+    report = json.loads(invoke("config", "--json").output)
+    assert report["run"]["inputs"] == {"value": [str(sample_path())], "from": "config"}
+    invoke("run", "-q")
+    assert manifest(here / "loomcore-out")["inputs"][0]["path"] == str(sample_path())
+
+
 def test_pyproject_tool_table_is_read_when_there_is_no_loomcore_toml(here):
     (here / "pyproject.toml").write_text(
         '[project]\nname = "x"\n\n[tool.loomcore.run]\noutput = "from-pyproject"\nformat = "raw"\n'
@@ -92,6 +102,7 @@ def test_config_command_shows_values_and_where_they_came_from(here):
     assert report["run"]["format"] == {"value": ["alpaca", "chatml"], "from": "config"}
     assert report["run"]["min-importance"] == {"value": 0.5, "from": "config"}
     assert report["run"]["min-confidence"] == {"value": 0.5, "from": "default"}
+    assert report["run"]["inputs"] == {"value": [], "from": "default"}
     assert report["plugins"] == {"load": "all", "from": "default", "disable": "text"}
     assert report["options"] == {"dedup": {"near_threshold": 1}}
     text = invoke("--plugins", "qa_pair,raw_memory_reader,raw", "config").output
