@@ -89,3 +89,65 @@ def test_ray_executor_without_ray_is_a_clear_error(tmp_path, monkeypatch):
         LoomcoreError, match=r"the ray executor needs Ray Data: pip install 'loomcore\[ray\]'"
     ):
         Pipeline(options=RunOptions(executor="ray")).run(None, tmp_path)
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+@pytest.mark.ray
+def test_ray_executor_joins_the_cluster_at_ray_address(tmp_path):
+    pytest.importorskip("ray.data", reason="the ray extra is not installed")
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ray_cli = str(Path(sys.executable).with_name("ray"))
+    port = _free_port()
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
+    start = [ray_cli, "start", "--head", "--num-cpus", "2", "--port", str(port)]
+    start += ["--node-ip-address", "127.0.0.1", "--include-dashboard=false"]
+    subprocess.run([*start, "--disable-usage-stats"], env=env, check=True, capture_output=True)
+    try:
+        # a separate driver process, as a user's `loomcore run` would be: one
+        # process that already ran a local Ray cannot join another cluster
+        corpus = many_conversations(tmp_path / "many.jsonl", 4)
+        here = Pipeline(options=RunOptions(formats=("raw",))).run([corpus], tmp_path / "here")
+        loomcore = str(Path(sys.executable).with_name("loomcore"))
+        cmd = [loomcore, "run", corpus, "-q", "-f", "raw", "--executor", "ray"]
+        done = subprocess.run(
+            [*cmd, "-o", str(tmp_path / "cluster")],
+            env={**env, "RAY_ADDRESS": f"127.0.0.1:{port}"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        raw = (tmp_path / "here" / "raw.jsonl").read_bytes()
+        assert raw and (tmp_path / "cluster" / "raw.jsonl").read_bytes() == raw
+        assert here.memories == 52
+    finally:
+        subprocess.run([ray_cli, "stop", "--force"], env=env, capture_output=True)
+
+
+def test_an_unreachable_ray_address_is_a_clear_error(tmp_path, monkeypatch):
+    pytest.importorskip("ray.data", reason="the ray extra is not installed")
+    from loomcore_plugins.executors import ray_data
+
+    def refuse(**kwargs):
+        raise ConnectionError("Failed to connect to Ray cluster at 10.9.9.9:6379")
+
+    monkeypatch.setenv("RAY_ADDRESS", "10.9.9.9:6379")
+    monkeypatch.setattr("ray.init", refuse)
+    with pytest.raises(LoomcoreError) as info:
+        ray_data._connect(None)
+    assert str(info.value) == (
+        "the ray executor cannot connect to the cluster at RAY_ADDRESS=10.9.9.9:6379: "
+        "Failed to connect to Ray cluster at 10.9.9.9:6379"
+    )

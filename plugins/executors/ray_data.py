@@ -79,8 +79,14 @@ def _connect(workers: int | None) -> bool:
     # the workers read the same LOOMCORE_* settings as the driver
     env = {k: v for k, v in os.environ.items() if k.startswith("LOOMCORE_")}
     runtime_env = {"env_vars": env} if env else None
-    if os.environ.get("RAY_ADDRESS"):
-        ray.init(runtime_env=runtime_env, log_to_driver=False, configure_logging=False)
+    address = os.environ.get("RAY_ADDRESS")
+    if address:
+        try:
+            ray.init(runtime_env=runtime_env, log_to_driver=False, configure_logging=False)
+        except (ConnectionError, RuntimeError) as exc:
+            raise LoomcoreError(
+                f"the ray executor cannot connect to the cluster at RAY_ADDRESS={address}: {exc}"
+            ) from None
     else:
         ray.init(
             num_cpus=workers or len(os.sched_getaffinity(0)),
