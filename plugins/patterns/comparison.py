@@ -2,7 +2,9 @@
 
 Found from the user's request ("A vs B", "difference between A and B",
 "compare A and B", "A instead of B", "Should I use A or B?"), kept only when
-the reply names both.  Content: ``item_a``, ``item_b`` (short names, never
+the reply names both; or from a reply that weighs two things in paragraphs
+of their own ("A list keeps ... / A set is built ...") when the question
+names both and contrasts them ("but", "than", "while").  Content: ``item_a``, ``item_b`` (short names, never
 clauses) and ``comparison`` (the reply's contrasting text).
 """
 
@@ -232,6 +234,45 @@ def items_of(question: str) -> tuple[str, str, float] | None:
     return None
 
 
+# a paragraph that opens on its subject: "A list keeps ...", "The set is ..."
+_OPENING = re.compile(r"^(?:an?|the)\s+([a-z][\w+#-]*)\s", re.I)
+_CONTRAST = re.compile(
+    r"\b(?:but|while|whereas|unlike|versus|vs|than|in contrast|by contrast|on the other hand)\b",
+    re.I,
+)
+
+
+def _words_of(text: str) -> set[str]:
+    """The question's words, identifiers split at underscores, plurals as singulars."""
+    words = set()
+    for w in re.findall(r"[a-z0-9+#-]+", text.lower().replace("_", " ")):
+        words.add(w)
+        if w.endswith("s") and len(w) > 3:
+            words.add(w[:-1])
+    return words
+
+
+def parallel_items(memory: EnrichedMemory) -> tuple[str, str] | None:
+    """Two things a reply weighs against each other in paragraphs of their own
+    ("A list keeps ... / A set is built ..."), both named in a question that
+    contrasts them ("... slow for lists but ... fast for sets?")."""
+    if not _CONTRAST.search(memory.user_input):
+        return None
+    asked = _words_of(strip_inline(memory.user_input))
+    heads: list[str] = []
+    for block in memory.reply_doc.blocks:
+        if block.kind not in ("paragraph", "item") or not block.sentences:
+            continue
+        m = _OPENING.match(block.sentences[0].plain)
+        head = m.group(1).lower() if m else ""
+        # the question names both: that is what makes them the compared things
+        if head and head in asked and head not in _NOT_ITEMS and head not in heads:
+            heads.append(head)
+            if len(heads) == 2:
+                return heads[0], heads[1]
+    return None
+
+
 def comparison_text(memory: EnrichedMemory) -> str:
     """The reply's prose and tables, without code and courtesy."""
     parts = []
@@ -249,7 +290,10 @@ def comparison_text(memory: EnrichedMemory) -> str:
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     found = items_of(memory.user_input)
     if not found:
-        return
+        pair = parallel_items(memory)
+        if not pair:
+            return
+        found = (*pair, 0.75)
     a, b, sureness = found
     reply = strip_inline(memory.system_output).lower()
     if not (_mentions(reply, a) and _mentions(reply, b)):

@@ -76,3 +76,26 @@ def test_reply_must_name_both():
         "comparison",
     )
     assert found == []
+
+
+TUPLE_REPLY = (
+    "A tuple is fixed once it is made, so Python stores exactly its items and nothing more.\n\n"
+    "A list can grow, so it keeps spare slots at the end to make appends cheap. "
+    "That headroom is why it takes more memory than a tuple of the same items."
+)
+
+
+def test_a_reply_that_weighs_two_things_in_paragraphs_of_their_own():
+    [found] = mine_exchange(
+        "Why does my_tuple take less memory than my_list?", TUPLE_REPLY, "comparison"
+    )
+    assert (found["item_a"], found["item_b"]) == ("tuple", "list")
+    assert found["comparison"].startswith("A tuple is fixed once it is made")
+    assert "\nA list can grow" in found["comparison"]
+
+
+def test_parallel_paragraphs_need_a_contrasting_question_naming_both():
+    # no contrast in the question: two paragraphs are not a comparison
+    assert mine_exchange("Tell me about my_tuple and my_list.", TUPLE_REPLY, "comparison") == []
+    # the question names only one of the two
+    assert mine_exchange("Why is my_tuple smaller than before?", TUPLE_REPLY, "comparison") == []
