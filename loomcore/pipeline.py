@@ -623,8 +623,9 @@ class Pipeline:
         # drops the rest afterwards.  Pass 2 writes the formats from staging.
         staging = JsonlWriter(out / f"staging{suffix}.jsonl") if filters else None
         try:
-            self.progress.start(_total_size(inputs))
-            for example in self.examples(inputs, watermarks):
+            paths = list(iter_paths(inputs))  # directories and globs expanded once
+            self.progress.start(None if "-" in paths else sum(map(_size, paths)))
+            for example in self.examples(paths, watermarks):
                 reason = self._filter(filters, example)
                 if reason:
                     self.stats.examples_filtered[reason] += 1
@@ -703,12 +704,6 @@ def _size(path: str) -> int:
         return Path(path).stat().st_size if path != "-" else 0
     except OSError:
         return 0
-
-
-def _total_size(inputs: list[str] | None) -> int | None:
-    """Bytes of all inputs, or None when one is stdin (no total to show)."""
-    paths = list(iter_paths(inputs))
-    return None if "-" in paths else sum(_size(p) for p in paths)
 
 
 def _file_facts(path: str) -> dict[str, Any]:
