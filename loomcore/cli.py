@@ -78,6 +78,12 @@ def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) 
 _NOT_IN_CONFIG = ("quiet", "plugin_option")
 
 
+def _long_name(param: click.Parameter) -> str:
+    """How a user writes ``param``: its long flag without dashes ("min-importance"), or its name."""
+    last = param.opts[-1]
+    return last.lstrip("-") if last.startswith("--") else param.name or last
+
+
 def _option_keys(param: click.Parameter) -> set[str]:
     """Every name a configuration file may use for ``param``: its long flags and its name."""
     names = {param.name or ""} | {
@@ -97,11 +103,7 @@ def _run_defaults(config: Any) -> dict[str, Any]:
     for key, value in config.run.items():
         param = by_key.get(key.replace("-", "_"))
         if param is None or param.name in _NOT_IN_CONFIG:
-            known = sorted(
-                (p.opts[-1] if p.opts[-1].startswith("--") else p.name or "").lstrip("-")
-                for p in run.params
-                if p.name not in _NOT_IN_CONFIG
-            )
+            known = sorted(_long_name(p) for p in run.params if p.name not in _NOT_IN_CONFIG)
             raise ConfigError(
                 f"{config.path}: [run] has an unknown option {key!r} (known: {', '.join(known)})"
             )
@@ -231,7 +233,7 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     "--executor",
     default=None,
     metavar="NAME",
-    help="Run the per-exchange work with this executor (local, process, or a plugin's); default: here, in order.",
+    help="Run the per-exchange work with this executor (local, process, ray, or a plugin's); default: here, in order.",
 )
 @click.option(
     "--workers",
@@ -402,7 +404,7 @@ def show_config(ctx: click.Context, as_json: bool) -> None:
     for param in run.params:
         if param.name in _NOT_IN_CONFIG:
             continue
-        name = param.opts[-1].lstrip("-") if param.opts[-1].startswith("--") else param.name
+        name = _long_name(param)
         value = run_ctx.params[param.name]
         from_file = run_ctx.get_parameter_source(param.name) == ParameterSource.DEFAULT_MAP
         options[name] = {

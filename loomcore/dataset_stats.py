@@ -5,9 +5,11 @@ the run dropped) or one JSONL file of any format, streaming line by line, and
 counts: lines per file, examples by pattern type, confidence and length
 distributions, top topics and entities, duplicates removed.
 
-Pattern types, confidences, topics and entities live in the ``raw`` format's
-``metadata``; for a directory without a ``raw`` file they come from the
-manifest when it has them, and are left out otherwise.  Lengths are in
+A line's format is told by its keys, against what every loaded exporter
+writes.  Pattern types, confidences, topics and entities live in a line's
+``metadata`` object (the ``raw`` format writes one); for a directory without
+such a file the pattern counts come from the manifest, and the rest is left
+out.  Lengths are in
 estimated tokens (see :mod:`loomcore.text.tokens`).
 """
 
@@ -21,7 +23,8 @@ from typing import Any
 import orjson
 
 from loomcore.confidence import bucket, histogram
-from loomcore.registry import LoomcoreError
+from loomcore.model import TrainingExample
+from loomcore.registry import LoomcoreError, Registry, default_registry
 from loomcore.text.tokens import estimate_tokens
 
 # upper bounds of the length buckets, in estimated tokens
@@ -35,19 +38,25 @@ class StatsError(LoomcoreError):
     """A path ``loomcore stats`` cannot describe."""
 
 
-def file_format(row: dict[str, Any]) -> str:
+def format_keys(registry: Registry) -> dict[frozenset[str], str]:
+    """The keys of a line of each loaded format -> its name, learnt by
+    rendering one probe example through every exporter (so a plugin's format
+    is recognised like a built-in one; the core names none)."""
+    probe = TrainingExample(
+        instruction="q", output="a", pattern_type="qa_pair", source={"path": "p"}, id="x"
+    )
+    keys: dict[frozenset[str], str] = {}
+    for name, exporter in registry.exporters.items():
+        try:
+            keys.setdefault(frozenset(exporter.render(probe)), name)
+        except Exception:  # a format that refuses the probe is simply not recognised
+            continue
+    return keys
+
+
+def file_format(row: dict[str, Any], keys: dict[frozenset[str], str]) -> str:
     """The format a line was written in, told by its keys."""
-    if "metadata" in row and "instruction" in row:
-        return "raw"
-    if "messages" in row:
-        return "chatml"
-    if "conversations" in row:
-        return "sharegpt"
-    if "instruction" in row:
-        return "alpaca"
-    if "text" in row:
-        return "text"
-    return "unknown"
+    return keys.get(frozenset(row), "unknown")
 
 
 def _strings(value: Any) -> list[str]:
@@ -86,7 +95,7 @@ def _summary_numbers(values: list[int]) -> dict[str, float]:
     }
 
 
-def describe_file(path: Path) -> dict[str, Any]:
+def describe_file(path: Path, keys: dict[frozenset[str], str]) -> dict[str, Any]:
     """The statistics of one JSONL file of examples, read line by line."""
     lines = 0
     fmt = None
@@ -106,7 +115,7 @@ def describe_file(path: Path) -> dict[str, Any]:
             if not isinstance(row, dict):
                 raise StatsError(f"{path}:{number}: not a JSON object")
             lines += 1
-            fmt = fmt or file_format(row)
+            fmt = fmt or file_format(row, keys)
             tokens.append(estimate_tokens(example_text(row)))
             meta = row.get("metadata")
             if isinstance(meta, dict):
@@ -138,17 +147,18 @@ def _top(counter: Counter[str]) -> list[list[Any]]:
     return [[k, n] for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]]
 
 
-def describe(path: str | Path) -> dict[str, Any]:
+def describe(path: str | Path, registry: Registry | None = None) -> dict[str, Any]:
     """The statistics of an output directory or of one JSONL file."""
     p = Path(path)
+    keys = format_keys(registry or default_registry())
     if p.is_file():
-        files = [describe_file(p)]
+        files = [describe_file(p, keys)]
         manifest: dict[str, Any] = {}
     elif p.is_dir():
         paths = sorted(f for f in p.glob("*.jsonl") if not f.name.startswith(NOT_EXAMPLES))
         if not paths:
             raise StatsError(f"{path}: holds no JSONL files of examples")
-        files = [describe_file(f) for f in paths]
+        files = [describe_file(f, keys) for f in paths]
         manifest = _read_manifest(p)
     else:
         raise StatsError(f"{path}: no such file or directory")
@@ -161,7 +171,8 @@ def describe(path: str | Path) -> dict[str, Any]:
         "path": str(p),
         "files": [{k: f[k] for k in ("file", "format", "lines", "bytes")} for f in files],
         "lines_by_format": dict(sorted(lines_by_format.items())),
-        "examples": main["lines"] if p.is_file() else _examples(files),
+        # every format holds every example once (a split's files add up by format)
+        "examples": max(lines_by_format.values()),
         "described_from": main["file"],
         **{k: v for k, v in main.items() if k not in ("file", "format", "lines", "bytes")},
     }
@@ -172,14 +183,6 @@ def describe(path: str | Path) -> dict[str, Any]:
         if "examples_by_type" not in report and manifest.get("examples_by_type"):
             report["examples_by_type_built"] = manifest["examples_by_type"]
     return report
-
-
-def _examples(files: list[dict[str, Any]]) -> int:
-    # every format holds every example once (split files add up by format)
-    by_format: Counter[str] = Counter()
-    for f in files:
-        by_format[f["format"]] += f["lines"]
-    return max(by_format.values(), default=0)
 
 
 def _read_manifest(directory: Path) -> dict[str, Any]:

@@ -146,7 +146,7 @@ def test_an_unreachable_ray_address_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("RAY_ADDRESS", "10.9.9.9:6379")
     monkeypatch.setattr("ray.init", refuse)
     with pytest.raises(LoomcoreError) as info:
-        ray_data._connect(None)
+        ray_data._connect(2)
     assert str(info.value) == (
         "the ray executor cannot connect to the cluster at RAY_ADDRESS=10.9.9.9:6379: "
         "Failed to connect to Ray cluster at 10.9.9.9:6379"

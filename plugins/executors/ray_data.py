@@ -24,6 +24,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from loomcore_plugins.executors.process import workers
+
 from loomcore import Executor, LoomcoreError, Memory, hookimpl
 from loomcore.pipeline import ExecutionPlan, Outcome, RunOptions, process_memory
 from loomcore.registry import Registry, get_plugin_manager, installed_plugins
@@ -70,7 +72,7 @@ def entry_point_plugins(registry: Registry) -> tuple[list[str], list[str]]:
     )
 
 
-def _connect(workers: int | None) -> bool:
+def _connect(workers: int) -> bool:
     """Join ``RAY_ADDRESS``'s cluster, or start a local Ray; True if this run started it."""
     import ray
 
@@ -89,7 +91,7 @@ def _connect(workers: int | None) -> bool:
             ) from None
     else:
         ray.init(
-            num_cpus=workers or len(os.sched_getaffinity(0)),
+            num_cpus=workers,
             include_dashboard=False,
             log_to_driver=False,
             configure_logging=False,
@@ -116,7 +118,7 @@ def run(plan: ExecutionPlan, memories: Iterable[Memory]) -> Iterator[Outcome]:
     if not log.isEnabledFor(logging.INFO):  # Ray's own notices only with -v
         for name in ("ray", "ray.data"):
             logging.getLogger(name).setLevel(logging.ERROR)
-    started = _connect(plan.options.workers)
+    started = _connect(workers(plan))
     # loomcore draws its own progress; Ray Data's bars would interleave with it
     ray.data.DataContext.get_current().enable_progress_bars = False
     run_id = uuid.uuid4().hex
