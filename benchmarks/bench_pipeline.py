@@ -1,9 +1,11 @@
 """Throughput and memory of the whole pipeline (not a test: it prints figures).
 
     python benchmarks/bench_pipeline.py [--sizes 1000,10000,100000] [--executors here,process,ray]
+        [--conversation-bytes 2700]
 
-Builds a corpus of N conversations (OpenAI messages JSONL) from
-../shared/corpora when it is there, else from its own generator, and runs
+Builds a corpus of N conversations (OpenAI messages JSONL) of about 2.7 KB
+of text each, several exchanges from ../shared/corpora when it is there, else
+from its own generator, and runs
 the full pipeline with every built-in plugin and the three formats, each run
 in a fresh process so that peak RSS is that run's own.  Prints per row:
 conversations, MB of text, seconds, conversations/s, MB/s, peak RSS, the time
@@ -60,23 +62,28 @@ def seed_exchanges() -> list[tuple[str, str]]:
     return pairs
 
 
-def build_corpus(path: Path, n: int) -> int:
+def build_corpus(path: Path, n: int, conversation_bytes: int = 2700) -> int:
+    """N conversations of seed exchanges, each about ``conversation_bytes`` of
+    text (the issue's 2.7 KB; 0: one exchange each); the bytes of text written."""
     pairs = seed_exchanges()
     size = 0
+    j = 0
     with path.open("wb") as fh:
         for i in range(n):
-            user, reply = pairs[i % len(pairs)]
-            # vary each copy so that no two records are the same
-            rec = {
-                "id": f"c{i}",
-                "messages": [
-                    {"role": "user", "content": f"{user} (#{i})"},
+            messages: list[dict[str, str]] = []
+            text = 0
+            while not messages or text < conversation_bytes:
+                user, reply = pairs[j % len(pairs)]
+                j += 1
+                # vary each copy so that no two records are the same
+                user = f"{user} (#{i})"
+                messages += [
+                    {"role": "user", "content": user},
                     {"role": "assistant", "content": reply},
-                ],
-            }
-            line = orjson.dumps(rec) + b"\n"
-            size += len(user) + len(reply)
-            fh.write(line)
+                ]
+                text += len(user) + len(reply)
+            fh.write(orjson.dumps({"id": f"c{i}", "messages": messages}) + b"\n")
+            size += text
     return size
 
 
@@ -113,6 +120,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--executors", default="here,process")
+    ap.add_argument(
+        "--conversation-bytes",
+        type=int,
+        default=2700,
+        help="text per conversation, made of whole exchanges (0: one exchange each)",
+    )
     args = ap.parse_args()
     print(
         f"{'executor':9} {'convs':>7} {'MB':>6} {'s':>7} {'conv/s':>7} {'MB/s':>6} {'RSS MB':>7} {'parse s':>7} {'ratio':>6} {'same':>5}  stages (s)"
@@ -120,7 +133,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(x) for x in args.sizes.split(",")):
             src = Path(tmp) / f"corpus-{n}.jsonl"
-            text_bytes = build_corpus(src, n)
+            text_bytes = build_corpus(src, n, args.conversation_bytes)
             parse_s = parse_only(src)
             for executor in args.executors.split(","):
                 before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -139,6 +139,34 @@ def exchanges(conversation: Conversation) -> Iterator[Memory]:
 REDACTION_MODES = {"none": (), "secrets": ("secret",), "all": ("secret", "personal")}
 
 
+@attrs.define
+class TurnCache:
+    """The redacted turns of the conversation being processed.
+
+    Every exchange carries the turns before it as ``history``, so without this
+    a conversation of n exchanges would be redacted n * (n + 1) / 2 times over.
+    Exchanges of one conversation arrive one after another (on each worker of
+    a parallel executor too), so one conversation's turns are all it holds.
+    Redactors are pure functions of the text, so a hit gives the same result
+    as a fresh run and the output does not depend on what was cached.
+    """
+
+    scope: tuple[Any, ...] = ()
+    turns: dict[str, tuple[str, Counter[str]]] = attrs.field(factory=dict)
+    # the last history seen and its redacted copy: the next exchange's history
+    # starts with it, so only the turns after it need redacting
+    history: tuple[Turn, ...] = ()
+    redacted: tuple[Turn, ...] = ()
+
+    def of(self, scope: tuple[Any, ...]) -> TurnCache:
+        if scope != self.scope:
+            self.scope, self.turns, self.history, self.redacted = scope, {}, (), ()
+        return self
+
+
+_turn_cache = TurnCache()
+
+
 def redact(
     registry: Registry,
     memory: Memory,
@@ -150,8 +178,9 @@ def redact(
     """The memory with secrets (mode "secrets") or secrets and personal data
     (mode "all", the default) replaced by typed placeholders in every turn.
 
-    ``counts`` gathers the findings by placeholder; the values themselves are
-    never kept.
+    ``counts`` gathers the findings by placeholder in the exchange's own two
+    turns; the history's turns are redacted too but were counted as the
+    exchanges they were.  The values themselves are never kept.
     """
     kinds = REDACTION_MODES[mode]
     # secrets first: a password in a URL is a secret before it looks like an e-mail
@@ -162,20 +191,35 @@ def redact(
     if not redactors:
         return memory
     faults = faults or Faults()
+    cache = _turn_cache.of((registry, mode, allow, memory.conversation_id))
+    turns = cache.turns
 
-    def clean(text: str) -> str:
+    def clean(text: str) -> tuple[str, Counter[str]]:
+        hit = turns.get(text)
+        if hit is not None:
+            return hit
+        original, found_all = text, Counter[str]()
         for redactor in redactors:
             try:
                 text, found = redactor.redact(text, allow)
             except Exception as exc:
                 faults.handle(redactor.plugin, "redact", exc, memory.id)
                 continue
-            if counts is not None:
-                counts.update(found)
-        return text
+            found_all.update(found)
+        turns[original] = (text, found_all)
+        return text, found_all
 
-    user, reply = clean(memory.user_input), clean(memory.system_output)
-    history = tuple(attrs.evolve(t, content=clean(t.content)) for t in memory.history)
+    (user, in_user), (reply, in_reply) = clean(memory.user_input), clean(memory.system_output)
+    if counts is not None:
+        counts.update(in_user)
+        counts.update(in_reply)
+    done = len(cache.history)
+    if memory.history[:done] != cache.history:
+        done = 0
+    history = cache.redacted[:done] + tuple(
+        attrs.evolve(t, content=clean(t.content)[0]) for t in memory.history[done:]
+    )
+    cache.history, cache.redacted = memory.history, history
     return attrs.evolve(
         memory,
         text=f"User: {user}\n\nSystem: {reply}",

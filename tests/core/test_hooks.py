@@ -3,6 +3,7 @@ And every hookspec is documented."""
 
 import inspect
 import io
+import json
 from collections import Counter
 
 import attrs
@@ -17,6 +18,7 @@ from loomcore import (
     Exporter,
     Miner,
     Reader,
+    Redactor,
     Registry,
     Scorer,
     SynthesisConfig,
@@ -276,3 +278,38 @@ def test_hook_configure(tmp_path):
     # the next run without options resets the plugin: nothing lingers
     assert {orjson.loads(x)["tag"] for x in second} == {"none"}
     assert tagger.calls == [{"tag": "x"}, {}]
+
+
+def test_each_turn_of_a_conversation_is_redacted_once(tmp_path):
+    """Every exchange carries the turns before it; they must not be redacted
+    again for each exchange (that made redaction quadratic in the length of a
+    conversation) nor counted again."""
+    from loomcore.pipeline import Pipeline, RunOptions
+
+    seen = []
+
+    def codenames(text, allow):
+        seen.append(text)
+        return text.replace("Bluebird", "[CODENAME]"), {"CODENAME": text.count("Bluebird")}
+
+    class Codenames:
+        @hookimpl
+        def register_redactors(self, register):
+            register(Redactor("codenames", "secret", codenames))
+
+    reg = registry_with(Codenames(), only=("openai_messages_reader", "raw", "qa_pair"))
+    messages = []
+    for i in range(40):
+        messages += [
+            {"role": "user", "content": f"Why is Bluebird late, part {i}?"},
+            {"role": "assistant", "content": f"Bluebird waits for review {i} before it can ship."},
+        ]
+    src = tmp_path / "chat.jsonl"
+    src.write_text(json.dumps({"id": "c1", "messages": messages}) + "\n")
+    stats = Pipeline(reg, RunOptions(redact="secrets", min_importance=0.0)).run(
+        [str(src)], tmp_path / "out"
+    )
+    assert sorted(seen) == sorted(m["content"] for m in messages)
+    assert stats.redactions == {"CODENAME": 80}
+    lines = [json.loads(line) for line in (tmp_path / "out" / "raw.jsonl").read_text().splitlines()]
+    assert len(lines) == 40 and not any("Bluebird" in json.dumps(line) for line in lines)
