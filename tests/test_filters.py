@@ -3,7 +3,8 @@ what teaches nothing."""
 
 from typing import ClassVar
 
-from loomcore_plugins.filters.dedup import Deduplicator
+from datasketch.hashfunc import sha1_hash32
+from loomcore_plugins.filters.dedup import Deduplicator, shingle_hashes
 from loomcore_plugins.filters.quality import QualityGates, estimate_tokens
 
 from loomcore import TrainingExample
@@ -117,3 +118,11 @@ def test_prepare_runs_on_the_workers_and_reaches_see(tmp_path):
     # a prepare that fails hands None to see() and counts as the plugin's fault
     assert PidFilter.seen.count(None) == 2
     assert here.plugin_errors == {"Plugin": 2}
+
+
+def test_shingle_hashes_are_datasketchs_own():
+    """The batch hash must give datasketch's sha1_hash32 values, or signatures
+    (and so which near-duplicates are found) would change."""
+    shingles = {b"a b c", b"x y z", "\u00fcn\u00ef c\u00f6d\u00e9 \u6f22".encode()}
+    assert shingle_hashes(shingles) == [sha1_hash32(s) for s in sorted(shingles)]
+    assert shingle_hashes(set()) == []

