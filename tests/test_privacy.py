@@ -64,3 +64,15 @@ def _cfg():
     from loomcore import SynthesisConfig
 
     return SynthesisConfig(min_confidence=0.0)
+
+
+def test_key_word_shortcut_does_not_hide_a_credential():
+    # the words that let a keyword pattern run must cover its every spelling:
+    # Cloudant's "pw" was once missing, so "clou_pw = ..." went through
+    for text in (
+        "set clou_pw = abcdefghijklmnopqrstuvwx in the env",
+        "set cloudant_pw = abcdefghijklmnopqrstuvwx in the env",
+    ):
+        out, counts = secrets.redact(text, frozenset())
+        assert out == text.replace("abcdefghijklmnopqrstuvwx", "[CLOUDANT_CREDENTIALS]")
+        assert counts == {"CLOUDANT_CREDENTIALS": 1}

@@ -54,7 +54,7 @@ def _placeholder(secret_type: str) -> str:
 
 # Patterns that look for a credential next to a key-like word can only match
 # where such a word is: a lower-case substring test skips them in most text.
-_KEY_WORDS = ("key", "pwd", "pass", "token", "secret", "auth", "cloudant", "softlayer", "aws")
+_KEY_WORDS = ("key", "pw", "pass", "token", "secret", "auth", "cloudant", "softlayer", "aws")
 _NEEDS: dict[str, tuple[str, ...]] = {
     "IBM Cloud IAM Key": _KEY_WORDS,
     "IBM COS HMAC Credentials": _KEY_WORDS,
@@ -102,8 +102,13 @@ def _span(m: re.Match[str], text: str) -> tuple[int, int]:
 def redact(text: str, allow: frozenset[str]) -> tuple[str, dict[str, int]]:
     counts: dict[str, int] = {}
     lower = text.lower()
+    # many patterns share one tuple of words: look each tuple up once per text
+    present: dict[tuple[str, ...], bool] = {(): True}
     for name, pattern, needs in patterns():
-        if needs and not any(map(lower.__contains__, needs)):  # no Python frame per word
+        found = present.get(needs)
+        if found is None:
+            found = present[needs] = any(map(lower.__contains__, needs))  # no frame per word
+        if not found:
             continue
         spans = []
         for m in pattern.finditer(text):
