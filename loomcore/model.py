@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import itertools
 from typing import Any
 
 import attrs
@@ -338,6 +337,22 @@ def is_follow_up(question: str) -> bool:
     return len(words) <= 12 and any(w in _FOLLOW_UP_WORDS for w in words)
 
 
+def _last_pairs(turns: tuple[Turn, ...], n: int) -> tuple[tuple[str, str], ...]:
+    """The last ``n`` (user, assistant) pairs of ``turns``, read from the end
+    so that a follow-up late in a long conversation costs no more than an early one."""
+    pairs: list[tuple[str, str]] = []
+    after: Turn | None = None  # the user or assistant turn after this one
+    for turn in reversed(turns):
+        if turn.role not in ("user", "assistant"):
+            continue
+        if turn.role == "user" and after is not None and after.role == "assistant":
+            pairs.append((turn.content, after.content))
+            if len(pairs) == n:
+                break
+        after = turn
+    return tuple(reversed(pairs))
+
+
 def make_example(
     pattern: Pattern,
     config: SynthesisConfig,
@@ -370,12 +385,7 @@ def make_example(
             }
         )
         if mem.history and is_follow_up(mem.user_input):
-            pairs: list[tuple[str, str]] = []
-            turns = [t for t in mem.history if t.role in ("user", "assistant")]
-            for a, b in itertools.pairwise(turns):
-                if a.role == "user" and b.role == "assistant":
-                    pairs.append((a.content, b.content))
-            history = tuple(pairs[-2:])
+            history = _last_pairs(mem.history, 2)
         if config.include_context and not input:
             parts = []
             if memory.question_entities:

@@ -1,5 +1,9 @@
 """Example builders write natural instructions and complete outputs."""
 
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
 from loomcore_plugins.patterns.causal import clean_output, instruction_for
 
 from loomcore import (
@@ -190,3 +194,39 @@ def test_follow_up_keeps_the_turns_it_needs():
         e.history == ()
         for e in DataSynthesizer(SynthesisConfig(min_confidence=0.0)).synthesize(first)
     )
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["user", "assistant", "system", "tool"]), st.text(max_size=3)),
+        max_size=12,
+    )
+)
+def test_last_pairs_read_from_the_end_match_a_forward_scan(roles_and_texts):
+    from loomcore.model import _last_pairs
+
+    turns = tuple(Turn(role, text) for role, text in roles_and_texts)
+    talk = [t for t in turns if t.role in ("user", "assistant")]
+    forward = [
+        (a.content, b.content)
+        for a, b in itertools.pairwise(talk)
+        if a.role == "user" and b.role == "assistant"
+    ]
+    assert _last_pairs(turns, 2) == tuple(forward[-2:])
+
+
+def test_last_pairs_skip_turns_that_are_not_talk():
+    from loomcore.model import _last_pairs
+
+    turns = (
+        Turn("system", "Be brief."),
+        Turn("user", "a?"),
+        Turn("assistant", "A."),
+        Turn("user", "b?"),
+        Turn("tool", "{}"),
+        Turn("assistant", "B."),
+        Turn("user", "unanswered"),
+        Turn("user", "c?"),
+        Turn("assistant", "C."),
+    )
+    assert _last_pairs(turns, 2) == (("b?", "B."), ("c?", "C."))
