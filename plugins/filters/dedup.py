@@ -12,12 +12,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from loomcore import ExampleFilter, TrainingExample, check_options, hookimpl
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+# datasketch is imported where it is first used: importing it pulls in scipy,
+# 0.7 s that every command (``loomcore plugins``, ``config``) would pay
 
 _WORD = re.compile(r"\w+")
 
@@ -44,6 +49,8 @@ OPTIONS = ("near_threshold", "num_perm")
 @functools.cache
 def _permutations(num_perm: int) -> tuple[Any, str]:
     # depend only on num_perm and the seed: made once per process, not per example
+    from datasketch import MinHash
+
     template = MinHash(num_perm=num_perm, seed=1)
     return template.permutations, template.scheme
 
@@ -60,6 +67,8 @@ def prepare(example: TrainingExample, options: dict[str, Any]) -> tuple[bytes, M
     key = hashlib.blake2b(text.encode(), digest_size=8).digest()
     if threshold >= 1:
         return key, None
+    from datasketch import MinHash
+
     permutations, scheme = _permutations(num_perm)
     signature = MinHash(
         num_perm=num_perm, seed=1, permutations=permutations, scheme=scheme, hashfunc=int
@@ -76,6 +85,12 @@ def shingle_hashes(shingles: set[bytes]) -> list[int]:
     return np.frombuffer(digests, dtype="<u4").tolist()
 
 
+def _lsh(threshold: float, num_perm: int) -> Any:
+    from datasketch import MinHashLSH
+
+    return MinHashLSH(threshold=threshold, num_perm=num_perm)
+
+
 class Deduplicator:
     """One run's index: the best copy so far of each text (about 0.7 KB per kept example)."""
 
@@ -84,11 +99,7 @@ class Deduplicator:
         self.options = options
         self.threshold, self.num_perm = _settings(options)
         self.exact: dict[bytes, str] = {}
-        self.lsh = (
-            MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
-            if self.threshold < 1
-            else None
-        )
+        self.lsh = _lsh(self.threshold, self.num_perm) if self.threshold < 1 else None
         self.confidence: dict[str, float] = {}
         self.key_of: dict[str, bytes] = {}
         self.dropped: dict[str, str] = {}
