@@ -24,6 +24,7 @@ from loomcore import (
 )
 from loomcore.model import make_example, make_pattern
 from loomcore.text.clauses import tidy
+from loomcore.text.segment import Block
 from loomcore.text.sentences import code_spans
 
 TYPE = "reasoning_chain"
@@ -64,8 +65,33 @@ def is_step(text: str) -> bool:
     return bool(_STEP.search(prose)) or ("=" in prose and bool(_CALC.search(prose)))
 
 
+def _join_colons(
+    sentences: list[tuple[int, str]], blocks: tuple[Block, ...]
+) -> list[tuple[int, str]]:
+    """A sentence that ends in a colon announces the line after it ("Solving
+    this gives us:" / "9 - 6 = 3."): the two are one step.  Not when a list
+    follows (its items are steps of their own), nor code (the colon announced
+    the code, which is not a sentence), nor another announcement."""
+    out: list[tuple[int, str]] = []
+    last_block = -1
+    for bi, text in sentences:
+        if (
+            out
+            and out[-1][1].endswith(":")
+            and bi - last_block <= 1
+            and blocks[bi].kind != "item"
+            and not text.endswith(":")
+        ):
+            out[-1] = (out[-1][0], f"{out[-1][1]} {text}")
+        else:
+            out.append((bi, text))
+        last_block = bi
+    return out
+
+
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
-    sentences = [(bi, s.plain) for bi, s in memory.reply_doc.sentences()]
+    blocks = memory.reply_doc.blocks
+    sentences = _join_colons([(bi, s.plain) for bi, s in memory.reply_doc.sentences()], blocks)
     if len(sentences) < 3:
         return
     conclusion_at = None
@@ -83,10 +109,11 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     first = marked[0]
     # the premise is the sentence before the first step: in the same paragraph,
     # or the sentence that introduces a list of steps
-    blocks = memory.reply_doc.blocks
     same_block = first > 0 and sentences[first - 1][0] == sentences[first][0]
     list_intro = first > 0 and blocks[sentences[first][0]].kind == "item"
     premise_at = first - 1 if same_block or list_intro else first
+    if premise_at < first and len(tidy(sentences[premise_at][1]).split()) < 3:
+        premise_at = first  # "Sure!" opens the reply; it premises nothing
     steps = [sentences[i][1] for i in range(premise_at + 1, conclusion_at)]
     if len(steps) < MIN_STEPS:
         # split steps that chain inside one sentence ("..., so i holds 2")
@@ -120,7 +147,7 @@ def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample
     instruction = question or f"Reason step by step: {c['premise']}"
     if config.include_reasoning:
         lines = [f"{c['premise']}."]
-        lines += [f"{i}. {s}." for i, s in enumerate(c["steps"], start=1)]
+        lines += [f"{i}. {s[:1].upper()}{s[1:]}." for i, s in enumerate(c["steps"], start=1)]
         lines.append(f"Therefore, {c['conclusion'][:1].lower() + c['conclusion'][1:]}")
         output = "\n".join(lines)
     else:

@@ -58,3 +58,76 @@ def test_single_inference_or_intensifier_so_is_no_chain():
     assert (
         chains("The sky is so great and grand. The sea is so blue. So let us cherish it all.") == []
     )
+
+
+def test_a_step_that_ends_in_a_colon_keeps_the_line_it_announces():
+    reply = (
+        "A crate holds 24 bottles and the truck carries 15 crates. "
+        "First the bottles per truck: 24 × 15 = 360. Adding the spare crate gives us:\n\n"
+        "360 + 24 = 384.\n\n"
+        "Therefore one truck delivers 384 bottles."
+    )
+    assert chains(reply, "How many bottles does one truck deliver?") == [
+        {
+            "premise": "A crate holds 24 bottles and the truck carries 15 crates",
+            "steps": [
+                "First the bottles per truck: 24 × 15 = 360",
+                "Adding the spare crate gives us: 360 + 24 = 384",
+            ],
+            "conclusion": "One truck delivers 384 bottles.",
+        }
+    ]
+
+
+def test_a_colon_before_code_announces_the_code_not_the_next_sentence():
+    reply = (
+        "The loop runs once per item. With 3 items and 2 passes that is 3 × 2 = 6 runs. "
+        "Here is the loop:\n\n```\nfor item in items:\n    run(item)\n```\n\n"
+        "Each run takes 5 ms, so 6 runs take 6 × 5 = 30 ms.\n\n"
+        "Therefore the whole job takes 30 ms."
+    )
+    [chain] = chains(reply, "How long does the job take?")
+    assert chain["steps"] == [
+        "With 3 items and 2 passes that is 3 × 2 = 6 runs",
+        "Here is the loop",
+        "Each run takes 5 ms, so 6 runs take 6 × 5 = 30 ms",
+    ]
+
+
+def test_an_interjection_is_no_premise():
+    reply = (
+        "Sure! Halving 40 gives 40 / 2 = 20. Halving again gives 20 / 2 = 10. "
+        "Halving once more gives 10 / 2 = 5.\n\n"
+        "So an eighth of 40 is 5."
+    )
+    assert chains(reply, "What is an eighth of 40?") == [
+        {
+            "premise": "Halving 40 gives 40 / 2 = 20",
+            "steps": ["Halving again gives 20 / 2 = 10", "Halving once more gives 10 / 2 = 5"],
+            "conclusion": "An eighth of 40 is 5.",
+        }
+    ]
+
+
+def test_built_output_lists_the_steps_as_sentences():
+    from loomcore import DataSynthesizer, MemoryEnricher, PatternExtractor, SynthesisConfig
+
+    from ..conftest import raw_memory
+
+    reply = (
+        "Each crate holds 24 bottles. So, let's count the crates: 15 crates × 24 = 360 bottles. "
+        "Adding the spare crate gives 360 + 24 = 384.\n\nTherefore one truck delivers 384 bottles."
+    )
+    enriched = MemoryEnricher().enrich(raw_memory("How many bottles?", reply))
+    patterns = [
+        p
+        for p in PatternExtractor(0.0).extract_patterns([enriched])
+        if p.pattern_type == "reasoning_chain"
+    ]
+    [example] = DataSynthesizer(SynthesisConfig(min_confidence=0.0)).synthesize(patterns)
+    assert example.output == (
+        "Each crate holds 24 bottles.\n"
+        "1. Let's count the crates: 15 crates × 24 = 360 bottles.\n"
+        "2. Adding the spare crate gives 360 + 24 = 384.\n"
+        "Therefore, one truck delivers 384 bottles."
+    )
