@@ -113,10 +113,12 @@ def _ends_sentence(text: str, start: int, end: int) -> bool:
         return True
     if word in ABBREVIATIONS:
         return False
-    # initials such as "J. Smith" or "U.S." written as one token
+    # initials such as "J. Smith" or "U.S." written as one token; a version
+    # or a decimal ("Python 3.13.") ends its sentence like any word
     if len(word) == 1 and word.isalpha():
         return False
-    return not (word.count(".") >= 1 and all(len(p) <= 2 for p in word.split(".")))
+    parts = word.split(".")
+    return not (len(parts) > 1 and all(len(p) <= 2 and p.isalpha() for p in parts))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -12,6 +12,15 @@ def test_abbreviations_and_decimals_do_not_end_sentences():
     ]
 
 
+def test_a_version_number_at_the_end_ends_the_sentence():
+    # a decimal inside a sentence stays, but "3.13." is a number, not initials
+    text = "The wheel is missing for Python 3.13. Upgrading the pin fixes it at 2.5 s."
+    assert split_sentences(text) == [
+        "The wheel is missing for Python 3.13.",
+        "Upgrading the pin fixes it at 2.5 s.",
+    ]
+
+
 def test_inline_code_is_never_split():
     text = "Any edit invalidates the `COPY . .` layer. Then run `a.b(). C` again."
     assert split_sentences(text) == [
