@@ -3,8 +3,9 @@
 The user's message asks to choose ("Should I use A or B?", "Which is better
 ...?", "Do you recommend X?"); the reply holds a recommendation ("I'd go
 with A", "Use A", "A is the better pick").  A reply that only lists options
-is not a decision.  Content: ``decision`` (the recommending sentence),
-``context`` (the user's situation) and ``reasoning`` (the why).
+is not a decision.  Content: ``decision`` (the recommendation, without the
+reason the same sentence goes on to), ``context`` (the user's situation) and
+``reasoning`` (the why: that reason and the sentences after it).
 """
 
 from __future__ import annotations
@@ -55,6 +56,25 @@ _IMPERATIVE_CHOICE = re.compile(
 )
 
 
+# where a recommending sentence goes on to its reason: "I'd use Redis, because
+# ...", "go with Go: it compiles fast", "pick A, which ..."
+_REASON_START = re.compile(
+    r"(?:,\s*|\s+)(?:because|since)\s+|,\s*(?:as|which|so)\s+|:\s+|\s+[—–]\s+|\s+-\s+",
+    re.IGNORECASE,
+)
+
+
+def split_reason(sentence: str) -> tuple[str, str]:
+    """(the recommendation, the reason given in the same sentence, or "").
+
+    A reason that opens the sentence ("Since your goal is strength, lift
+    first") stays: what follows it is the recommendation itself."""
+    m = _REASON_START.search(sentence)
+    if m is None or len(sentence[: m.start()].split()) < 2 or not sentence[m.end() :].strip():
+        return sentence, ""
+    return sentence[: m.start()].rstrip(" ,") + ".", sentence[m.end() :]
+
+
 def faces_choice(question: str) -> bool:
     q = normalise_space(question)
     if _HOW.search(q) and not re.search(r"\bor\b", q):
@@ -85,25 +105,27 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                     reasoning = [s.plain for s in blocks[nxt].sentences]
                 nxt += 1
             reasoning = reasoning[:MAX_REASONING_SENTENCES]
+            decision, reason = split_reason(text)
+            why = [reason[:1].upper() + reason[1:]] if reason else []
             yield make_pattern(
                 memory,
                 TYPE,
                 {
-                    "decision": text,
+                    "decision": decision,
                     "context": normalise_space(memory.user_input),
-                    "reasoning": " ".join(reasoning),
+                    "reasoning": " ".join(why + reasoning),
                 },
-                certainty=(0.9 if strong else 0.8) if reasoning else 0.6,
-                evidence=text,
+                certainty=(0.9 if strong else 0.8) if reasoning or reason else 0.6,
+                # the recommending sentence and its reasons, as written: the example's answer
+                evidence=" ".join([text, *reasoning]),
             )
             return
 
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
     c = pattern.content
-    output = c["decision"]
-    if config.include_reasoning and c.get("reasoning"):
-        output = f"{output} {c['reasoning']}"
+    # with reasoning, the answer is the recommendation and its reasons as written
+    output = pattern.evidence if config.include_reasoning and pattern.evidence else c["decision"]
     yield make_example(pattern, config, c["context"], output)
 
 

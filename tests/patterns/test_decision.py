@@ -56,3 +56,47 @@ def test_no_choice_or_no_recommendation_is_no_decision():
         )
         == []
     )
+
+
+def test_a_reason_in_the_same_sentence_goes_to_the_reasoning():
+    reply = (
+        "I'd go with Memcached for the cache, because it needs no persistence and evicts on its own. "
+        "Redis would work too."
+    )
+    assert decisions("Should I put the cache in Redis or Memcached?", reply) == [
+        {
+            "decision": "I'd go with Memcached for the cache.",
+            "context": "Should I put the cache in Redis or Memcached?",
+            "reasoning": "It needs no persistence and evicts on its own. Redis would work too.",
+        }
+    ]
+    [got] = decisions(
+        "Is Rust or Go better for a small CLI?",
+        "For a small CLI, go with Go: it compiles fast. Rust gives more control.",
+    )
+    assert (got["decision"], got["reasoning"]) == (
+        "For a small CLI, go with Go.",
+        "It compiles fast. Rust gives more control.",
+    )
+
+
+def test_the_example_answers_with_the_sentence_as_written():
+    from loomcore import DataSynthesizer, MemoryEnricher, PatternExtractor, SynthesisConfig
+
+    from ..conftest import raw_memory
+
+    reply = "I'd go with Memcached for the cache, because it needs no persistence. Redis works too."
+    enriched = MemoryEnricher().enrich(
+        raw_memory("Should I put the cache in Redis or Memcached?", reply)
+    )
+    patterns = [
+        p
+        for p in PatternExtractor(0.0).extract_patterns([enriched])
+        if p.pattern_type == "decision"
+    ]
+    [with_reasons] = DataSynthesizer(SynthesisConfig(min_confidence=0.0)).synthesize(patterns)
+    assert with_reasons.output == reply
+    [bare] = DataSynthesizer(
+        SynthesisConfig(min_confidence=0.0, include_reasoning=False)
+    ).synthesize(patterns)
+    assert bare.output == "I'd go with Memcached for the cache."
