@@ -959,6 +959,12 @@ IMPERATIVE_VERBS = frozenset(
 # B"): commands, never entities.
 IMPERATIVE_VERBS |= frozenset(
     [
+        # choices people ask about ("Should I learn Python or Go?")
+        "learn",
+        "study",
+        "hire",
+        "rent",
+        "wear",
         "summarize",
         "summarise",
         "differentiate",

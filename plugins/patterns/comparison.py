@@ -199,6 +199,18 @@ def _mentions(reply: str, item: str) -> bool:
     return stem in reply
 
 
+def _parallel_to(a: str, raw_b: str) -> str:
+    """ "A or B" joins like with like: when B is "in Postgres", A is what
+    follows the same preposition ("store sessions in Redis" -> "Redis")."""
+    words = raw_b.split()
+    prep = words[0].lower() if words else ""
+    if prep not in PREPOSITIONS or f" {prep} " not in f" {a.lower()} ":
+        return a
+    at = f" {a.lower()} ".rindex(f" {prep} ")
+    rest = " ".join(_skip_lead(a[at + len(prep) :].split(), first=False))
+    return rest or a
+
+
 def items_of(question: str) -> tuple[str, str, float] | None:
     """The two compared things named by the user's message, if it asks to compare."""
     sentences = [
@@ -218,9 +230,15 @@ def items_of(question: str) -> tuple[str, str, float] | None:
             if raw_a.split() and raw_a.split()[-1].lower() in _NOT_ITEMS:
                 return None  # "cardio before or after lifting": not two things
             a, b = _left_item(raw_a), _right_item(raw_b)
+            a = _parallel_to(a, raw_b)
             # "machine and deep learning": the head noun belongs to both
             b_words = b.split()
-            b_bare = raw_b.split()[0].lower() not in ("a", "an", "the") if raw_b.split() else False
+            # (not "in a bank or in index funds": a preposition heads each item)
+            b_bare = (
+                raw_b.split()[0].lower() not in ("a", "an", "the", *PREPOSITIONS)
+                if raw_b.split()
+                else False
+            )
             if (
                 len(a.split()) == 1
                 and len(b_words) == 2

@@ -99,3 +99,27 @@ def test_parallel_paragraphs_need_a_contrasting_question_naming_both():
     assert mine_exchange("Tell me about my_tuple and my_list.", TUPLE_REPLY, "comparison") == []
     # the question names only one of the two
     assert mine_exchange("Why is my_tuple smaller than before?", TUPLE_REPLY, "comparison") == []
+
+
+def test_or_joins_like_with_like():
+    """When B is "in Postgres", A is what follows the same preposition; a verb
+    the question opens with ("learn") is not part of A."""
+    from loomcore_plugins.patterns.comparison import items_of
+
+    assert items_of("Should I store sessions in Redis or in Postgres?") == (
+        "Redis",
+        "Postgres",
+        0.8,
+    )
+    assert items_of("Should I keep my savings in a bank or in index funds?") == (
+        "bank",
+        "index funds",
+        0.8,
+    )
+    assert items_of("Should I learn Python or JavaScript?") == ("Python", "JavaScript", 0.8)
+    # a head noun shared by both items still goes to both
+    assert items_of("Should I study machine or deep learning?") == (
+        "machine learning",
+        "deep learning",
+        0.8,
+    )
