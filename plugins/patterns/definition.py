@@ -176,6 +176,16 @@ def _salient(term: str, emphasised: bool, question: str) -> bool:
     )
 
 
+_SHORT_NAME = re.compile(r"\(([^()]{1,20})\)")
+
+
+def _asked_by_short_name(subject: str, question: str) -> bool:
+    """ "A content delivery network (CDN) is ..." answers "What's a CDN?": the
+    name in brackets is the one the user asked about."""
+    asked = set(re.findall(r"[\w+#.-]+", question.lower()))
+    return any(name.strip().lower() in asked for name in _SHORT_NAME.findall(subject))
+
+
 def _defines(cop: str, rest: str, emphasised: bool) -> float:
     """How surely ``<cop> <rest>`` defines (0 = not at all)."""
     words = rest.split()
@@ -226,7 +236,9 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
             if found is None:
                 continue
             term, emphasised = found
-            if not _salient(term, emphasised, question):
+            if not _salient(term, emphasised, question) and not _asked_by_short_name(
+                m.group("subj"), question
+            ):
                 continue
             sureness = _defines(m.group("cop"), strip_inline(m.group("rest")), emphasised)
             if not sureness or term.lower() in seen:

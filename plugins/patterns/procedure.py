@@ -106,18 +106,25 @@ def _list_steps(group: ListGroup, asked_how: bool) -> list[str] | None:
 
 def _prose_steps(memory: EnrichedMemory) -> list[str] | None:
     steps: list[str] = []
-    started = False
+    started = finished = False
     for block in memory.reply_doc.blocks:
         if block.kind != "paragraph":
             if started and block.kind != "paragraph":
                 break
             continue
         for s in block.sentences:
+            if finished:
+                break
             m = _ORDINAL.match(s.plain)
             if m and (started or m.group("marker").lower() in _OPENING):
                 started = True
+                finished = m.group("marker").lower() in ("finally", "lastly")
                 rest = s.plain[m.end() :]
                 steps.append(rest[:1].upper() + rest[1:])
+            elif started and starts_imperative(s.plain):
+                # "First grind ... Then mix ... Let it steep ... Finally strain ...":
+                # an action between the marked ones is a step of its own
+                steps.append(s.plain)
     if len(steps) < MIN_STEPS:
         return None
     # "First, the internet allows ..." enumerates reasons, not actions

@@ -78,3 +78,12 @@ def test_code_blocks_and_trailing_colon():
 def test_list_labels_and_glosses_are_not_terms():
     reply = "- **Recovery**: HIIT is a hard workout.\n- **529 plan** – a state account; it is the best pick."
     assert defs("HIIT or not?", reply) == []
+
+
+def test_a_short_name_in_brackets_is_what_the_user_asked_about():
+    reply = "A virtual private network (VPN) is an encrypted tunnel between a device and a server."
+    assert defs("What is a VPN?", reply) == [
+        {"term": "virtual private network", "definition": reply}
+    ]
+    # unasked, the spelled-out name is no more salient than before
+    assert defs("Any tips for travelling?", reply) == []

@@ -82,3 +82,22 @@ def test_prose_enumerating_reasons_is_not_a_procedure():
 def test_unrequested_labelled_options_are_not_steps():
     reply = "1. Report the incident: one option is to tell the police.\n2. Return the money: another option.\n3. Resign: a third option."
     assert procs("Provide multiple solutions for the dilemma.", reply) == []
+
+
+def test_an_unmarked_action_between_marked_steps_is_a_step():
+    reply = (
+        "First, rinse the rice until the water runs clear. Then add two cups of water per cup. "
+        "Cover the pot with a tight lid. It helps to use a heavy pot. "
+        "Finally, simmer for 18 minutes. Enjoy it warm!"
+    )
+    assert procs("How do I cook rice?", reply) == [
+        {
+            "task": "cook rice",
+            "steps": [
+                "Rinse the rice until the water runs clear.",
+                "Add two cups of water per cup.",
+                "Cover the pot with a tight lid.",
+                "Simmer for 18 minutes.",
+            ],
+        }
+    ]
