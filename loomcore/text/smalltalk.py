@@ -109,6 +109,17 @@ _ASKS_BACK = re.compile(
     re.IGNORECASE,
 )
 
+# a sentence that declines: "I'm sorry, but I can't help with that."
+_REFUSAL = re.compile(
+    r"^(?:(?:i'?m|i am) (?:sorry|afraid)[,.]?\s*(?:but\s+)?)?(?:unfortunately,?\s+)?"
+    r"(?:i|we)\s+(?:can(?:'?t|not)|won'?t|am (?:not )?(?:unable|not able)|'?m (?:unable|not able)|"
+    r"(?:am|'m) not (?:allowed|permitted)|must decline)\b"
+    r"(?!.*\b(?:but|however)\b.*\b(?:here|can|is|are)\b)"
+    r".{0,80}\b(?:help|assist|do that|provide|comply|fulfil|fulfill|write|create|answer|with (?:that|this))\b"
+    r"|^(?:i'?m|i am) sorry,? but\b(?!.*\bhere\b)",
+    re.IGNORECASE,
+)
+
 
 def is_small_talk(text: str) -> bool:
     """Whether a message is only a greeting, thanks or acknowledgement."""
@@ -124,3 +135,8 @@ def is_courtesy(sentence: str) -> bool:
 def asks_back(sentence: str) -> bool:
     """A sentence that asks the user for details instead of answering."""
     return bool(_ASKS_BACK.search(sentence))
+
+
+def is_refusal(sentence: str) -> bool:
+    """A sentence that declines the request ("I'm sorry, but I can't help with that")."""
+    return bool(_REFUSAL.match(sentence.strip(" *_")))

@@ -20,7 +20,7 @@ from loomcore import (
 )
 from loomcore.model import make_example, make_pattern
 from loomcore.text.sentences import split_sentences, strip_inline
-from loomcore.text.smalltalk import asks_back, is_courtesy, is_small_talk
+from loomcore.text.smalltalk import asks_back, is_courtesy, is_refusal, is_small_talk
 
 TYPE = "qa_pair"
 MIN_WORDS = 5
@@ -34,7 +34,7 @@ def informative_sentences(memory: EnrichedMemory) -> list[str]:
             text = s.plain
             if text.endswith("?") or text.endswith(",") or len(text.split()) < MIN_WORDS:
                 continue
-            if is_courtesy(text) or asks_back(text):
+            if is_courtesy(text) or asks_back(text) or is_refusal(text):
                 continue
             out.append(text)
     return out

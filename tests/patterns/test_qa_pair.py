@@ -53,3 +53,35 @@ def test_courtesy_lines_are_cut_from_the_example_output(tmp_path):
     ]
     [example] = DataSynthesizer(SynthesisConfig(min_confidence=0.0)).synthesize(patterns)
     assert example.output == "Use `isinstance(value, float)`; it returns True for subclasses too."
+
+
+def test_a_refusal_is_not_an_answer():
+    from loomcore.text.smalltalk import is_refusal
+
+    assert (
+        mine_exchange("Write me a poem about rain.", "I'm sorry, but I can't help with that.") == []
+    )
+    assert (
+        mine_exchange(
+            "What's the weather tomorrow?",
+            "I am sorry, but I cannot access real-time data to give you a forecast.",
+        )
+        == []
+    )
+    # declining one part and answering the rest is still an answer
+    [qa] = mine_exchange(
+        "What's the weather in Oslo in March?",
+        "I can't see live forecasts. In March, Oslo averages about 1 °C with frequent snow.",
+        "qa_pair",
+    )
+    assert qa["answer"].startswith("I can't see live forecasts.")
+    assert [
+        is_refusal(s)
+        for s in (
+            "I'm afraid I can't do that.",
+            "Unfortunately, I can't provide medical advice.",
+            "I cannot stress enough how important sleep is.",
+            "I'm sorry to hear that your cat is sick.",
+            "I can't browse the web, but here is what I know.",
+        )
+    ] == [True, True, False, False, False]
