@@ -134,6 +134,18 @@ def _prose_block(kind: str, text: str, **kw) -> Block:
     return Block(kind=kind, text=text, sentences=sents, **kw)
 
 
+def _numbering_goes_on(lines: list[str], i: int, number: int | None) -> bool:
+    """Whether the first non-blank line from ``lines[i]`` is item ``number + 1``:
+    then a code block written flush left between "2." and "3." belongs to
+    step 2 instead of ending the list (chat replies often write it so)."""
+    if number is None:
+        return False
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    m = _ITEM.match(lines[i].strip()) if i < len(lines) else None
+    return m is not None and m.group(2) is not None and int(m.group(2)) == number + 1
+
+
 def segment(text: str) -> Document:
     """Segment a markdown message into blocks."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -146,6 +158,7 @@ def segment(text: str) -> Document:
     list_id = -1
     in_list = False
     list_ordered = False
+    top_number: int | None = None  # the number of the open list's last top-level item
     blank_before = False
 
     def flush_para() -> None:
@@ -191,7 +204,11 @@ def segment(text: str) -> Document:
                 i += 1
             i += 1  # the closing fence (or end of text)
             code = _dedent(body)
-            if in_list and item is not None and indent > stack[0][0]:
+            if (
+                in_list
+                and item is not None
+                and (indent > stack[0][0] or _numbering_goes_on(lines, i, top_number))
+            ):
                 item["code"].append(code)
             else:
                 flush_para()
@@ -240,6 +257,8 @@ def segment(text: str) -> Document:
                 stack.pop()
             parent = stack[-1][1] if stack else None
             depth = len(stack)
+            if depth == 0:
+                top_number = number
             blocks.append(Block(kind="item", text=""))  # placeholder, filled by flush_item
             index = len(blocks) - 1
             item = {

@@ -91,3 +91,18 @@ def test_segmenting_is_linear_on_hostile_text():
     assert len(doc.blocks) == 1 and len(doc.blocks[0].sentences) == 1
     doc = segment("\n".join(f"- item {i}" for i in range(10_000)))
     assert len(doc.lists()[0].items) == 10_000
+
+
+def test_flush_left_code_ends_a_list_unless_the_numbering_goes_on():
+    goes_on = segment("1. Install it:\n\n```\npip install x\n```\n\n2. Run it.")
+    assert [(b.kind, b.number, b.code) for b in goes_on.blocks] == [
+        ("item", 1, ("pip install x",)),
+        ("item", 2, ()),
+    ]
+    # a code block after the last item, or before a list that starts again, stands alone
+    ends = segment("1. Install it.\n\n```\npip install x\n```\n\n1. Another list.")
+    assert [(b.kind, b.number) for b in ends.blocks] == [
+        ("item", 1),
+        ("code", None),
+        ("item", 1),
+    ]

@@ -101,3 +101,25 @@ def test_an_unmarked_action_between_marked_steps_is_a_step():
             ],
         }
     ]
+
+
+def test_code_flush_left_between_numbered_steps_belongs_to_the_step_before():
+    reply = (
+        "1) Open your crontab with `crontab -e`.\n"
+        "2) Add a line like this:\n\n"
+        "```\n0 3 * * * /home/me/backup.sh\n```\n\n"
+        "3) Save and close the editor.\n"
+        "4) Check it with `crontab -l`.\n\n"
+        "Make sure the script is executable."
+    )
+    assert procs("How do I set up a cron job?", reply) == [
+        {
+            "task": "set up a cron job",
+            "steps": [
+                "Open your crontab with `crontab -e`.",
+                "Add a line like this: `0 3 * * * /home/me/backup.sh`",
+                "Save and close the editor.",
+                "Check it with `crontab -l`.",
+            ],
+        }
+    ]
