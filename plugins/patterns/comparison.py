@@ -45,6 +45,14 @@ _FORMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"^(?P<a>.+?)\s+(?:vs\.?|versus)\s+(?P<b>.+)", re.I), 0.95),
     (re.compile(r"\bcompare (?P<a>.+?) (?:and|with|to|against) (?P<b>.+)", re.I), 0.95),
     (re.compile(r"\bhow (?:is|are|does|do) (?P<a>.+?) differ(?:ent)? from (?P<b>.+)", re.I), 0.9),
+    (
+        re.compile(
+            r"\bhow (?:does|do|did|would) (?P<a>.+?) (?:compare|stack up) (?:with|to|against) (?P<b>.+)",
+            re.I,
+        ),
+        0.9,
+    ),
+    (re.compile(r"\bhow (?:is|are) (?P<a>.+?) compared (?:with|to) (?P<b>.+)", re.I), 0.9),
     (re.compile(r"^(?P<a>.+?) instead of (?P<b>.+)", re.I), 0.85),
 )
 # "A or B" compares only in a question or a choice ("Should I use A or B?"),

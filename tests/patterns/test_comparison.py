@@ -123,3 +123,15 @@ def test_or_joins_like_with_like():
         "deep learning",
         0.8,
     )
+
+
+def test_how_does_a_compare_with_b():
+    from loomcore_plugins.patterns.comparison import items_of
+
+    assert items_of("How do SSDs compare with HDDs?") == ("SSDs", "HDDs", 0.9)
+    assert items_of("How does Rust compare to C++ for game engines?") == ("Rust", "C++", 0.9)
+    assert items_of("How does the iPhone 15 stack up against the Pixel 8?") == (
+        "iPhone 15",
+        "Pixel 8",
+        0.9,
+    )
