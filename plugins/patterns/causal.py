@@ -169,6 +169,11 @@ _ADVICE = re.compile(
 _MAIN_CLAUSE_START = ARTICLES | DETERMINERS | PRONOUNS | frozenset({"there"})
 
 
+_ONE_WORD_NOT = frozenset(
+    {"yes", "no", "so", "then", "now", "also", "too", "here", "there", "this"}
+)
+
+
 def _ok(clause: str, cut_before: bool) -> bool:
     """A self-contained clause: a few words, some content, cut at a clean place.
 
@@ -177,7 +182,16 @@ def _ok(clause: str, cut_before: bool) -> bool:
     """
     words = [w.strip("`*\"'(),.").lower() for w in clause.split()]
     words = [w for w in words if w]
-    if not 2 <= len(words) <= MAX_CLAUSE_WORDS:
+    if not words or len(words) > MAX_CLAUSE_WORDS:
+        return False
+    # one word is a clause only as a noun that names something ("Inflation is
+    # caused by ..."), never an adverb or a verb left over from a cut
+    if len(words) == 1 and (
+        words[0].endswith(("ly", "ing", "ed"))
+        or words[0] in _ONE_WORD_NOT
+        or not words[0].isalpha()
+        or not clause.lstrip("`*\"'(")[:1].isupper()  # a sentence's subject, not a list's tail
+    ):
         return False
     if all(w in _FUNCTION for w in words):
         return False
@@ -340,6 +354,8 @@ def instruction_for(cause: str, effect: str, evidence: str) -> str | None:
     if conditional:
         return f"What happens if {_lower_first(cause)}?"
     if effect_first:
+        if len(effect.split()) == 1:  # "Inflation is caused by ...": a thing, not an event
+            return f"What causes {_lower_first(effect)}?"
         return f"Explain why {_lower_first(effect)}."
     if _is_clause(cause):
         return f"What happens when {_lower_first(cause)}?"

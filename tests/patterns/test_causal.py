@@ -69,3 +69,31 @@ def test_inline_code_is_kept_whole():
             "effect": "`pip install` to run again",
         }
     ]
+
+
+def test_a_one_word_subject_is_a_cause_or_an_effect():
+    assert causal(
+        "Inflation is usually caused by demand growing faster than supply.",
+        "What causes inflation?",
+    ) == [{"cause": "demand growing faster than supply", "effect": "Inflation"}]
+    assert causal(
+        "Deforestation can lead to soil erosion and floods.", "Is deforestation bad?"
+    ) == [{"cause": "Deforestation", "effect": "soil erosion and floods"}]
+    # the last word of a list is no clause of its own
+    assert (
+        causal(
+            "Firms save on hardware, software, and facilities because the provider runs them.",
+            "Why use the cloud?",
+        )
+        == []
+    )
+
+
+def test_a_one_word_effect_asks_what_causes_it():
+    from loomcore_plugins.patterns.causal import instruction_for
+
+    evidence = "Inflation is usually caused by demand growing faster than supply."
+    assert (
+        instruction_for("demand growing faster than supply", "Inflation", evidence)
+        == "What causes inflation?"
+    )
