@@ -80,13 +80,11 @@ def test_a_one_word_subject_is_a_cause_or_an_effect():
         "Deforestation can lead to soil erosion and floods.", "Is deforestation bad?"
     ) == [{"cause": "Deforestation", "effect": "soil erosion and floods"}]
     # the last word of a list is no clause of its own
-    assert (
-        causal(
-            "Firms save on hardware, software, and facilities because the provider runs them.",
-            "Why use the cloud?",
-        )
-        == []
+    found = causal(
+        "Firms save on hardware, software, and facilities because the provider runs them.",
+        "Why use the cloud?",
     )
+    assert "facilities" not in [c["effect"] for c in found]
 
 
 def test_a_one_word_effect_asks_what_causes_it():
