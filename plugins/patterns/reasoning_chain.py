@@ -114,14 +114,17 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     premise_at = first - 1 if same_block or list_intro else first
     if premise_at < first and len(tidy(sentences[premise_at][1]).split()) < 3:
         premise_at = first  # "Sure!" opens the reply; it premises nothing
+    premise = sentences[premise_at][1]
     steps = [sentences[i][1] for i in range(premise_at + 1, conclusion_at)]
     if len(steps) < MIN_STEPS:
         # split steps that chain inside one sentence ("..., so i holds 2")
         pieces = []
-        for s in ([sentences[premise_at][1]] if premise_at == first else []) + steps:
+        for s in ([premise] if premise_at == first else []) + steps:
             pieces.extend(p for p in _SPLIT.split(s) if p.strip())
         if premise_at == first and pieces:
-            pieces = pieces[1:]
+            # "A book has 300 pages, so 12 books are 3,600": the premise is
+            # the first piece, and what it infers is the first step
+            premise, pieces = pieces[0], pieces[1:]
         steps = pieces
     steps = [tidy(s) for s in steps if len(tidy(s).split()) >= 2]
     if len(steps) < MIN_STEPS:
@@ -134,7 +137,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     yield make_pattern(
         memory,
         TYPE,
-        {"premise": tidy(sentences[premise_at][1]), "steps": steps, "conclusion": conclusion},
+        {"premise": tidy(premise), "steps": steps, "conclusion": conclusion},
         certainty=min(1.0, 0.7 + 0.1 * len(marked)),
         evidence=" ".join(s for _, s in sentences[premise_at : conclusion_at + 1]),
     )

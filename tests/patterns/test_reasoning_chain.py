@@ -131,3 +131,18 @@ def test_built_output_lists_the_steps_as_sentences():
         "2. Adding the spare crate gives 360 + 24 = 384.\n"
         "Therefore, one truck delivers 384 bottles."
     )
+
+
+def test_a_premise_that_infers_in_the_same_sentence_keeps_only_its_first_clause():
+    reply = (
+        "A shelf holds 40 books, so 5 shelves hold 200 books. "
+        "You own 260 books, which means 60 are left over.\n\n"
+        "So you need a sixth and a seventh shelf."
+    )
+    assert chains(reply, "How many shelves do I need?") == [
+        {
+            "premise": "A shelf holds 40 books",
+            "steps": ["5 shelves hold 200 books", "You own 260 books", "60 are left over"],
+            "conclusion": "You need a sixth and a seventh shelf.",
+        }
+    ]
