@@ -186,7 +186,7 @@ def _asked_by_short_name(subject: str, question: str) -> bool:
     return any(name.strip().lower() in asked for name in _SHORT_NAME.findall(subject))
 
 
-def _defines(cop: str, rest: str, emphasised: bool) -> float:
+def _defines(cop: str, rest: str, emphasised: bool, asked: bool = False) -> float:
     """How surely ``<cop> <rest>`` defines (0 = not at all)."""
     words = rest.split()
     if len(words) < 3:
@@ -207,7 +207,22 @@ def _defines(cop: str, rest: str, emphasised: bool) -> float:
     if first in _NOT_DEFINING or first.endswith(("ly", "ed", "er")) or first in EVALUATIVE:
         return 0.0
     # "**Baking soda** is pure sodium bicarbonate": only for an emphasised term
-    return 0.75 if emphasised else 0.0
+    if emphasised:
+        return 0.75
+    # "Embeddings are dense vectors that ...", answering "What are embeddings?":
+    # a plural kind, named by a plural noun that a relative clause or a
+    # preposition may follow (not "are useful for", "are learned")
+    if asked and cop == "are" and not first.endswith("ing") and _PLURAL_KIND.match(rest):
+        return 0.8  # ("are chirping in the trees" is what they do, not what they are)
+    return 0.0
+
+
+_PAIR = re.compile(r"\b(?:and|or)\b|&", re.I)
+_PLURAL_KIND = re.compile(
+    r"^(?:[\w-]+\s+){0,3}?[\w-]{3,}s\b"
+    r"(?=\s+(?:that|which|who|whose|where|of|for|with|in|from|on|[a-z]+ed|built|made|known|called|written|found|held|kept)\b"
+    r"|\s*[,.;]|\s*$)"
+)
 
 
 # Creative requests: "Loneliness is a vast, empty desert" answers a request
@@ -240,7 +255,13 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                 m.group("subj"), question
             ):
                 continue
-            sureness = _defines(m.group("cop"), strip_inline(m.group("rest")), emphasised)
+            sureness = _defines(
+                m.group("cop"),
+                strip_inline(m.group("rest")),
+                emphasised,
+                # one asked-about thing ("A and B are two kinds of ..." defines neither)
+                asked=term.lower() in question.lower() and not _PAIR.search(term),
+            )
             if not sureness or term.lower() in seen:
                 continue
             seen.add(term.lower())

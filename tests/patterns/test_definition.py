@@ -87,3 +87,16 @@ def test_a_short_name_in_brackets_is_what_the_user_asked_about():
     ]
     # unasked, the spelled-out name is no more salient than before
     assert defs("Any tips for travelling?", reply) == []
+
+
+def test_a_plural_kind_defines_a_plural_term_the_user_asked_about():
+    reply = "Embeddings are dense vectors that place similar items close together."
+    assert defs("What are embeddings?", reply) == [{"term": "Embeddings", "definition": reply}]
+    # what they do, how they are judged, or two things at once: not what they are
+    for question, reply in (
+        ("What are embeddings?", "Embeddings are learned during training."),
+        ("What are embeddings?", "Embeddings are useful for search and ranking."),
+        ("What are the birds doing?", "The birds are chirping in the trees."),
+        ("What are HIIT and LISS?", "HIIT and LISS are two styles of cardio workouts."),
+    ):
+        assert defs(question, reply) == [], reply
