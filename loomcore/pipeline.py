@@ -164,7 +164,16 @@ class TurnCache:
         return self
 
 
-_turn_cache = TurnCache()
+# one cache per thread: an embedding application may run pipelines in threads,
+# and one conversation's redacted history must never meet another's
+_local = threading.local()
+
+
+def _turn_cache(scope: tuple[Any, ...]) -> TurnCache:
+    cache = getattr(_local, "turn_cache", None)
+    if cache is None:
+        cache = _local.turn_cache = TurnCache()
+    return cache.of(scope)
 
 
 def redact(
@@ -191,7 +200,7 @@ def redact(
     if not redactors:
         return memory
     faults = faults or Faults()
-    cache = _turn_cache.of((registry, mode, allow, memory.conversation_id))
+    cache = _turn_cache((registry, mode, allow, memory.conversation_id))
     turns = cache.turns
 
     def clean(text: str) -> tuple[str, Counter[str]]:

@@ -313,3 +313,42 @@ def test_each_turn_of_a_conversation_is_redacted_once(tmp_path):
     assert stats.redactions == {"CODENAME": 80}
     lines = [json.loads(line) for line in (tmp_path / "out" / "raw.jsonl").read_text().splitlines()]
     assert len(lines) == 40 and not any("Bluebird" in json.dumps(line) for line in lines)
+
+
+def test_pipelines_in_threads_keep_their_conversations_apart(tmp_path):
+    """The per-conversation redaction cache is per thread: two runs at once
+    write what each writes alone."""
+    import threading
+
+    from loomcore.pipeline import Pipeline, RunOptions
+
+    def chat(name):
+        messages = []
+        for i in range(30):
+            messages += [
+                {"role": "user", "content": f"Why is {name} late, part {i}? Mail {name}@x.io"},
+                {"role": "assistant", "content": f"{name} waits for review {i} before shipping."},
+            ]
+        src = tmp_path / f"{name}.jsonl"
+        src.write_text(json.dumps({"id": name, "messages": messages}) + "\n")
+        return src
+
+    def run(src, out):
+        Pipeline(options=RunOptions(min_importance=0.0)).run([str(src)], out)
+        return (out / "raw.jsonl").read_text()
+
+    sources = [chat("bluebird"), chat("redwing")]
+    alone = [run(src, tmp_path / f"alone-{src.stem}") for src in sources]
+    together: dict[str, str] = {}
+    threads = [
+        threading.Thread(
+            target=lambda s=src: together.__setitem__(s.stem, run(s, tmp_path / f"both-{s.stem}"))
+        )
+        for src in sources
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [together[s.stem] for s in sources] == alone
+    assert "redwing" not in alone[0] and "[EMAIL]" in alone[0]
