@@ -164,11 +164,19 @@ def _term(subject_md: str) -> tuple[str, bool] | None:
     return " ".join(words), emphasised
 
 
-def _salient(term: str, emphasised: bool, question: str) -> bool:
+def _salient(term: str, emphasised: bool, question: str, subject: str) -> bool:
+    """Whether the term is worth defining: emphasised, asked about (by its
+    name or by the short name in brackets after it), or a proper name."""
     if emphasised:
         return True
     if term.lower() in question.lower():
         return True
+    # "A content delivery network (CDN) is ..." answers "What's a CDN?"
+    short_names = _SHORT_NAME.findall(subject)
+    if short_names:
+        asked = set(re.findall(r"[\w+#.-]+", question.lower()))
+        if any(name.strip().lower() in asked for name in short_names):
+            return True
     words = term.split()
     # a proper name: capitals after the first word, or inside a word (PostgreSQL)
     return any(w[:1].isupper() for w in words[1:]) or any(
@@ -177,13 +185,6 @@ def _salient(term: str, emphasised: bool, question: str) -> bool:
 
 
 _SHORT_NAME = re.compile(r"\(([^()]{1,20})\)")
-
-
-def _asked_by_short_name(subject: str, question: str) -> bool:
-    """ "A content delivery network (CDN) is ..." answers "What's a CDN?": the
-    name in brackets is the one the user asked about."""
-    asked = set(re.findall(r"[\w+#.-]+", question.lower()))
-    return any(name.strip().lower() in asked for name in _SHORT_NAME.findall(subject))
 
 
 def _defines(cop: str, rest: str, emphasised: bool, asked: bool = False) -> float:
@@ -251,9 +252,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
             if found is None:
                 continue
             term, emphasised = found
-            if not _salient(term, emphasised, question) and not _asked_by_short_name(
-                m.group("subj"), question
-            ):
+            if not _salient(term, emphasised, question, m.group("subj")):
                 continue
             sureness = _defines(
                 m.group("cop"),
