@@ -20,6 +20,47 @@ def test_process_executor_matches_local_byte_for_byte(tmp_path):
     )
 
 
+def test_spawned_workers_load_the_plugins_and_their_options(tmp_path, monkeypatch, caplog):
+    """Where processes are spawned (macOS, Windows) nothing is inherited: the
+    workers must load the plugins and take the run's options themselves."""
+    import orjson
+    from loomcore_plugins.executors import process
+
+    from loomcore import hookimpl
+    from loomcore.registry import Registry, get_plugin_manager
+
+    monkeypatch.delenv("LOOMCORE_TAXONOMY", raising=False)
+    monkeypatch.setattr(process, "start_method", lambda: "spawn")
+    taxonomy = tmp_path / "tax.toml"
+    taxonomy.write_text('replace = true\n[topics]\nbandits = ["thompson sampling", "arm"]\n')
+    options = {"default_enricher": {"taxonomy": str(taxonomy)}}
+    Pipeline(options=RunOptions(plugin_options=options)).run(None, tmp_path / "here")
+    Pipeline(options=RunOptions(executor="process", workers=2, plugin_options=options)).run(
+        None, tmp_path / "pool"
+    )
+    for name in ("alpaca.jsonl", "chatml.jsonl", "raw.jsonl"):
+        assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+    topics = {
+        t
+        for line in (tmp_path / "pool" / "raw.jsonl").read_bytes().splitlines()
+        for t in orjson.loads(line)["metadata"]["topics"]
+    }
+    assert topics == {"bandits"}  # the workers used the configured taxonomy
+
+    class InProcess:
+        @hookimpl
+        def register_enrichers(self, register):
+            pass
+
+    pm = get_plugin_manager()
+    pm.register(InProcess(), name="in_process")
+    Pipeline(Registry(pm), RunOptions(executor="process", workers=1)).run(None, tmp_path / "warn")
+    assert (
+        "process executor: in-process plugins in_process do not reach spawned workers"
+        in caplog.messages
+    )
+
+
 def test_cli_executor_options(tmp_path):
     result = CliRunner().invoke(
         cli, ["run", "-o", str(tmp_path), "--executor", "process", "--workers", "2"]

@@ -28,7 +28,7 @@ from loomcore_plugins.executors.process import workers
 
 from loomcore import Executor, LoomcoreError, Memory, hookimpl
 from loomcore.pipeline import ExecutionPlan, Outcome, RunOptions, process_memory
-from loomcore.registry import Registry, get_plugin_manager, installed_plugins
+from loomcore.workers import portable_plugins, worker_registry
 
 WINDOW = 8192
 BATCH = 64
@@ -37,39 +37,17 @@ LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024
 
 log = logging.getLogger("loomcore")
 
-# one registry per run per worker process: Ray reuses its worker processes
-# across tasks, so the plugins load once, not once per batch
-_worker_state: dict[str, tuple[Registry, RunOptions]] = {}
-
-
-def _state(run_id: str, plugins: list[str], options: RunOptions) -> tuple[Registry, RunOptions]:
-    if run_id not in _worker_state:
-        _worker_state.clear()
-        registry = Registry(get_plugin_manager(only=plugins))
-        registry.configure(options.plugin_options)
-        _worker_state[run_id] = (registry, options)
-    return _worker_state[run_id]
-
 
 def _work(batch: Any, run_id: str, plugins: list[str], options: RunOptions) -> Any:
     """One batch of pickled exchanges to their pickled outcomes (runs on a Ray worker)."""
     import pyarrow as pa
 
-    registry, options = _state(run_id, plugins, options)
+    registry, options = worker_registry(run_id, plugins, options)
     outcomes = [
         pickle.dumps(process_memory(registry, options, pickle.loads(m)))
         for m in batch.column("memory").to_pylist()
     ]
     return pa.table({"index": batch.column("index"), "outcome": pa.array(outcomes, pa.binary())})
-
-
-def entry_point_plugins(registry: Registry) -> tuple[list[str], list[str]]:
-    """The loaded plugins a worker can load by name, and those it cannot (in-process)."""
-    names = [name for name, plugin in registry.pm.list_name_plugin() if plugin is not None]
-    installed = set(installed_plugins())
-    return sorted(n for n in names if n in installed), sorted(
-        n for n in names if n not in installed
-    )
 
 
 def _connect(workers: int) -> bool:
@@ -109,7 +87,7 @@ def run(plan: ExecutionPlan, memories: Iterable[Memory]) -> Iterator[Outcome]:
         raise LoomcoreError(
             "the ray executor needs Ray Data: pip install 'loomcore[ray]'"
         ) from None
-    plugins, local_only = entry_point_plugins(plan.registry)
+    plugins, local_only = portable_plugins(plan.registry)
     if local_only:
         log.warning(
             "ray executor: in-process plugins %s do not reach the Ray workers",
