@@ -106,9 +106,11 @@ def _ends_sentence(text: str, start: int, end: int) -> bool:
         return True
     # the word that carries the period
     i = start
-    while i > 0 and not text[i - 1].isspace() and text[i - 1] not in "(\"'“":
+    while i > 0 and not text[i - 1].isspace():
         i -= 1
-    word = text[i:start].lower().strip("*_`")
+    # opening quotes and brackets are not part of the word; an apostrophe
+    # inside it is ("won't." ends a sentence: its word is not the initial "t")
+    word = text[i:start].lstrip("(\"'“‘").lower().strip("*_`")
     if not word:
         return True
     if word in ABBREVIATIONS:

@@ -106,3 +106,15 @@ def test_flush_left_code_ends_a_list_unless_the_numbering_goes_on():
         ("code", None),
         ("item", 1),
     ]
+
+
+def test_a_contraction_ends_its_sentence():
+    # the apostrophe is inside the word: "won't." is no initial "t."
+    text = "Use a set when order doesn't matter and a list when it won't do. Sets can't hold lists. That's it."
+    assert split_sentences(text) == [
+        "Use a set when order doesn't matter and a list when it won't do.",
+        "Sets can't hold lists.",
+        "That's it.",
+    ]
+    text = "Push it, or it won't. Then 'J. Smith' signs."
+    assert split_sentences(text) == ["Push it, or it won't.", "Then 'J. Smith' signs."]
