@@ -75,6 +75,20 @@ def split_reason(sentence: str) -> tuple[str, str]:
     return sentence[: m.start()].rstrip(" ,") + ".", sentence[m.end() :]
 
 
+_OPTIONS = re.compile(r"([\w.+#-]+)\s+or\s+(?:(?:an?|the|to)\s+)?([\w.+#-]+)", re.IGNORECASE)
+SHORT_ANSWER_WORDS = 4
+
+
+def names_an_option(sentence: str, question: str) -> bool:
+    """A short sentence that answers "A or B?" with one of them: "Rent.",
+    "Postgres, definitely." """
+    words = [w.strip(".,;:!*`'\"").lower() for w in sentence.split()]
+    if not words or len(words) > SHORT_ANSWER_WORDS:
+        return False
+    options = {w.lower() for m in _OPTIONS.finditer(question) for w in m.groups()}
+    return any(w in options for w in words)
+
+
 def faces_choice(question: str) -> bool:
     q = normalise_space(question)
     if _HOW.search(q) and not re.search(r"\bor\b", q):
@@ -94,7 +108,8 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
         for si, sentence in enumerate(block.sentences):
             text = sentence.plain
             strong = _RECOMMEND.search(text)
-            if not strong and not _IMPERATIVE_CHOICE.match(text):
+            answered = bi == si == 0 and names_an_option(text, memory.user_input)
+            if not strong and not answered and not _IMPERATIVE_CHOICE.match(text):
                 continue
             if text.endswith("?"):
                 continue

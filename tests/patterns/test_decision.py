@@ -100,3 +100,24 @@ def test_the_example_answers_with_the_sentence_as_written():
         SynthesisConfig(min_confidence=0.0, include_reasoning=False)
     ).synthesize(patterns)
     assert bare.output == "I'd go with Memcached for the cache."
+
+
+def test_a_short_answer_naming_one_option_is_the_recommendation():
+    assert decisions(
+        "Should I lease or buy a car? I drive 30,000 km a year.",
+        "Buy. Leases cap the distance you can drive, and at 30,000 km a year the excess fees add up.",
+    ) == [
+        {
+            "decision": "Buy.",
+            "context": "Should I lease or buy a car? I drive 30,000 km a year.",
+            "reasoning": "Leases cap the distance you can drive, and at 30,000 km a year the excess fees add up.",
+        }
+    ]
+    # a short opening that names neither option recommends nothing
+    assert (
+        decisions(
+            "Should I lease or buy a car?",
+            "Good question. Leases cap the distance; buying costs more up front.",
+        )
+        == []
+    )
