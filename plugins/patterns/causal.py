@@ -169,8 +169,11 @@ _ADVICE = re.compile(
 _MAIN_CLAUSE_START = ARTICLES | DETERMINERS | PRONOUNS | frozenset({"there"})
 
 
+# degree words that, with "-ly" adverbs, only hedge the clause they lead
+_HEDGES = frozenset({"most", "more", "less", "perhaps", "maybe", "just", "only", "quite"})
 _ONE_WORD_NOT = frozenset(
     {"yes", "no", "so", "then", "now", "also", "too", "here", "there", "this"}
+    | {"nothing", "something", "anything", "everything"}
 )
 
 
@@ -185,16 +188,17 @@ def _ok(clause: str, cut_before: bool) -> bool:
     if not words or len(words) > MAX_CLAUSE_WORDS:
         return False
     # one word is a clause only as a noun that names something ("Inflation is
-    # caused by ..."), never an adverb or a verb left over from a cut
+    # caused by ...", the gerund "Overwatering leads to ..."), never an adverb
+    # or a verb left over from a cut
     if len(words) == 1 and (
-        words[0].endswith(("ly", "ing", "ed"))
+        words[0].endswith(("ly", "ed"))
         or words[0] in _ONE_WORD_NOT
         or not words[0].isalpha()
         or not clause.lstrip("`*\"'(")[:1].isupper()  # a sentence's subject, not a list's tail
     ):
         return False
-    if all(w in _FUNCTION for w in words):
-        return False
+    if all(w in _FUNCTION or w in _HEDGES or w.endswith("ly") for w in words):
+        return False  # "This is", "Most likely", "Partly": no content of its own
     if words[0] in _BAD_START or _DEFINING.search(clause) or _NESTED.search(clause):
         return False
     return not (cut_before and words[-1] in _DANGLING_END)

@@ -95,3 +95,13 @@ def test_a_one_word_effect_asks_what_causes_it():
         instruction_for("demand growing faster than supply", "Inflation", evidence)
         == "What causes inflation?"
     )
+
+
+def test_a_gerund_subject_is_a_cause_and_a_hedge_is_no_effect():
+    assert causal("Overwatering leads to root rot, which starves the plant.") == [
+        {"cause": "Overwatering", "effect": "root rot"}
+    ]
+    # "Most likely because X": the hedge is not what X causes
+    assert causal("Most likely because the cache expired before the request.") == []
+    assert causal("Probably because the cache expired.") == []
+    assert causal("Nothing causes more outages than a full disk.") == []
