@@ -38,7 +38,7 @@ _CONCLUSION = re.compile(
 # steps"); "so great and grand" is an intensifier.
 _STEP = re.compile(
     r"(?:[,;]|\band)\s+so\s+(?:that's|that is|the|you|it|its|one|each|a|an|we|they|this|there|your|our|"
-    r"their|i|[A-Z$`\d])|(?i:\bwhich means\b|\bthat means\b|\btherefore\b|\bthus\b|\bhence\b|\bit follows\b)",
+    r"their|i|[A-Z$`\d])|(?i:\bwhich means\b|\bthat means\b|\bwhich gives\b|\btherefore\b|\bthus\b|\bhence\b|\bit follows\b)",
 )
 # a number, an optional unit ("5 kg"), an operator, a number
 _CALC = re.compile(
@@ -89,6 +89,29 @@ def _join_colons(
     return out
 
 
+_INFERS = re.compile(r",\s+(?:so|which means|that means|which gives)\s+", re.IGNORECASE)
+
+
+def _worked_result(sentences: list[tuple[int, str]]) -> tuple[int, str, str] | None:
+    """A worked calculation whose last sentence infers the result with no
+    "Therefore" ("A week has 7 days, so 7 × 86,400 = 604,800 seconds"):
+    (that sentence's index, what it infers from, the result).  Only after two
+    marked steps, and only when the result is computed, so that an
+    explanation with a few "so"s does not become a chain."""
+    at = len(sentences) - 1
+    text = sentences[at][1]
+    markers = list(_INFERS.finditer(text))
+    if not markers:
+        return None
+    marker = markers[-1]  # what follows the last one is the result
+    result = text[marker.end() :]
+    if "=" not in result or not _CALC.search(result):
+        return None
+    if sum(is_step(t) for _, t in sentences[:at]) < MIN_STEPS:
+        return None
+    return at, text[: marker.start()], result
+
+
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     blocks = memory.reply_doc.blocks
     sentences = _join_colons([(bi, s.plain) for bi, s in memory.reply_doc.sentences()], blocks)
@@ -101,8 +124,12 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
         ):
             conclusion_at = i
             break
+    last_step = ""  # the inference the conclusion sentence opens with, when unmarked
     if conclusion_at is None:
-        return
+        found = _worked_result(sentences)
+        if found is None:
+            return
+        conclusion_at, last_step, result = found
     marked = [i for i in range(conclusion_at) if is_step(sentences[i][1])]
     if not marked:
         return
@@ -126,10 +153,10 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
             # the first piece, and what it infers is the first step
             premise, pieces = pieces[0], pieces[1:]
         steps = pieces
-    steps = [tidy(s) for s in steps if len(tidy(s).split()) >= 2]
+    steps = [tidy(s) for s in [*steps, last_step] if len(tidy(s).split()) >= 2]
     if len(steps) < MIN_STEPS:
         return
-    raw = sentences[conclusion_at][1]
+    raw = result if last_step else sentences[conclusion_at][1]
     conclusion = _CONCLUSION.sub("", raw, count=1).strip()
     conclusion = conclusion[:1].upper() + conclusion[1:]
     if len(conclusion.split()) < 3:

@@ -146,3 +146,29 @@ def test_a_premise_that_infers_in_the_same_sentence_keeps_only_its_first_clause(
             "conclusion": "You need a sixth and a seventh shelf.",
         }
     ]
+
+
+def test_a_worked_calculation_ends_in_its_result_without_therefore():
+    reply = (
+        "A pallet holds 40 boxes, so 12 pallets hold 480 boxes. Each box weighs 5 kg, "
+        "which gives 2,400 kg of boxes. The truck adds 3,000 kg, so 2,400 + 3,000 = 5,400 kg."
+    )
+    assert chains(reply, "How heavy is the loaded truck?") == [
+        {
+            "premise": "A pallet holds 40 boxes",
+            "steps": [
+                "12 pallets hold 480 boxes",
+                "Each box weighs 5 kg, which gives 2,400 kg of boxes",
+                "The truck adds 3,000 kg",
+            ],
+            "conclusion": "2,400 + 3,000 = 5,400 kg.",
+        }
+    ]
+    # an explanation with a few "so"s and no computed result is no chain
+    assert (
+        chains(
+            "Tea has caffeine, so it wakes you. Milk softens it, so it is mild. "
+            "Sugar sweetens it, so kids like it."
+        )
+        == []
+    )
