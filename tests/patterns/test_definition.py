@@ -100,3 +100,17 @@ def test_a_plural_kind_defines_a_plural_term_the_user_asked_about():
         ("What are HIIT and LISS?", "HIIT and LISS are two styles of cardio workouts."),
     ):
         assert defs(question, reply) == [], reply
+
+
+def test_a_term_asked_about_in_its_other_number_is_salient():
+    assert defs(
+        "Tell me about bacteria.",
+        "A bacterium is a single-celled organism without a nucleus. Some cause disease.",
+    ) == [
+        {
+            "term": "bacterium",
+            "definition": "A bacterium is a single-celled organism without a nucleus.",
+        }
+    ]
+    # a word that only starts the same way is another word
+    assert defs("What is a processor?", "A procession is a line of people moving along.") == []
