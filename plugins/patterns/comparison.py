@@ -73,7 +73,8 @@ _ASPECT_OF = re.compile(
     re.I,
 )
 _CUT_RIGHT = re.compile(
-    r"\s+(?:for|in|on|when|if|to|with|that|which|because|as|at|from|so|since|while|given)\s|[,;:?!()]|\.(?=\s|$)"
+    r"\s+(?:for|in|on|when|if|to|with|that|which|because|as|at|from|so|since|while|given)\s|[,;:?!()]|\.(?=\s|$)|"
+    r"\s[—–-]+\s"  # "A vs B — which should I use?": a dash ends the name
 )
 _SKIP_LEFT = (
     COMMON_WORDS

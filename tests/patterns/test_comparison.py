@@ -135,3 +135,10 @@ def test_how_does_a_compare_with_b():
         "Pixel 8",
         0.9,
     )
+
+
+def test_a_dash_ends_the_second_name():
+    assert items(
+        "Redis vs Memcached — which should I pick for sessions?", "Redis", "Memcached"
+    ) == [("Redis", "Memcached")]
+    assert items("Vim vs Emacs - thoughts?", "Vim", "Emacs") == [("Vim", "Emacs")]
