@@ -54,6 +54,20 @@ _OPENING = ("first", "firstly", "to start", "to begin", "start by", "begin by")
 MIN_STEPS = 3
 
 
+# "What is overfitting and how do I prevent it?": "it" is overfitting
+_ASKED_THING = re.compile(
+    r"\bwhat (?:is|are) (?:(?:an?|the) )?(?P<thing>[^?,]{1,60}?),? and how\b", re.IGNORECASE
+)
+
+
+def _resolve_it(task: str, question: str) -> str:
+    head, _, last = task.rpartition(" ")
+    m = _ASKED_THING.search(question)
+    if head and m and last.lower() in ("it", "them"):
+        return f"{head} {m.group('thing')}"
+    return task
+
+
 def task_of(question: str) -> tuple[str, bool]:
     """(what the user wants done, whether they asked for a way to do it)."""
     asked = bool(_ASKS_FOR_STEPS.search(question))
@@ -63,7 +77,7 @@ def task_of(question: str) -> tuple[str, bool]:
             task = m.group("task") or m.group("task2") or m.group("task3") or ""
             task = normalise_space(task).rstrip(" .?!")
             if task and not _VAGUE_TASK.match(task):
-                return task, True
+                return _resolve_it(task, question), True
     return normalise_space(question).rstrip(" .?!"), asked
 
 

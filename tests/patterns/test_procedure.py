@@ -123,3 +123,14 @@ def test_code_flush_left_between_numbered_steps_belongs_to_the_step_before():
             ],
         }
     ]
+
+
+def test_it_in_the_task_is_the_thing_the_user_asked_about():
+    reply = "- Drain the pipes.\n- Insulate exposed pipes.\n- Keep the heating on at night."
+    [found] = procs("What is pipe freezing and how do I prevent it?", reply)
+    assert found["task"] == "prevent pipe freezing"
+    assert found["steps"] == [
+        "Drain the pipes.",
+        "Insulate exposed pipes.",
+        "Keep the heating on at night.",
+    ]
