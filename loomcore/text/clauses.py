@@ -17,12 +17,13 @@ _LEFT_BOUNDARY = re.compile(
 # Where a clause ends, scanning right from a marker.
 _RIGHT_BOUNDARY = re.compile(
     r"(?:[;:]\s|\s+[—–]\s+|,\s+(?:which|so|but|while|whereas|though|although|yet|because|since)\b|"
-    r",\s+and\s+(?=(?:it|they|you|we|the|this|that|there|then|so|i)\b))",
+    r",\s+and\s+(?=(?:it|they|you|we|the|this|that|there|then|so|i|if|when)\b))",
     re.IGNORECASE,
 )
 _LEAD = re.compile(
-    r"^(?:(?:this|that|it) is (?:because|due to|since)(?: of)?|yes|no|meanwhile|however|but|and|so|also|still|then|thus|therefore|plus|in practice|in summary|in conclusion|"
-    r"overall|additionally|moreover|furthermore|in addition|as a result|ultimately|in short|in general),?\s+",
+    # "yes" and "no" only as interjections: "no single server" keeps its "no"
+    r"^(?:(?:yes|no),\s+|(?:(?:this|that|it) is (?:because|due to|since)(?: of)?|meanwhile|however|but|and|so|also|still|then|thus|therefore|plus|in practice|in summary|in conclusion|"
+    r"overall|additionally|moreover|furthermore|in addition|as a result|ultimately|in short|in general),?\s+)",
     re.I,
 )
 

@@ -105,3 +105,14 @@ def test_a_gerund_subject_is_a_cause_and_a_hedge_is_no_effect():
     assert causal("Most likely because the cache expired before the request.") == []
     assert causal("Probably because the cache expired.") == []
     assert causal("Nothing causes more outages than a full disk.") == []
+
+
+def test_a_negation_stays_with_its_clause_and_and_if_ends_the_effect():
+    assert causal(
+        "Because no single server takes all the requests, the site stays fast, "
+        "and if one server fails the others take over."
+    ) == [{"cause": "no single server takes all the requests", "effect": "the site stays fast"}]
+    # "No," opening an answer is an interjection, not part of the clause
+    assert causal("No, the build fails because the cache is stale.") == [
+        {"cause": "the cache is stale", "effect": "the build fails"}
+    ]
