@@ -141,6 +141,8 @@ def _skip_lead(words: list[str], first: bool) -> list[str]:
     """
     i = 0
     while i < len(words):
+        if re.fullmatch(r"`[^`]+`", words[i]):
+            break  # code is a name ("`is`"), whatever word it spells
         w = words[i].strip("`*\"'")
         low = w.lower()
         if low not in _SKIP_LEFT:
@@ -191,6 +193,8 @@ def _valid(item: str) -> bool:
     words = item.split()
     if not words or len(words) > MAX_ITEM_WORDS:
         return False
+    if re.fullmatch(r"`[^`]+`", item):
+        return True  # code names its thing exactly: "`==` and `is`"
     low = [w.lower() for w in words]
     if not any(c.isalpha() for c in item) or any(c in item for c in '"“”'):
         return False

@@ -142,3 +142,10 @@ def test_a_dash_ends_the_second_name():
         "Redis vs Memcached — which should I pick for sessions?", "Redis", "Memcached"
     ) == [("Redis", "Memcached")]
     assert items("Vim vs Emacs - thoughts?", "Vim", "Emacs") == [("Vim", "Emacs")]
+
+
+def test_code_names_are_items_whatever_word_they_spell():
+    from loomcore_plugins.patterns.comparison import items_of
+
+    assert items_of("Difference between `==` and `is` in Python?") == ("`==`", "`is`", 0.95)
+    assert items_of("Should I use `let` or `var`?") == ("`let`", "`var`", 0.8)
