@@ -1147,3 +1147,27 @@ def starts_imperative(text: str) -> bool:
         or nxt in {"your", "it", "them", "up", "out", "off", "in", "with", "for", "down"}
         or after[:1].isdigit()
     )
+
+
+# what tells a noun's singular from its plural, after the shared stem
+_NUMBER_ENDINGS = frozenset(
+    {"", "s", "es", "a", "ae", "i", "on", "um", "us", "is", "x", "ces", "y", "ies"}
+)
+MIN_STEM = 5
+
+
+def same_noun(a: str, b: str) -> bool:
+    """Whether two words are one noun, in the same or the other number, regular
+    or Latin and Greek ("bacterium" / "bacteria", "analysis" / "analyses",
+    "mitochondrion" / "mitochondria"); words that only start alike are not
+    ("processor" / "procession")."""
+    a, b = a.lower(), b.lower()
+    if a == b:
+        return True
+    if min(len(a), len(b)) < MIN_STEM:
+        return a + "s" == b or b + "s" == a
+    # the shared stem: up to the first letter where the two differ
+    stem = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    return stem >= MIN_STEM and a[stem:] in _NUMBER_ENDINGS and b[stem:] in _NUMBER_ENDINGS

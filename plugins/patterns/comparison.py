@@ -29,6 +29,7 @@ from loomcore.text.lexicon import (
     IMPERATIVE_VERBS,
     PREPOSITIONS,
     PRONOUNS,
+    same_noun,
 )
 from loomcore.text.sentences import normalise_space, split_sentences, strip_inline
 from loomcore.text.smalltalk import is_courtesy
@@ -209,7 +210,8 @@ def _mentions(reply: str, item: str) -> bool:
     words = [w for w in re.findall(r"[\w+#/-]+", item.lower()) if w not in COMMON_WORDS]
     head = words[-1] if words else item.lower()
     stem = head[:-1] if head.endswith("s") and len(head) > 3 else head
-    return stem in reply
+    # "bacterium" is named by a reply about "bacteria"
+    return stem in reply or any(same_noun(head, w) for w in re.findall(r"[a-z]{5,}", reply))
 
 
 def _parallel_to(a: str, raw_b: str) -> str:

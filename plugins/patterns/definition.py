@@ -23,7 +23,15 @@ from loomcore import (
     hookimpl,
 )
 from loomcore.model import make_example, make_pattern
-from loomcore.text.lexicon import ARTICLES, DETERMINERS, EVALUATIVE, PRONOUNS, VAGUE_NOUNS
+from loomcore.text.lexicon import (
+    ARTICLES,
+    DETERMINERS,
+    EVALUATIVE,
+    PRONOUNS,
+    VAGUE_NOUNS,
+    same_noun,
+)
+from loomcore.text.lexicon import words as words_of
 from loomcore.text.sentences import ends_complete, strip_inline
 
 TYPE = "definition"
@@ -185,31 +193,15 @@ def _salient(term: str, emphasised: bool, question: str, subject: str) -> bool:
 
 
 _SHORT_NAME = re.compile(r"\(([^()]{1,20})\)")
-MIN_STEM = 5
 
 
 def _asked_in_other_number(term: str, question: str) -> bool:
     """A one-word term asked about in its other number, regular or not: the
     reply's "The mitochondrion is ..." answers "Tell me about the
     mitochondria" (and "bacterium" / "bacteria", "analysis" / "analyses")."""
-    if " " in term or len(term) < MIN_STEM + 1:
+    if " " in term:
         return False
-    t = term.lower()
-    for word in re.findall(r"[a-z]{6,}", question.lower()):
-        # the shared stem: up to the first letter where the two differ
-        stem = next(
-            (i for i, (x, y) in enumerate(zip(t, word, strict=False)) if x != y),
-            min(len(t), len(word)),
-        )
-        if stem >= MIN_STEM and t[stem:] in _NUMBER_ENDINGS and word[stem:] in _NUMBER_ENDINGS:
-            return True
-    return False
-
-
-# what tells a noun's singular from its plural, after the shared stem
-_NUMBER_ENDINGS = frozenset(
-    {"", "s", "es", "a", "ae", "i", "on", "um", "us", "is", "x", "ces", "y", "ies"}
-)
+    return any(same_noun(term, word) for word in words_of(question))
 
 
 def _defines(cop: str, rest: str, emphasised: bool, asked: bool = False) -> float:

@@ -149,3 +149,12 @@ def test_code_names_are_items_whatever_word_they_spell():
 
     assert items_of("Difference between `==` and `is` in Python?") == ("`==`", "`is`", 0.95)
     assert items_of("Should I use `let` or `var`?") == ("`let`", "`var`", 0.8)
+
+
+def test_the_reply_may_name_an_item_in_its_other_number():
+    found = mine_exchange(
+        "What's the difference between a virus and a bacterium?",
+        "Bacteria are living cells that reproduce alone. Viruses are not cells; they need a host.",
+        "comparison",
+    )
+    assert [(c["item_a"], c["item_b"]) for c in found] == [("virus", "bacterium")]
