@@ -42,6 +42,9 @@ _RECOMMEND = re.compile(
     r"\b(?:i'?d|i would|i'?ll|we'?d|i)\s+(?:strongly\s+|probably\s+|definitely\s+|personally\s+)?"
     r"(?:go with|recommend|suggest|pick|choose|lean (?:towards?|toward)|opt for|use|start with|"
     r"stick with|invest|pay|take|vote for|favou?r|prefer|go for)\b|"
+    # "I'd wait for the 17": after "I'd", any of the choices people ask about
+    r"\b(?:i'?d|i would|we'?d)\s+(?:probably\s+|definitely\s+|personally\s+)?"
+    r"(?:wait|hold off|skip|keep|stay|avoid|buy|get|switch|upgrade|rent|lease|sell|hire|learn|move)\b|"
     r"\b(?:is|are) (?:usually |generally |probably |clearly |definitely |almost always )?"
     r"(?:the |a )?(?:better|best|right|safer|smarter|wiser) (?:pick|choice|option|bet|fit|call|move)\b|"
     r"\bmy (?:recommendation|advice|pick|vote) (?:is|would be)\b|"
@@ -119,6 +122,10 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                 if blocks[nxt].kind == "paragraph":
                     reasoning = [s.plain for s in blocks[nxt].sentences]
                 nxt += 1
+            reasons_first = not reasoning and si > 0
+            if reasons_first:
+                # the recommendation closes its paragraph: the reasons came first
+                reasoning = [s.plain for s in block.sentences[:si]][-MAX_REASONING_SENTENCES:]
             reasoning = reasoning[:MAX_REASONING_SENTENCES]
             decision, reason = split_reason(text)
             why = [reason[:1].upper() + reason[1:]] if reason else []
@@ -131,8 +138,8 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                     "reasoning": " ".join(why + reasoning),
                 },
                 certainty=(0.9 if strong else 0.8) if reasoning or reason else 0.6,
-                # the recommending sentence and its reasons, as written: the example's answer
-                evidence=" ".join([text, *reasoning]),
+                # the recommending sentence and its reasons, in the order written: the example's answer
+                evidence=" ".join([*reasoning, text] if reasons_first else [text, *reasoning]),
             )
             return
 

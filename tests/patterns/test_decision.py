@@ -121,3 +121,27 @@ def test_a_short_answer_naming_one_option_is_the_recommendation():
         )
         == []
     )
+
+
+def test_a_recommendation_that_closes_its_paragraph_takes_the_reasons_before_it():
+    user = "Is it worth upgrading from a Pixel 6 to a Pixel 8?"
+    reply = "Probably not. The changes are small and your phone still gets updates. I'd wait for the 10."
+    assert decisions(user, reply) == [
+        {
+            "decision": "I'd wait for the 10.",
+            "context": user,
+            "reasoning": "Probably not. The changes are small and your phone still gets updates.",
+        }
+    ]
+    from loomcore import DataSynthesizer, MemoryEnricher, PatternExtractor, SynthesisConfig
+
+    from ..conftest import raw_memory
+
+    enriched = MemoryEnricher().enrich(raw_memory(user, reply))
+    patterns = [
+        p
+        for p in PatternExtractor(0.0).extract_patterns([enriched])
+        if p.pattern_type == "decision"
+    ]
+    [example] = DataSynthesizer(SynthesisConfig(min_confidence=0.0)).synthesize(patterns)
+    assert example.output == reply  # the reasons, then the recommendation, as written
