@@ -118,6 +118,36 @@ def _list_steps(group: ListGroup, asked_how: bool) -> list[str] | None:
     return [_step_text(b, kids) for b, kids in zip(items, group.children, strict=True)]
 
 
+_NUMBERED_HEADING = re.compile(r"^(?:step\s+)?(?P<n>\d{1,2})\s*[.):\-—–]\s*(?P<text>\S.*)$", re.I)
+
+
+def _heading_steps(memory: EnrichedMemory, asked_how: bool) -> list[str] | None:
+    """Steps written as numbered headings ("### 1. Create a Procfile") over a
+    paragraph each: the heading and the paragraph under it are one step, and
+    what follows the last step's paragraph is a closing remark, not a step."""
+    blocks = memory.reply_doc.blocks
+    steps: list[str] = []
+    actions = 0
+    for bi, block in enumerate(blocks):
+        m = _NUMBERED_HEADING.match(block.plain) if block.kind == "heading" else None
+        if m is None or int(m.group("n")) != len(steps) + 1:
+            continue
+        title = m.group("text").rstrip(" .:")
+        actions += starts_imperative(title)
+        body: list[str] = []
+        for nxt in blocks[bi + 1 :]:
+            if nxt.kind == "code":
+                body.append(f"\n```\n{nxt.text}\n```\n")
+            elif nxt.kind in ("paragraph", "item") and not body:
+                body.append(nxt.plain)
+            else:
+                break
+        steps.append(f"{title}: {' '.join(body)}".strip() if body else f"{title}.")
+    if len(steps) < MIN_STEPS or actions / len(steps) < (0.6 if asked_how else 0.8):
+        return None
+    return steps
+
+
 def _prose_steps(memory: EnrichedMemory) -> list[str] | None:
     steps: list[str] = []
     started = finished = False
@@ -161,7 +191,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                 evidence="\n".join(b.text for b in group.items),
             )
     if not found:
-        steps = _prose_steps(memory)
+        steps = _heading_steps(memory, asked_how) or _prose_steps(memory)
         if steps:
             yield make_pattern(
                 memory,

@@ -134,3 +134,24 @@ def test_it_in_the_task_is_the_thing_the_user_asked_about():
         "Insulate exposed pipes.",
         "Keep the heating on at night.",
     ]
+
+
+def test_numbered_headings_over_a_paragraph_each_are_steps():
+    reply = (
+        "## Steps\n\n### 1. Create a Procfile\n\nAdd `web: gunicorn app:app` to it.\n\n"
+        "### 2. Freeze the requirements\n\n```bash\npip freeze > requirements.txt\n```\n\n"
+        "### 3. Deploy\n\nRun `git push heroku main`.\n\nThat's it: the app is live."
+    )
+    assert procs("How do I deploy a Flask app to Heroku?", reply) == [
+        {
+            "task": "deploy a Flask app to Heroku",
+            "steps": [
+                "Create a Procfile: Add `web: gunicorn app:app` to it.",
+                "Freeze the requirements: \n```\npip freeze > requirements.txt\n```",
+                "Deploy: Run `git push heroku main`.",
+            ],
+        }
+    ]
+    # numbered headings that name facts are no procedure
+    facts = "### 1. Financial crisis\n\nDebt.\n\n### 2. Inequality\n\nTaxes.\n\n### 3. New ideas\n\nRousseau."
+    assert procs("What caused the French Revolution?", facts) == []
