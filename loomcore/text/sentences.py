@@ -117,8 +117,8 @@ def _ends_sentence(text: str, start: int, end: int) -> bool:
         return False
     # initials such as "J. Smith" or "U.S." written as one token; a version
     # or a decimal ("Python 3.13.") ends its sentence like any word
-    if len(word) == 1 and word.isalpha():
-        return False
+    if len(word) == 1 and word.isalpha() and text[start - 1].isupper():
+        return False  # an initial; a lower-case letter is a variable ("k = log n.")
     parts = word.split(".")
     return not (len(parts) > 1 and all(len(p) <= 2 and p.isalpha() for p in parts))
 

@@ -118,3 +118,12 @@ def test_a_contraction_ends_its_sentence():
     ]
     text = "Push it, or it won't. Then 'J. Smith' signs."
     assert split_sentences(text) == ["Push it, or it won't.", "Then 'J. Smith' signs."]
+
+
+def test_a_lower_case_letter_before_a_period_is_a_variable_not_an_initial():
+    text = "The search ends when k = log n. Therefore it is fast. Ask J. Smith."
+    assert split_sentences(text) == [
+        "The search ends when k = log n.",
+        "Therefore it is fast.",
+        "Ask J. Smith.",
+    ]
