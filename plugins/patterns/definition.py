@@ -45,7 +45,9 @@ _COPULA = re.compile(
 _APPOSITIVE = re.compile(
     r"^(?P<term>[^,]+),\s*(?:short for|or|also (?:called|known as)|aka|i\.e\.)\s[^,]+,?$", re.I
 )
-_PAREN = re.compile(r"\s*\([^)]*\)")
+# a bracket after a space is an aside ("CDN (content delivery network)");
+# one right after a letter or digit is part of the name ("401(k)")
+_PAREN = re.compile(r"(?<![\w)])\s*\([^)]*\)|\s+\([^)]*\)")
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _NOT_DEFINING = frozenset(
     [

@@ -114,3 +114,14 @@ def test_a_term_asked_about_in_its_other_number_is_salient():
     ]
     # a word that only starts the same way is another word
     assert defs("What is a processor?", "A procession is a line of people moving along.") == []
+
+
+def test_a_bracket_right_after_the_name_is_part_of_it():
+    assert defs(
+        "What is a 401(k)?", "A 401(k) is a retirement savings plan run by an employer."
+    ) == [
+        {
+            "term": "401(k)",
+            "definition": "A 401(k) is a retirement savings plan run by an employer.",
+        }
+    ]
