@@ -151,8 +151,9 @@ _BAD_START = PREPOSITIONS | frozenset(
     }
 )
 # a clause that holds a causal marker of its own is two links, not one clause
+# ("the most common cause of X" names a cause; it is no marker)
 _NESTED = re.compile(
-    r"\b(?:causes?|caused|leads? to|led to|results? in|because|due to)\b", re.IGNORECASE
+    r"\b(?:causes?(?! of\b)|caused|leads? to|led to|results? in|because|due to)\b", re.IGNORECASE
 )
 # "X refers to Y because Z": the clause defines, it is no effect
 _DEFINING = re.compile(r"\b(?:refers? to|means|is defined as|stands for)\b", re.IGNORECASE)

@@ -116,3 +116,14 @@ def test_a_negation_stays_with_its_clause_and_and_if_ends_the_effect():
     assert causal("No, the build fails because the cache is stale.") == [
         {"cause": "the cache is stale", "effect": "the build fails"}
     ]
+
+
+def test_the_noun_cause_of_is_no_second_marker():
+    assert causal(
+        "Overwatering is the most common cause of root rot, because soggy soil starves the roots."
+    ) == [
+        {
+            "cause": "soggy soil starves the roots",
+            "effect": "Overwatering is the most common cause of root rot",
+        }
+    ]
