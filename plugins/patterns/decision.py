@@ -80,6 +80,10 @@ def split_reason(sentence: str) -> tuple[str, str]:
 
 _OPTIONS = re.compile(r"([\w.+#-]+)\s+or\s+(?:(?:an?|the|to)\s+)?([\w.+#-]+)", re.IGNORECASE)
 SHORT_ANSWER_WORDS = 4
+_ASKED_VERB = re.compile(
+    r"\b(?:should (?:i|we)|is it (?:better|worth|smarter|wise) to|better to)\s+([a-z]+)\b",
+    re.IGNORECASE,
+)
 
 
 def names_an_option(sentence: str, question: str) -> bool:
@@ -89,6 +93,8 @@ def names_an_option(sentence: str, question: str) -> bool:
     if not words or len(words) > SHORT_ANSWER_WORDS:
         return False
     options = {w.lower() for m in _OPTIONS.finditer(question) for w in m.groups()}
+    # "Should I refactor it or rewrite it?": the first option is the verb asked about
+    options.update(w.lower() for w in _ASKED_VERB.findall(question))
     return any(w in options for w in words)
 
 

@@ -113,6 +113,14 @@ def test_a_short_answer_naming_one_option_is_the_recommendation():
             "reasoning": "Leases cap the distance you can drive, and at 30,000 km a year the excess fees add up.",
         }
     ]
+    # the verb the user asks about is the first option
+    assert (
+        decisions(
+            "Should I refactor this module or rewrite it?",
+            "Refactor it. Rewrites take longer than planned and lose old bug fixes.",
+        )[0]["decision"]
+        == "Refactor it."
+    )
     # a short opening that names neither option recommends nothing
     assert (
         decisions(
