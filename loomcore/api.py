@@ -55,7 +55,7 @@ def to_memory(raw: Memory | Mapping[str, Any]) -> Memory:
     if not isinstance(raw, Mapping):
         raise RecordError("a memory must be a JSON object", [f"got {type(raw).__name__}"])
     data = {k: raw[k] for k in ("id", "text", "timestamp", "importance", "metadata") if k in raw}
-    if "id" not in data:
+    if data.get("id") is None:  # cattrs would make None the id "None"
         raise RecordError("invalid memory", ["required field missing @ $.id"])
     if isinstance(data["id"], int) and not isinstance(data["id"], bool):
         data["id"] = str(data["id"])

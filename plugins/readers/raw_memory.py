@@ -31,6 +31,8 @@ def convert(value: object, source: Source) -> Conversation:
         memory = to_memory(value)  # type: ignore[arg-type]
     except RecordError as exc:
         raise FieldError(str(exc)) from None
+    if not (memory.user_input.strip() and memory.system_output.strip()):
+        raise FieldError("no user and assistant turns")
     meta = {k: v for k, v in memory.metadata.items() if k not in ("user_input", "system_output")}
     return Conversation(
         id=memory.id,

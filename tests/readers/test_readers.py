@@ -245,6 +245,21 @@ def test_wrong_types_are_rejected_with_the_field_path(registry, tmp_path):
     ]
 
 
+def test_raw_memories_without_an_id_or_either_side_are_rejected(registry, tmp_path):
+    data = [
+        {"id": None, "text": "User: Hi?\n\nSystem: Hello there.", "importance": 0.5},
+        {"id": "m2", "text": None, "metadata": {}, "importance": None},
+        {"id": "m3", "text": "User: What is 2 + 2?\n\nSystem:   ", "importance": 0.5},
+    ]
+    name, items = read(registry, tmp_path, "memories", json.dumps(data))
+    assert name == "raw_memory"
+    assert [(r.source.index, r.reason) for r in items] == [
+        (0, "invalid memory: required field missing @ $.id"),
+        (1, "no user and assistant turns"),
+        (2, "no user and assistant turns"),
+    ]
+
+
 def test_malformed_jsonl_line_is_rejected_and_reading_goes_on(registry, tmp_path):
     good = json.dumps({"instruction": "Name a colour.", "output": "Blue is a colour."})
     _, items = read(registry, tmp_path, "mixed", f'{good}\n{{"instruction": \n{good}\n', ".jsonl")
