@@ -40,6 +40,13 @@ MAX_ITEM_WORDS = 5
 _FORMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"\bdifferences? between (?P<a>.+?) and (?P<b>.+)", re.I), 0.95),
     (
+        re.compile(
+            r"\b(?:torn|deciding|choosing|debating|undecided) between (?P<a>.+?) and (?P<b>.+)",
+            re.I,
+        ),
+        0.85,
+    ),
+    (
         re.compile(r"\bcompare and contrast (?P<a>.+?) (?:and|with|to|against) (?P<b>.+)", re.I),
         0.95,
     ),

@@ -32,7 +32,7 @@ _CHOICE = re.compile(
     r"\b(?:should (?:i|we)|shall (?:i|we)|which (?:\w+ )?(?:should|is better|would you|do you|one)|"
     r"(?:do|would) you (?:recommend|suggest)|is it (?:better|worth|smarter|wise)|"
     r"what(?:'s| is| would be) (?:better|the best|best|your recommendation)|"
-    r"better (?:to|option|choice)|recommend(?:ation)?)\b",
+    r"better (?:to|option|choice)|recommend(?:ation)?|(?:torn|deciding|choosing|debating) between)\b",
     re.IGNORECASE,
 )
 _OR_QUESTION = re.compile(r"^[^.?!]{1,80}\bor\b[^.?!]{1,120}\?\s*$", re.IGNORECASE)
@@ -98,8 +98,17 @@ def names_an_option(sentence: str, question: str) -> bool:
     return any(w in options for w in words)
 
 
+# "What's the best way to learn X?" asks how, not which
+_BEST_WAY = re.compile(
+    r"\bwhat(?:'s| is| would be) the best (?:way|approach|method|strategy|time|practice)s?\b",
+    re.IGNORECASE,
+)
+
+
 def faces_choice(question: str) -> bool:
     q = normalise_space(question)
+    if _BEST_WAY.search(q) and not re.search(r"\bor\b", q):
+        return False
     if _HOW.search(q) and not re.search(r"\bor\b", q):
         return False
     if _CHOICE.search(q):

@@ -31,7 +31,7 @@ TYPE = "procedure"
 
 _HOW = re.compile(
     r"\bhow (?:do|can|should|would|could|might|shall) (?:i|we|you|one)\s+(?P<task>[^?]+)|"
-    r"\bhow to\s+(?P<task2>[^?]+)|"
+    r"\b(?:how|(?:the )?best way|the right way) to\s+(?P<task2>[^?]+)|"
     r"\b(?:steps|instructions|guide|process|directions|procedure|tutorial|recipe)\s+(?:to|for|on)\s+(?P<task3>[^?]+)",
     re.IGNORECASE,
 )

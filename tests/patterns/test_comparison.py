@@ -158,3 +158,13 @@ def test_the_reply_may_name_an_item_in_its_other_number():
         "comparison",
     )
     assert [(c["item_a"], c["item_b"]) for c in found] == [("virus", "bacterium")]
+
+
+def test_torn_between_a_and_b_names_the_two_things():
+    from loomcore_plugins.patterns.comparison import items_of
+
+    assert items_of("I'm torn between PostgreSQL and MySQL for a new SaaS.") == (
+        "PostgreSQL",
+        "MySQL",
+        0.85,
+    )

@@ -153,3 +153,16 @@ def test_a_recommendation_that_closes_its_paragraph_takes_the_reasons_before_it(
     ]
     [example] = DataSynthesizer(SynthesisConfig(min_confidence=0.0)).synthesize(patterns)
     assert example.output == reply  # the reasons, then the recommendation, as written
+
+
+def test_torn_between_is_a_choice_and_the_best_way_to_is_a_how_to():
+    user = "I'm torn between PostgreSQL and MySQL for a new SaaS. Thoughts?"
+    reply = "I'd lean towards PostgreSQL. It has richer types and better window functions."
+    assert [d["decision"] for d in decisions(user, reply)] == ["I'd lean towards PostgreSQL."]
+    steps = (
+        "First, learn 20 words a day. Then listen to podcasts. After that, book a tutor. "
+        "Finally, keep a journal in the language."
+    )
+    assert decisions("What is the best way to learn a language quickly?", steps) == []
+    found = mine_exchange("What is the best way to learn a language quickly?", steps, "procedure")
+    assert [p["task"] for p in found] == ["learn a language quickly"]
