@@ -206,8 +206,13 @@ def _asked_in_other_number(term: str, question: str) -> bool:
     return any(same_noun(term, word) for word in words_of(question))
 
 
-def _defines(cop: str, rest: str, emphasised: bool, asked: bool = False) -> float:
-    """How surely ``<cop> <rest>`` defines (0 = not at all)."""
+def _defines(
+    cop: str, rest: str, emphasised: bool, asked: bool = False, asked_what: bool = False
+) -> float:
+    """How surely ``<cop> <rest>`` defines (0 = not at all).
+
+    ``asked``: the user's message names the term; ``asked_what``: it also asks
+    what the term is ("What is a CPU cache?")."""
     words = rest.split()
     if len(words) < 3:
         return 0.0
@@ -216,6 +221,8 @@ def _defines(cop: str, rest: str, emphasised: bool, asked: bool = False) -> floa
     if cop.startswith(("refer", "mean", "stands", "is defined", "are defined")):
         return 0.95
     if first in ARTICLES:
+        if asked_what and second in _DESCRIPTIVE and _names_a_kind(words[1:]):
+            return 0.85  # "A CPU cache is a small, fast memory ...", asked about
         # "an incredibly important action", "a global one": evaluations, not kinds
         if second in EVALUATIVE or second in _NOT_A_KIND or second.endswith("ly"):
             return 0.0
@@ -237,6 +244,42 @@ def _defines(cop: str, rest: str, emphasised: bool, asked: bool = False) -> floa
     return 0.0
 
 
+# Adjectives that describe rather than judge: after them a definition names
+# its kind ("a small, fast memory"), where an opinion names none ("a small
+# price to pay") or a vague one ("a popular choice")
+_DESCRIPTIVE = frozenset(
+    {"small", "big", "huge", "simple", "powerful", "popular", "common", "standard", "classic"}
+    | {"typical", "fast", "lightweight", "large", "tiny", "free", "open-source", "strong"}
+)
+
+
+_ASKS_WHAT = re.compile(
+    r"\b(?:what(?:'s| is| are| was| were)|define|definition of|meaning of|explain|tell me about|"
+    r"who (?:is|was))\b",
+    re.IGNORECASE,
+)
+# nouns that judge what they follow rather than name its kind
+_JUDGED = frozenset({"price", "mistake", "pitfall", "win", "improvement", "plus", "deal", "help"})
+
+
+def _names_a_kind(words: list[str]) -> bool:
+    """Whether descriptive adjectives ("small, fast") lead to a noun of a kind
+    that the phrase goes on to describe ("memory located close to ...")."""
+    for i, raw in enumerate(words):
+        w = raw.lower().strip("*_`,")
+        if w in _DESCRIPTIVE or w in EVALUATIVE or w == "and" or raw.endswith(","):
+            continue
+        return (
+            w.isalpha()
+            and w not in VAGUE_NOUNS
+            and w not in _NOT_A_KIND
+            and w not in _NOT_DEFINING
+            and w not in _JUDGED
+            and i + 1 < len(words)  # "a small price" ends; a kind is described further
+        )
+    return False
+
+
 _PAIR = re.compile(r"\b(?:and|or)\b|&", re.I)
 _PLURAL_KIND = re.compile(
     r"^(?:[\w-]+\s+){0,3}?[\w-]{3,}s\b"
@@ -254,6 +297,22 @@ _CREATIVE = re.compile(
 )
 
 
+# A field or a contrast before the term ("In CSS, padding refers to ...",
+# "In contrast, an interpreter is ..."); not a summing-up, which evaluates
+# ("In conclusion, remote work is the future").
+_FRONTED = re.compile(
+    r"^(?!in (?:summary|conclusion|short|sum|the end|total|all)\b)"
+    r"(?:in (?:[\w-]+ ){0,2}[\w-]+|simply put|put simply|basically|technically|formally|"
+    r"by contrast|on the other hand|however|similarly|likewise),\s+(?=\S)",
+    re.IGNORECASE,
+)
+# a connective links to the sentence before; the definition stands alone without it
+_CONNECTIVE = re.compile(
+    r"^(?:in contrast|by contrast|on the other hand|however|similarly|likewise),\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     question = memory.user_input
     if _CREATIVE.search(question[:2000]):
@@ -264,7 +323,8 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
         for sentence in block.sentences:
             if sentence is last and not ends_complete(sentence.plain):
                 continue  # the reply was cut off mid-sentence
-            m = _COPULA.match(sentence.text)
+            # "In thermodynamics, entropy is ...": the field is no part of the term
+            m = _COPULA.match(_FRONTED.sub("", sentence.text, count=1))
             if not m:
                 continue
             found = _term(m.group("subj"))
@@ -273,17 +333,21 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
             term, emphasised = found
             if not _salient(term, emphasised, question, m.group("subj")):
                 continue
+            # one asked-about thing ("A and B are two kinds of ..." defines neither)
+            asked = term.lower() in question.lower() and not _PAIR.search(term)
             sureness = _defines(
                 m.group("cop"),
                 strip_inline(m.group("rest")),
                 emphasised,
-                # one asked-about thing ("A and B are two kinds of ..." defines neither)
-                asked=term.lower() in question.lower() and not _PAIR.search(term),
+                asked=asked,
+                asked_what=asked and bool(_ASKS_WHAT.search(question)),
             )
             if not sureness or term.lower() in seen:
                 continue
             seen.add(term.lower())
-            definition = sentence.plain
+            definition = _CONNECTIVE.sub("", sentence.plain, count=1)
+            if definition != sentence.plain and definition.split(None, 1)[0].islower():
+                definition = definition[:1].upper() + definition[1:]  # not "iPhone"
             if definition.endswith(":"):
                 definition = definition[:-1].rstrip() + "."
             yield make_pattern(

@@ -125,3 +125,43 @@ def test_a_bracket_right_after_the_name_is_part_of_it():
             "definition": "A 401(k) is a retirement savings plan run by an employer.",
         }
     ]
+
+
+def test_descriptive_adjectives_before_a_kind_define_what_was_asked():
+    assert defs(
+        "What is an SSD cache?",
+        "An SSD cache is a small, fast drive placed in front of slower disks.",
+    ) == [
+        {
+            "term": "SSD cache",
+            "definition": "An SSD cache is a small, fast drive placed in front of slower disks.",
+        }
+    ]
+    # an opinion names no kind, or a vague one; and only a what-is question counts
+    assert defs("What is Go?", "Go is a popular choice for web servers.") == []
+    assert defs("What is Go?", "Go is a small price to pay for speed.") == []
+    assert defs("Describe the park.", "The park is a popular destination all year round.") == []
+
+
+def test_a_field_or_contrast_before_the_term_is_not_part_of_it():
+    assert defs(
+        "Define entropy.", "In thermodynamics, entropy is a measure of the disorder of a system."
+    ) == [
+        {
+            "term": "entropy",
+            "definition": "In thermodynamics, entropy is a measure of the disorder of a system.",
+        }
+    ]
+    # a connective links to the sentence before: the definition stands without it
+    assert defs(
+        "What is an interpreter?",
+        "A compiler translates code ahead of time. In contrast, an interpreter is a program "
+        "that runs code directly.",
+    ) == [
+        {
+            "term": "interpreter",
+            "definition": "An interpreter is a program that runs code directly.",
+        }
+    ]
+    # a summing-up evaluates
+    assert defs("What is remote work?", "In conclusion, remote work is the future of jobs.") == []
