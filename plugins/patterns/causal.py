@@ -205,6 +205,38 @@ def _ok(clause: str, cut_before: bool) -> bool:
     return not (cut_before and words[-1] in _DANGLING_END)
 
 
+_TAIL_HEDGES = _HEDGES | {"often", "sometimes", "also", "all", "partly", "mainly", "mostly"}
+_COPULAS = frozenset({"is", "are", "was", "were", "be", "been"})
+
+
+_JOIN = re.compile(r",\s+(?:and|but|or|while)\s+", re.IGNORECASE)
+
+
+def _before_next_link(effect: str) -> str:
+    """An effect that runs on into the sentence's next causal link ("coughing
+    and chest pain, and high exposure can lead to ...") ends at the comma
+    that joins the two."""
+    nested = _NESTED.search(effect)
+    if nested is None:
+        return effect
+    joins = [m.start() for m in _JOIN.finditer(effect, 0, nested.start())]
+    return effect[: joins[-1]] if joins else effect
+
+
+def _trim_tail(effect: str) -> str:
+    """An effect cut before "because" / "due to" without the hedge and copula
+    that lead into the marker: "Bread goes stale mainly" -> "Bread goes
+    stale", "Slowdowns are usually" -> "Slowdowns"."""
+    words = effect.split()
+    while len(words) > 1 and (
+        words[-1].lower() in _TAIL_HEDGES or words[-1].lower().endswith("ly")
+    ):
+        words.pop()
+    if len(words) > 1 and words[-1].lower() in _COPULAS:
+        words.pop()
+    return " ".join(words)
+
+
 def _if_pattern(text: str) -> tuple[str, str] | None:
     m = _IF.search(text)
     if not m or re.search(
@@ -250,11 +282,11 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
             before = text[max(0, m.start() - WINDOW) : m.start()]
             after = text[m.end() : m.end() + WINDOW]
             if direction == "forward":
-                cause, effect = clause_before(before), clause_after(after)
+                cause, effect = clause_before(before), _before_next_link(clause_after(after))
                 if _ok(cause, cut_before=True) and _ok(effect, cut_before=False):
                     yield cause, effect, 0.9
             else:
-                effect, cause = clause_before(before), clause_after(after)
+                effect, cause = _trim_tail(clause_before(before)), clause_after(after)
                 if _ok(effect, cut_before=True) and _ok(cause, cut_before=False):
                     yield cause, effect, 0.9
     found = _if_pattern(text)

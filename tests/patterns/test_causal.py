@@ -127,3 +127,21 @@ def test_the_noun_cause_of_is_no_second_marker():
             "effect": "Overwatering is the most common cause of root rot",
         }
     ]
+
+
+def test_an_effect_loses_the_hedge_and_copula_before_its_marker():
+    assert causal("Bread goes stale mainly because of starch retrogradation.") == [
+        {"cause": "starch retrogradation", "effect": "Bread goes stale"}
+    ]
+    assert causal("Evening slowdowns are usually due to network congestion.") == [
+        {"cause": "network congestion", "effect": "Evening slowdowns"}
+    ]
+
+
+def test_an_effect_ends_where_the_next_causal_link_is_joined():
+    assert causal(
+        "Smoke can cause coughing and chest pain, and long exposure can lead to lung damage."
+    ) == [
+        {"cause": "Smoke", "effect": "coughing and chest pain"},
+        {"cause": "long exposure", "effect": "lung damage"},
+    ]
