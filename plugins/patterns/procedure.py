@@ -176,6 +176,19 @@ def _prose_steps(memory: EnrichedMemory) -> list[str] | None:
     return steps if actions / len(steps) >= 0.6 else None
 
 
+def _command_paragraph(memory: EnrichedMemory) -> list[str] | None:
+    """A how-to answered by a paragraph of commands and nothing else ("Rinse
+    the rice. Put it in a pot ... Simmer ... Fluff it and serve."): its
+    sentences, in order, are the steps."""
+    for block in memory.reply_doc.blocks:
+        if block.kind != "paragraph":
+            continue
+        sentences = [s.plain for s in block.sentences]
+        if len(sentences) >= MIN_STEPS and all(starts_imperative(s) for s in sentences):
+            return sentences
+    return None
+
+
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     task, asked_how = task_of(memory.user_input)
     found = False
@@ -191,7 +204,11 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                 evidence="\n".join(b.text for b in group.items),
             )
     if not found:
-        steps = _heading_steps(memory, asked_how) or _prose_steps(memory)
+        steps = (
+            _heading_steps(memory, asked_how)
+            or _prose_steps(memory)
+            or (_command_paragraph(memory) if asked_how else None)
+        )
         if steps:
             yield make_pattern(
                 memory,

@@ -155,3 +155,24 @@ def test_numbered_headings_over_a_paragraph_each_are_steps():
     # numbered headings that name facts are no procedure
     facts = "### 1. Financial crisis\n\nDebt.\n\n### 2. Inequality\n\nTaxes.\n\n### 3. New ideas\n\nRousseau."
     assert procs("What caused the French Revolution?", facts) == []
+
+
+def test_a_how_to_answered_by_a_paragraph_of_commands():
+    reply = (
+        "Rinse a cup of rice. Put it in a pot with 1.5 cups of water. "
+        "Simmer for 15 minutes, then let it rest. Fluff it with a fork."
+    )
+    assert procs("How do I cook rice?", reply) == [
+        {
+            "task": "cook rice",
+            "steps": [
+                "Rinse a cup of rice.",
+                "Put it in a pot with 1.5 cups of water.",
+                "Simmer for 15 minutes, then let it rest.",
+                "Fluff it with a fork.",
+            ],
+        }
+    ]
+    # unasked, or with a sentence that is no command, it is no procedure
+    assert procs("Tell me about rice.", reply) == []
+    assert procs("How do I cook rice?", "Rice is easy. Rinse it. Boil it. Drain it.") == []
