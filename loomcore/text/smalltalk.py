@@ -115,8 +115,12 @@ _REFUSAL = re.compile(
     r"(?:i|we)\s+(?:can(?:'?t|not)|won'?t|am (?:not )?(?:unable|not able)|'?m (?:unable|not able)|"
     r"(?:am|'m) not (?:allowed|permitted)|must decline)\b"
     r"(?!.*\b(?:but|however)\b.*\b(?:here|can|is|are)\b)"
-    r".{0,80}\b(?:help|assist|do that|provide|comply|fulfil|fulfill|write|create|answer|with (?:that|this))\b"
-    r"|^(?:i'?m|i am) sorry,? but\b(?!.*\bhere\b)",
+    r".{0,80}\b(?:help|assist|do that|provide|comply|fulfil|fulfill|write|create|answer|"
+    r"with (?:that|this))\b"
+    r"|^(?:i'?m|i am) sorry,? but\b(?!.*\bhere\b)"
+    # "I don't have access to real-time information, so I can't ...": no answer either
+    r"|^(?:as an ai,?\s+)?i (?:do not|don't) have (?:access to )?(?:real-time|current|live|"
+    r"up-to-date|personal|browsing)\b",
     re.IGNORECASE,
 )
 

@@ -7,6 +7,7 @@ reply).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from loomcore import (
@@ -26,15 +27,29 @@ TYPE = "qa_pair"
 MIN_WORDS = 5
 
 
+# after a refusal, a pointer elsewhere is no answer ("Please check your
+# device's clock", "If you need access, you could ask your neighbour")
+_REDIRECT = re.compile(
+    r"^(?:if [^,]{1,80},\s*)?(?:please\s+)?(?:you (?:can|could|might|may|should)|"
+    r"i (?:recommend|suggest)|check|consult|contact|ask|try|consider|refer to|visit)\b",
+    re.IGNORECASE,
+)
+
+
 def informative_sentences(memory: EnrichedMemory) -> list[str]:
-    """Sentences of the reply that state something (not courtesy, not asking back)."""
+    """Sentences of the reply that state something (not courtesy, not asking
+    back, not declining, and after a refusal not a pointer elsewhere)."""
     out = []
+    refused = False
     for block in memory.reply_doc.prose():
         for s in block.sentences:
             text = s.plain
+            if is_refusal(text):
+                refused = True
+                continue
             if text.endswith("?") or text.endswith(",") or len(text.split()) < MIN_WORDS:
                 continue
-            if is_courtesy(text) or asks_back(text) or is_refusal(text):
+            if is_courtesy(text) or asks_back(text) or (refused and _REDIRECT.match(text)):
                 continue
             out.append(text)
     return out

@@ -85,3 +85,31 @@ def test_a_refusal_is_not_an_answer():
             "I can't browse the web, but here is what I know.",
         )
     ] == [True, True, False, False, False]
+
+
+def test_a_refusal_with_a_pointer_elsewhere_is_no_answer():
+    from ..conftest import mine_exchange
+
+    assert (
+        mine_exchange(
+            "Can you book a cab for me?",
+            "I'm sorry, but I can't book cabs. I recommend using a cab booking app for that.",
+            "qa_pair",
+        )
+        == []
+    )
+    assert (
+        mine_exchange(
+            "What time is it?",
+            "I don't have access to real-time information. Please check your device's clock.",
+            "qa_pair",
+        )
+        == []
+    )
+    # without a refusal the same advice is an answer
+    [found] = mine_exchange(
+        "How do I get to the airport?",
+        "You can take the airport express from the central station every 15 minutes.",
+        "qa_pair",
+    )
+    assert found["question"] == "How do I get to the airport?"
