@@ -27,6 +27,7 @@ from loomcore.text.lexicon import (
     ARTICLES,
     DETERMINERS,
     EVALUATIVE,
+    PREPOSITIONS,
     PRONOUNS,
     VAGUE_NOUNS,
     same_noun,
@@ -43,7 +44,8 @@ _COPULA = re.compile(
     re.DOTALL,
 )
 _APPOSITIVE = re.compile(
-    r"^(?P<term>[^,]+),\s*(?:short for|or|also (?:called|known as)|aka|i\.e\.)\s[^,]+,?$", re.I
+    r"^(?P<term>[^,]+),\s*(?:short for|or|also (?:called|known as)|aka|i\.e\.|the|an?)\s[^,]+,?$",
+    re.I,
 )
 # a bracket after a space is an aside ("CDN (content delivery network)");
 # one right after a letter or digit is part of the name ("401(k)")
@@ -155,6 +157,10 @@ def _term(subject_md: str) -> tuple[str, bool] | None:
         return None
     lowered = [w.lower() for w in words]
     if lowered[0] in PRONOUNS or lowered[0] in DETERMINERS or lowered[0] in EVALUATIVE:
+        return None
+    if m and lowered[0] in PREPOSITIONS:
+        # "On AWS, the usual options are ...": a setting before the comma, not
+        # a name with its appositive (a title such as "To Kill a Mockingbird" has none)
         return None
     # "[Charity Name]", "{{name}}": a template's placeholder names nothing
     if any(c in term for c in "[]{}<>"):

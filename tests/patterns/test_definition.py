@@ -165,3 +165,17 @@ def test_a_field_or_contrast_before_the_term_is_not_part_of_it():
     ]
     # a summing-up evaluates
     assert defs("What is remote work?", "In conclusion, remote work is the future of jobs.") == []
+
+
+def test_an_appositive_with_an_article_names_the_term_before_it():
+    assert defs(
+        "Can you tell me what DNS is?",
+        "DNS, the Domain Name System, is the directory that maps names to IP addresses.",
+    ) == [
+        {
+            "term": "DNS",
+            "definition": "DNS, the Domain Name System, is the directory that maps names to IP addresses.",
+        }
+    ]
+    # a setting before the comma is not a term
+    assert defs("Which load balancer on AWS?", "On AWS, the usual options are ALB and NLB.") == []
