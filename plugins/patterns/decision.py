@@ -1,8 +1,9 @@
 """decision: the user faces a choice and the reply recommends one option, with a reason.
 
 The user's message asks to choose ("Should I use A or B?", "Which is better
-...?", "Do you recommend X?"); the reply holds a recommendation ("I'd go
-with A", "Use A", "A is the better pick").  A reply that only lists options
+...?", "Do you recommend X?", "I'm torn between A and B"); the reply holds a
+recommendation ("I'd go with A", "Use A", "A is the better pick", or an
+opening "Rent." that names one of the options).  A reply that only lists options
 is not a decision.  Content: ``decision`` (the recommendation, without the
 reason the same sentence goes on to), ``context`` (the user's situation) and
 ``reasoning`` (the why: that reason and the sentences after it).

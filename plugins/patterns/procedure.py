@@ -1,7 +1,9 @@
 """procedure: an ordered way to do something.
 
 A numbered or bulleted list whose items are actions ("Open a terminal ...",
-"Rinse the rice ..."), or prose sequenced by First / Next / Then / Finally.
+"Rinse the rice ..."), numbered headings over a paragraph each ("### 1.
+Create a Procfile"), prose sequenced by First / Next / Then / Finally, or,
+for a how-to question, a paragraph of nothing but commands.
 One step per top-level item; nested sub-items fold into their parent; intro
 and closing sentences are not steps.  A list of facts, options or causes is
 not a procedure.  Content: ``task`` (what the steps accomplish) and
