@@ -205,10 +205,6 @@ def _ok(clause: str, cut_before: bool) -> bool:
     return not (cut_before and words[-1] in _DANGLING_END)
 
 
-_TAIL_HEDGES = _HEDGES | {"often", "sometimes", "also", "all", "partly", "mainly", "mostly"}
-_COPULAS = frozenset({"is", "are", "was", "were", "be", "been"})
-
-
 _JOIN = re.compile(r",\s+(?:and|but|or|while)\s+", re.IGNORECASE)
 
 
@@ -221,6 +217,10 @@ def _before_next_link(effect: str) -> str:
         return effect
     joins = [m.start() for m in _JOIN.finditer(effect, 0, nested.start())]
     return effect[: joins[-1]] if joins else effect
+
+
+_TAIL_HEDGES = _HEDGES | {"often", "sometimes", "also", "all", "partly", "mainly", "mostly"}
+_COPULAS = frozenset({"is", "are", "was", "were", "be", "been"})
 
 
 def _trim_tail(effect: str) -> str:
