@@ -44,7 +44,9 @@ _STEP = re.compile(
 _CALC = re.compile(
     r"\d[\d,.]*\s*(?:[A-Za-z%]{1,6}\s*)?(?:[×x*÷/+−–-]|times|divided by)\s*[$€£]?\d[\d,.]*"
 )
-_SPLIT = re.compile(r",\s+(?:so|which means|that means)\s+|;\s+", re.IGNORECASE)
+# the words after a comma that infer what follows from what came before
+_INFERENCE = r"so|which means|that means"
+_SPLIT = re.compile(rf",\s+(?:{_INFERENCE})\s+|;\s+", re.IGNORECASE)
 
 
 def _without_code(text: str) -> str:
@@ -89,7 +91,8 @@ def _join_colons(
     return out
 
 
-_INFERS = re.compile(r",\s+(?:so|which means|that means|which gives)\s+", re.IGNORECASE)
+# a result is also what a calculation "gives"
+_INFERS = re.compile(rf",\s+(?:{_INFERENCE}|which gives)\s+", re.IGNORECASE)
 
 
 def _worked_result(sentences: list[tuple[int, str]]) -> tuple[int, str, str] | None:
