@@ -3,6 +3,7 @@
 import json
 import re
 
+import pytest
 from loomcore_plugins.redactors import personal_data, secrets
 
 from loomcore.pipeline import Pipeline, RunOptions
@@ -76,3 +77,35 @@ def test_key_word_shortcut_does_not_hide_a_credential():
         out, counts = secrets.redact(text, frozenset())
         assert out == text.replace("abcdefghijklmnopqrstuvwx", "[CLOUDANT_CREDENTIALS]")
         assert counts == {"CLOUDANT_CREDENTIALS": 1}
+
+
+# The shortest credential of each kind that the long-run shortcut gates, and
+# of the kinds gated by a word: the shortcut must never skip one.
+SHORTEST = [
+    ("key AKIA0123456789ABCDEF here", "AKIA0123456789ABCDEF", "AWS_ACCESS_KEY"),
+    ("token glpat-abcdefghij0123456789 here", "glpat-abcdefghij0123456789", "GITLAB_TOKEN"),
+    (
+        "use SK0123456789abcdef0123456789abcdef now",
+        "SK0123456789abcdef0123456789abcdef",
+        "TWILIO_API_KEY",
+    ),
+    (
+        "bot 123456789:ABCDEFGHIJ0123456789abcdefghij_-XYZ ok",
+        "123456789:ABCDEFGHIJ0123456789abcdefghij_-XYZ",
+        "TELEGRAM_BOT_TOKEN",
+    ),
+    (
+        "sk_live_0123456789abcdefghijABCD is live",
+        "sk_live_0123456789abcdefghijABCD",
+        "STRIPE_ACCESS_KEY",
+    ),
+    ("jwt eyJhbGci.eyJzdWIi.c2ln done", "eyJhbGci.eyJzdWIi.c2ln", "JWT"),
+    ("see https://bob:hunter22@db.example.com/x", "hunter22", "PASSWORD"),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "placeholder"), SHORTEST)
+def test_shortcuts_never_skip_a_credential(text, value, placeholder):
+    out, counts = secrets.redact(text, frozenset())
+    assert out == text.replace(value, f"[{placeholder}]")
+    assert counts == {placeholder: 1}
