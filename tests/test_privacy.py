@@ -109,3 +109,18 @@ def test_shortcuts_never_skip_a_credential(text, value, placeholder):
     out, counts = secrets.redact(text, frozenset())
     assert out == text.replace(value, f"[{placeholder}]")
     assert counts == {placeholder: 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "placeholder"),
+    [
+        ("ping 8.8.4.4 now", "8.8.4.4", "IP_ADDRESS"),
+        ("call (555) 123-4567 today", "(555) 123-4567", "PHONE"),
+        ("call +44 20 7946 0958 today", "+44 20 7946 0958", "PHONE"),
+        ("card 4111-1111-1111-1111 on file", "4111-1111-1111-1111", "CREDIT_CARD"),
+    ],
+)
+def test_number_run_shortcut_never_skips_personal_data(text, value, placeholder):
+    out, counts = personal_data.redact(text, frozenset())
+    assert out == text.replace(value, f"[{placeholder}]")
+    assert counts == {placeholder: 1}
