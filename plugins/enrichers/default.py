@@ -35,10 +35,12 @@ MAX_CANDIDATES = 200
 _BOLD = re.compile(r"\*\*([^*\n]{1,60})\*\*")
 _CODE = re.compile(r"`([^`\n]{1,40})`")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#./'’-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
-_CAPS_RUN = re.compile(r"(?<![\w-])[A-Z][\w+#-]*(?:\s+(?:of\s+|de\s+)?[A-Z0-9][\w+#-]*){0,4}")
-# one pass for words with inner capitals or digits: PostgreSQL, B2B, GPT-4, OAuth
+_CAPS_RUN = re.compile(r"\b(?<![\w-])[A-Z][\w+#-]*(?:\s+(?:of\s+|de\s+)?[A-Z0-9][\w+#-]*){0,4}")
+# one pass for words with inner capitals or digits: PostgreSQL, B2B, GPT-4, OAuth.
+# The leading \b changes nothing (a word character follows it) but lets sre
+# reject most positions before it tries the lookbehind.
 _INNER_TOKEN = re.compile(
-    r"(?<![\w-])(?:[A-Za-z]+[0-9][\w+#-]*|[0-9]+[A-Za-z][\w+#-]*|[a-z]+[A-Z][\w+#-]*|"
+    r"\b(?<![\w-])(?:[A-Za-z]+[0-9][\w+#-]*|[0-9]+[A-Za-z][\w+#-]*|[a-z]+[A-Z][\w+#-]*|"
     r"[A-Z][a-z]*[A-Z][\w+#-]*)(?![\w-])"
 )
 _INNER = re.compile(r"[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]|^[A-Z]{2,}")
@@ -227,11 +229,12 @@ def entities_of(
 
 def keywords_of(q_plain: str, r_plain: str) -> tuple[str, ...]:
     """Words ranked by frequency (question words count double), common words left out."""
-    counts: Counter[str] = Counter()
-    for weight, text in ((2, q_plain), (1, r_plain)):
-        for tok in _TOKEN.findall(text.lower()):
-            if len(tok) >= 3 and tok not in COMMON_WORDS and not tok.isdigit():
-                counts[tok] += weight
+    # count every token first (in C), then judge each distinct one once
+    counts = Counter(_TOKEN.findall(r_plain.lower()))
+    for tok, n in Counter(_TOKEN.findall(q_plain.lower())).items():
+        counts[tok] += 2 * n
+    for tok in [t for t in counts if len(t) < 3 or t in COMMON_WORDS or t.isdigit()]:
+        del counts[tok]
     return tuple(w for w, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:MAX_KEYWORDS])
 
 
@@ -254,36 +257,45 @@ def relationships_of(memory: EnrichedMemory) -> tuple[Relationship, ...]:
     return tuple(out)
 
 
+# Matched against the lower-cased question: sre runs a case-sensitive pattern
+# faster than an IGNORECASE one.
 _RT_RULES: tuple[tuple[re.Pattern[str], ReasoningType], ...] = (
     (
-        re.compile(r"\b(should (?:i|we)|which (?:is|one|should)|recommend|better)\b", re.I),
+        re.compile(r"\b(should (?:i|we)|which (?:is|one|should)|recommend|better)\b"),
         ReasoningType.EVALUATIVE,
     ),
     (
-        re.compile(r"\b(difference|vs\.?|versus|compare|compared)\b", re.I),
+        re.compile(r"\b(difference|vs\.?|versus|compare|compared)\b"),
         ReasoningType.COMPARATIVE,
     ),
     (
-        re.compile(r"\b(how (?:do|can|should|to|would)|steps?|set up|install)\b", re.I),
+        re.compile(r"\b(how (?:do|can|should|to|would)|steps?|set up|install)\b"),
         ReasoningType.PROCEDURAL,
     ),
-    (re.compile(r"\b(why|what happens|cause[sd]?)\b", re.I), ReasoningType.CAUSAL),
-    (re.compile(r"\b(how (?:many|much|long)|calculate|compute)\b", re.I), ReasoningType.DEDUCTIVE),
+    (re.compile(r"\b(why|what happens|cause[sd]?)\b"), ReasoningType.CAUSAL),
+    (re.compile(r"\b(how (?:many|much|long)|calculate|compute)\b"), ReasoningType.DEDUCTIVE),
     (
-        re.compile(r"^(?:what(?:'s| is| are| does)|define|explain|tell me about)\b", re.I),
+        re.compile(r"^(?:what(?:'s| is| are| does)|define|explain|tell me about)\b"),
         ReasoningType.DEFINITIONAL,
     ),
 )
-_DEDUCTIVE_REPLY = re.compile(r"\b(therefore|thus|hence)\b|\d\s*[×x*÷/]\s*\d", re.I)
+_INFERENCE_WORDS = ("therefore", "thus", "hence")
+_INFERENCE = re.compile(r"\b(?:therefore|thus|hence)\b")
+_ARITHMETIC = re.compile(r"\d\s*[×xX*÷/]\s*\d")
 
 
 def reasoning_type_of(question: str, reply: str) -> ReasoningType:
-    if len(reply.split()) < 12 and "?" not in question:
+    if len(reply.split(None, 12)) < 12 and "?" not in question:  # fewer than 12 words
         return ReasoningType.CONVERSATIONAL
+    asked = question.casefold()
     for pat, rt in _RT_RULES:
-        if pat.search(question):
+        if pat.search(asked):
             return rt
-    if _DEDUCTIVE_REPLY.search(reply):
+    said = reply.casefold()
+    # a substring test first: the word search is slow and seldom needed
+    if any(map(said.__contains__, _INFERENCE_WORDS)) and _INFERENCE.search(said):
+        return ReasoningType.DEDUCTIVE
+    if _ARITHMETIC.search(reply):
         return ReasoningType.DEDUCTIVE
     return ReasoningType.FACTUAL
 
