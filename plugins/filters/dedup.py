@@ -13,6 +13,7 @@ import array
 import functools
 import hashlib
 import re
+import threading
 from typing import Any
 
 import numpy as np
@@ -34,10 +35,14 @@ MAX_SHINGLE_WORDS = 256
 
 
 def shingles(text: str, n: int = 3) -> set[bytes]:
-    words = text.split()[:MAX_SHINGLE_WORDS]
+    """The word ``n``-grams of normalised text (words joined by one space), as bytes."""
+    # encoded once and split as bytes: normalised words hold no whitespace, so
+    # the pieces are the same as encoding each joined n-gram
+    words = text.encode().split()[:MAX_SHINGLE_WORDS]
     if len(words) <= n:
         return {text.encode()}
-    return {" ".join(words[i : i + n]).encode() for i in range(len(words) - n + 1)}
+    # the shorter tails end the zip: every n-gram, none cut short
+    return set(map(b" ".join, zip(*(words[i:] for i in range(n)), strict=False)))
 
 
 OPTIONS = ("near_threshold", "num_perm")
@@ -50,6 +55,26 @@ def _permutations(num_perm: int) -> tuple[Any, str]:
 
     template = MinHash(num_perm=num_perm, seed=1)
     return template.permutations, template.scheme
+
+
+_local = threading.local()
+
+
+def _signature(num_perm: int) -> Any:
+    """This thread's MinHash for ``num_perm``, reused (cleared) for every
+    example: making one costs as much as filling it."""
+    held = getattr(_local, "signatures", None)
+    if held is None:
+        held = _local.signatures = {}
+    signature = held.get(num_perm)
+    if signature is None:
+        from datasketch import MinHash
+
+        permutations, scheme = _permutations(num_perm)
+        signature = held[num_perm] = MinHash(
+            num_perm=num_perm, seed=1, permutations=permutations, scheme=scheme, hashfunc=int
+        )
+    return signature
 
 
 def _settings(options: dict[str, Any]) -> tuple[float, int]:
@@ -65,12 +90,8 @@ def prepare(example: TrainingExample, options: dict[str, Any]) -> tuple[int, tup
     key = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
     if threshold >= 1:
         return key, ()
-    from datasketch import MinHash
-
-    permutations, scheme = _permutations(num_perm)
-    signature = MinHash(
-        num_perm=num_perm, seed=1, permutations=permutations, scheme=scheme, hashfunc=int
-    )
+    signature = _signature(num_perm)
+    signature.clear()
     signature.update_batch(shingle_hashes(shingles(text)))
     values = signature.hashvalues
     return key, tuple(
@@ -83,7 +104,8 @@ def shingle_hashes(shingles: set[bytes]) -> list[int]:
     """datasketch's default 32-bit hash (the first 4 bytes of SHA-1, little
     endian) of each shingle, in one pass: the same values as its per-shingle
     ``sha1_hash32``, at a quarter of the cost."""
-    digests = b"".join([hashlib.sha1(s).digest()[:4] for s in sorted(shingles)])
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(s).digest()[:4] for s in shingles])  # order: no matter to a min
     return np.frombuffer(digests, dtype="<u4").tolist()
 
 
