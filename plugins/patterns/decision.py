@@ -2,8 +2,9 @@
 
 The user's message asks to choose ("Should I use A or B?", "Which is better
 ...?", "Do you recommend X?", "I'm torn between A and B"); the reply holds a
-recommendation ("I'd go with A", "Use A", "A is the better pick", or an
-opening "Rent." that names one of the options).  A reply that only lists options
+recommendation ("I'd go with A", "Use A", "A is the better pick", an
+opening "Rent." that names one of the options, or an opening "Yes, ..." /
+"No, ..." to a question about one option).  A reply that only lists options
 is not a decision.  Content: ``decision`` (the recommendation, without the
 reason the same sentence goes on to), ``context`` (the user's situation) and
 ``reasoning`` (the why: that reason and the sentences after it).
@@ -99,6 +100,24 @@ def names_an_option(sentence: str, question: str) -> bool:
     return any(w in options for w in words)
 
 
+# "Yes, upgrade to 32 GB." / "No, wait for the sale.": an opening yes or no
+# answers a question about one option ("Is it worth upgrading?", "Should we
+# start with microservices?")
+_YES_NO = re.compile(r"^(?:yes|no|absolutely|definitely|probably not|not yet)\b", re.IGNORECASE)
+
+
+def answers_yes_no(sentence: str, question: str) -> bool:
+    """An opening yes or no to a choice about one option (no "A or B") that
+    goes on to say what to do: a bare "Probably not." leaves the
+    recommendation to a later sentence ("I'd wait for the 10.")."""
+    m = _YES_NO.match(sentence)
+    return (
+        m is not None
+        and len(sentence[m.end() :].split()) >= 2
+        and not re.search(r"\bor\b", question, re.IGNORECASE)
+    )
+
+
 # "What's the best way to learn X?" asks how, not which
 _BEST_WAY = re.compile(
     r"\bwhat(?:'s| is| would be) the best (?:way|approach|method|strategy|time|practice)s?\b",
@@ -127,7 +146,9 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
         for si, sentence in enumerate(block.sentences):
             text = sentence.plain
             strong = _RECOMMEND.search(text)
-            answered = bi == si == 0 and names_an_option(text, memory.user_input)
+            answered = bi == si == 0 and (
+                names_an_option(text, memory.user_input) or answers_yes_no(text, memory.user_input)
+            )
             if not strong and not answered and not _IMPERATIVE_CHOICE.match(text):
                 continue
             if text.endswith("?"):

@@ -166,3 +166,27 @@ def test_torn_between_is_a_choice_and_the_best_way_to_is_a_how_to():
     assert decisions("What is the best way to learn a language quickly?", steps) == []
     found = mine_exchange("What is the best way to learn a language quickly?", steps, "procedure")
     assert [p["task"] for p in found] == ["learn a language quickly"]
+
+
+def test_an_opening_yes_or_no_answers_a_choice_about_one_option():
+    user = "Should I replace my 8-year-old boiler this summer?"
+    reply = (
+        "Yes, replace it before winter. Boilers that old lose a fifth of their efficiency, "
+        "and summer installs are cheaper."
+    )
+    assert decisions(user, reply) == [
+        {
+            "decision": "Yes, replace it before winter.",
+            "context": user,
+            "reasoning": "Boilers that old lose a fifth of their efficiency, and summer installs are cheaper.",
+        }
+    ]
+    assert [
+        d["decision"]
+        for d in decisions(
+            "Is it worth learning Latin?",
+            "No, not for your goals. Spanish would serve your travel plans better.",
+        )
+    ] == ["No, not for your goals."]
+    # "A or B?" is not answered by a yes
+    assert decisions("Should I take the bus or the train?", "Yes, it depends on the day.") == []
