@@ -212,13 +212,28 @@ def _asked_in_other_number(term: str, question: str) -> bool:
     return any(same_noun(term, word) for word in words_of(question))
 
 
+def _asks_about(term: str, question: str) -> bool:
+    """The question asks what something is and names a word of ``term``."""
+    if not _ASKS_WHAT.search(question):
+        return False
+    asked = {w.lower() for w in words_of(question)}
+    return any(w.lower() in asked for w in term.split() if len(w) > 3)
+
+
 def _defines(
-    cop: str, rest: str, emphasised: bool, asked: bool = False, asked_what: bool = False
+    cop: str,
+    rest: str,
+    emphasised: bool,
+    asked: bool = False,
+    asked_what: bool = False,
+    asked_about: bool = False,
 ) -> float:
     """How surely ``<cop> <rest>`` defines (0 = not at all).
 
     ``asked``: the user's message names the term; ``asked_what``: it also asks
-    what the term is ("What is a CPU cache?")."""
+    what the term is ("What is a CPU cache?"); ``asked_about``: it asks what
+    a word of the term is or means ("What does idempotent mean?" for the
+    term "idempotent operation")."""
     words = rest.split()
     if len(words) < 3:
         return 0.0
@@ -226,6 +241,8 @@ def _defines(
     second = words[1].lower().strip("*_`,") if len(words) > 1 else ""
     if cop.startswith(("refer", "mean", "stands", "is defined", "are defined")):
         return 0.95
+    if asked_about and _ONE_THAT.match(rest):
+        return 0.85  # "An idempotent operation is one that has the same effect ..."
     if first in ARTICLES:
         if asked_what and second in _DESCRIPTIVE and _names_a_kind(words[1:]):
             return 0.85  # "A CPU cache is a small, fast memory ...", asked about
@@ -261,9 +278,11 @@ _DESCRIPTIVE = frozenset(
 
 _ASKS_WHAT = re.compile(
     r"\b(?:what(?:'s| is| are| was| were)|define|definition of|meaning of|explain|tell me about|"
-    r"who (?:is|was))\b",
+    r"who (?:is|was)|what do(?:es)? [^?]{1,60}\bmean)\b",
     re.IGNORECASE,
 )
+# "X is one that ...": a definition by what the thing does, when asked about
+_ONE_THAT = re.compile(r"^one (?:that|which|who|whose|where|in which|with)\b", re.IGNORECASE)
 # nouns that judge what they follow rather than name its kind
 _JUDGED = frozenset({"price", "mistake", "pitfall", "win", "improvement", "plus", "deal", "help"})
 
@@ -337,16 +356,23 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
             if found is None:
                 continue
             term, emphasised = found
-            if not _salient(term, emphasised, question, m.group("subj")):
+            rest = strip_inline(m.group("rest"))
+            about = _asks_about(term, question)
+            # a term named only in part ("idempotent" for "idempotent operation")
+            # is salient only for the "is one that" form
+            if not _salient(term, emphasised, question, m.group("subj")) and not (
+                about and _ONE_THAT.match(rest)
+            ):
                 continue
             # one asked-about thing ("A and B are two kinds of ..." defines neither)
             asked = term.lower() in question.lower() and not _PAIR.search(term)
             sureness = _defines(
                 m.group("cop"),
-                strip_inline(m.group("rest")),
+                rest,
                 emphasised,
                 asked=asked,
                 asked_what=asked and bool(_ASKS_WHAT.search(question)),
+                asked_about=about,
             )
             if not sureness or term.lower() in seen:
                 continue

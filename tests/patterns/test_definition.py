@@ -179,3 +179,17 @@ def test_an_appositive_with_an_article_names_the_term_before_it():
     ]
     # a setting before the comma is not a term
     assert defs("Which load balancer on AWS?", "On AWS, the usual options are ALB and NLB.") == []
+
+
+def test_is_one_that_defines_a_term_the_question_names_in_part():
+    assert defs(
+        "What does volatile mean in Java?",
+        "A volatile variable is one whose value is always read from main memory, not a cache.",
+    ) == [
+        {
+            "term": "volatile variable",
+            "definition": "A volatile variable is one whose value is always read from main memory, not a cache.",
+        }
+    ]
+    # not asked about: "one that" judges ("a good manager is one who listens")
+    assert defs("How do I lead a team?", "A good manager is one who listens before deciding.") == []
