@@ -2,7 +2,8 @@
 steps to a conclusion.
 
 Steps carry markers ("so", "which means", "therefore", "thus", "hence") or
-are worked calculations ("50,000 ÷ 64 = 781.25"); the conclusion is a
+are worked calculations ("50,000 ÷ 64 = 781.25", "Adding 3 hours gives
+5:15 pm"); the conclusion is a
 sentence that opens with Therefore / Thus / Hence / So.  A single inference
 or a plain explanation is not a chain.  Content: ``premise``, ``steps``,
 ``conclusion``.
@@ -44,6 +45,14 @@ _STEP = re.compile(
 _CALC = re.compile(
     r"\d[\d,.]*\s*(?:[A-Za-z%]{1,6}\s*)?(?:[×x*÷/+−–-]|times|divided by)\s*[$€£]?\d[\d,.]*"
 )
+# a step of a worked calculation told in words: "Adding 3 hours gives 5:15 pm",
+# "Dividing by 12 leaves 40"
+_COMPUTES = re.compile(
+    r"^(?:adding|subtracting|multiplying|dividing|converting|doubling|halving|tripling|"
+    r"rounding|summing|taking away|splitting)\b[^.;]*?\b(?:gives|yields|leaves|makes|equals|"
+    r"comes to|brings (?:it|you|us|the \w+) to)\b[^.;]*\d",
+    re.IGNORECASE,
+)
 # the words after a comma that infer what follows from what came before
 _INFERENCE = r"so|which means|that means"
 _SPLIT = re.compile(rf",\s+(?:{_INFERENCE})\s+|;\s+", re.IGNORECASE)
@@ -64,7 +73,12 @@ def _without_code(text: str) -> str:
 
 def is_step(text: str) -> bool:
     prose = _without_code(text)
-    return bool(_STEP.search(prose)) or ("=" in prose and bool(_CALC.search(prose)))
+    return bool(_STEP.search(prose)) or _calculates(prose)
+
+
+def _calculates(text: str) -> bool:
+    """A worked calculation: "5 × 4 = 20", or told in words ("Adding 3 hours gives 5:15 pm")."""
+    return ("=" in text and bool(_CALC.search(text))) or bool(_COMPUTES.match(text))
 
 
 def _join_colons(
@@ -108,11 +122,19 @@ def _worked_result(sentences: list[tuple[int, str]]) -> tuple[int, str, str] | N
         return None
     marker = markers[-1]  # what follows the last one is the result
     result = text[marker.end() :]
-    if "=" not in result or not _CALC.search(result):
+    before = text[: marker.start()]
+    if "=" in result and _CALC.search(result):
+        if sum(is_step(t) for _, t in sentences[:at]) < MIN_STEPS:
+            return None
+    # "..., so the train arrives at 6:05 pm": a result in words, when what it
+    # follows from and the step before it are both calculations
+    elif not (
+        re.search(r"\d", result)
+        and _calculates(before)
+        and sum(_calculates(t) for _, t in sentences[:at]) >= MIN_STEPS - 1
+    ):
         return None
-    if sum(is_step(t) for _, t in sentences[:at]) < MIN_STEPS:
-        return None
-    return at, text[: marker.start()], result
+    return at, before, result
 
 
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:

@@ -172,3 +172,24 @@ def test_a_worked_calculation_ends_in_its_result_without_therefore():
         )
         == []
     )
+
+
+def test_a_calculation_told_in_words_is_a_chain():
+    reply = (
+        "The tank starts with 120 litres. Subtracting the 45 litres used on Monday leaves 75 litres. "
+        "Subtracting the 30 litres used on Tuesday leaves 45 litres, so the tank has 45 litres left."
+    )
+    assert chains(reply, "How much water is left?") == [
+        {
+            "premise": "The tank starts with 120 litres",
+            "steps": [
+                "Subtracting the 45 litres used on Monday leaves 75 litres",
+                "Subtracting the 30 litres used on Tuesday leaves 45 litres",
+            ],
+            "conclusion": "The tank has 45 litres left.",
+        }
+    ]
+    # one computed sentence and a "so" make no chain
+    assert (
+        chains("The tank holds 120 litres. Adding 10 litres gives 130 litres, so it is full.") == []
+    )
