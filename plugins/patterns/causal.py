@@ -189,13 +189,18 @@ def _ok(clause: str, cut_before: bool) -> bool:
     if not words or len(words) > MAX_CLAUSE_WORDS:
         return False
     # one word is a clause only as a noun that names something ("Inflation is
-    # caused by ...", the gerund "Overwatering leads to ..."), never an adverb
-    # or a verb left over from a cut
-    if len(words) == 1 and (
-        words[0].endswith(("ly", "ed"))
-        or words[0] in _ONE_WORD_NOT
-        or not words[0].isalpha()
-        or not clause.lstrip("`*\"'(")[:1].isupper()  # a sentence's subject, not a list's tail
+    # caused by ...", the gerund "Overwatering leads to ...", "... can cause
+    # inflation"), never an adverb or a verb left over from a cut
+    if (
+        len(words) == 1
+        and (
+            words[0].endswith(("ly", "ed"))
+            or words[0] in _ONE_WORD_NOT
+            or not words[0].isalpha()
+            # before the marker, a sentence's subject ("Stress causes"), not a
+            # list's tail ("diet and stress cause")
+            or (cut_before and not clause.lstrip("`*\"'(")[:1].isupper())
+        )
     ):
         return False
     if all(w in _FUNCTION or w in _HEDGES or w.endswith("ly") for w in words):

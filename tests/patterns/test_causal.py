@@ -145,3 +145,16 @@ def test_an_effect_ends_where_the_next_causal_link_is_joined():
         {"cause": "Smoke", "effect": "coughing and chest pain"},
         {"cause": "long exposure", "effect": "lung damage"},
     ]
+
+
+def test_one_lower_case_noun_after_the_marker_is_a_clause():
+    assert causal("Chronic stress can also cause insomnia.") == [
+        {"cause": "Chronic stress", "effect": "insomnia"}
+    ]
+    assert causal("The ball falls due to gravity.") == [
+        {"cause": "gravity", "effect": "The ball falls"}
+    ]
+    # a whole list before the marker is the cause, not its lower-case tail
+    assert causal("Poor sleep, diet and stress cause weight gain.") == [
+        {"cause": "Poor sleep, diet and stress", "effect": "weight gain"}
+    ]
