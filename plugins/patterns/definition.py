@@ -44,7 +44,9 @@ _COPULA = re.compile(
     re.DOTALL,
 )
 _APPOSITIVE = re.compile(
-    r"^(?P<term>[^,]+),\s*(?:short for|or|also (?:called|known as)|aka|i\.e\.|the|an?)\s[^,]+,?$",
+    r"^(?P<term>[^,]+),\s*(?:short for|or|also (?:called|known as)|aka|i\.e\.|the|an?)\s[^,]+"
+    # "The kernel, or core, of an operating system is ...": the term is still X
+    r"(?:,?$|,\s+(?:of|in)\s[^,]+$)",
     re.I,
 )
 # a bracket after a space is an aside ("CDN (content delivery network)");

@@ -193,3 +193,15 @@ def test_is_one_that_defines_a_term_the_question_names_in_part():
     ]
     # not asked about: "one that" judges ("a good manager is one who listens")
     assert defs("How do I lead a team?", "A good manager is one who listens before deciding.") == []
+
+
+def test_an_or_appositive_with_a_tail_of_its_own_keeps_the_first_name():
+    assert defs(
+        "What is the nucleus of a cell?",
+        "The nucleus, or control centre, of a cell is the organelle that holds its DNA.",
+    ) == [
+        {
+            "term": "nucleus",
+            "definition": "The nucleus, or control centre, of a cell is the organelle that holds its DNA.",
+        }
+    ]
