@@ -1144,7 +1144,7 @@ def starts_imperative(text: str) -> bool:
     after = text.split(ws[i], 1)[1].lstrip()[:1] if ws[i] in text else ""
     return (
         nxt in ARTICLES
-        or nxt in {"your", "it", "them", "up", "out", "off", "in", "with", "for", "down"}
+        or nxt in {"your", "it", "them", "up", "out", "off", "in", "on", "with", "for", "down"}
         or after[:1].isdigit()
     )
 

@@ -185,10 +185,19 @@ def _command_paragraph(memory: EnrichedMemory) -> list[str] | None:
     for block in memory.reply_doc.blocks:
         if block.kind != "paragraph":
             continue
-        sentences = [s.plain for s in block.sentences]
+        # "Then jack up the car.": a sequence word before a command leaves the command
+        sentences = [_without_ordinal(s.plain) for s in block.sentences]
         if len(sentences) >= MIN_STEPS and all(starts_imperative(s) for s in sentences):
             return sentences
     return None
+
+
+def _without_ordinal(sentence: str) -> str:
+    m = _ORDINAL.match(sentence)
+    if m is None or m.end() == len(sentence):
+        return sentence
+    rest = sentence[m.end() :]
+    return rest[:1].upper() + rest[1:]
 
 
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:

@@ -176,3 +176,28 @@ def test_a_how_to_answered_by_a_paragraph_of_commands():
     # unasked, or with a sentence that is no command, it is no procedure
     assert procs("Tell me about rice.", reply) == []
     assert procs("How do I cook rice?", "Rice is easy. Rinse it. Boil it. Drain it.") == []
+
+
+def test_a_paragraph_of_commands_may_carry_sequence_words():
+    reply = (
+        "Click on the gear icon. Choose Accounts from the menu. Then press Add account. "
+        "Finally, sign in with your work e-mail."
+    )
+    assert mine_exchange("How do I add a work account?", reply, "procedure") == [
+        {
+            "task": "add a work account",
+            "steps": [
+                "Click on the gear icon.",
+                "Choose Accounts from the menu.",
+                "Press Add account.",
+                "Sign in with your work e-mail.",
+            ],
+        }
+    ]
+
+
+def test_a_noun_like_verb_before_on_opens_a_command():
+    from loomcore.text.lexicon import starts_imperative
+
+    assert starts_imperative("Park on level ground and set the brake.")
+    assert not starts_imperative("Parking on the street is free after six.")
