@@ -141,8 +141,12 @@ _NOT_A_KIND = frozenset(
 _RELATIVE = frozenset({"that", "which", "who", "whose", "where", "when", "if", "because", "while"})
 
 
-def _term(subject_md: str) -> tuple[str, bool] | None:
-    """(term, emphasised) from the subject as written, or None if it names nothing."""
+def _term(subject_md: str, question: str = "") -> tuple[str, bool] | None:
+    """(term, emphasised) from the subject as written, or None if it names nothing.
+
+    A vague head ("effect", "method") names nothing ("The main effect is
+    ..."), unless a word before it makes a name that the user asked about or
+    wrote with a capital ("the greenhouse effect", "the Doppler effect")."""
     subj = subject_md.strip().lstrip("-*+ ").strip()
     m = _APPOSITIVE.match(strip_inline(subj)) if "," in subj else None
     if "," in subj and not m:
@@ -153,7 +157,8 @@ def _term(subject_md: str) -> tuple[str, bool] | None:
     emphasised = "**" in raw_term or "__" in raw_term or "`" in raw_term
     term = _PAREN.sub("", _EMPHASIS.sub("", strip_inline(raw_term))).strip(" .")
     words = term.split()
-    if words and words[0].lower() in ARTICLES:
+    had_article = bool(words) and words[0].lower() in ARTICLES
+    if had_article:
         words = words[1:]
     if not words or len(words) > 6:
         return None
@@ -175,7 +180,14 @@ def _term(subject_md: str) -> tuple[str, bool] | None:
         for w in lowered
     ):
         return None
-    if lowered[-1] in VAGUE_NOUNS or " ".join(lowered) in VAGUE_NOUNS or lowered[-1] in PRONOUNS:
+    # a capital that is not the sentence's own
+    modifiers = words[:-1] if had_article else words[1:-1]
+    named = len(words) > 1 and (
+        " ".join(lowered) in question.lower() or any(w[:1].isupper() for w in modifiers)
+    )
+    if lowered[-1] in PRONOUNS or (
+        (lowered[-1] in VAGUE_NOUNS or " ".join(lowered) in VAGUE_NOUNS) and not named
+    ):
         return None
     if any(w.endswith("'s") or w.endswith("’s") for w in lowered):
         return None
@@ -354,7 +366,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
             m = _COPULA.match(_FRONTED.sub("", sentence.text, count=1))
             if not m:
                 continue
-            found = _term(m.group("subj"))
+            found = _term(m.group("subj"), question)
             if found is None:
                 continue
             term, emphasised = found

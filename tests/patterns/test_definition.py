@@ -205,3 +205,17 @@ def test_an_or_appositive_with_a_tail_of_its_own_keeps_the_first_name():
             "definition": "The nucleus, or control centre, of a cell is the organelle that holds its DNA.",
         }
     ]
+
+
+def test_a_vague_head_names_a_thing_when_the_user_asked_about_it():
+    assert defs(
+        "Tell me about the placebo effect",
+        "The placebo effect is an improvement in symptoms that comes from expecting treatment.",
+    ) == [
+        {
+            "term": "placebo effect",
+            "definition": "The placebo effect is an improvement in symptoms that comes from expecting treatment.",
+        }
+    ]
+    # not asked about, and no capital: a vague head names nothing
+    assert defs("What did the study find?", "The main effect is a drop in blood pressure.") == []
