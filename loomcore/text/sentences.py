@@ -97,10 +97,15 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < pos < end for start, end in spans)
 
 
+# a name that starts in lower case opens sentences too: "macOS is ...",
+# "iPhone sales ...", "eBay", "npm" does not qualify (no inner capital)
+_LOWER_NAME = re.compile(r"[a-z]{1,4}[A-Z][A-Za-z]*\b")
+
+
 def _ends_sentence(text: str, start: int, end: int) -> bool:
     """Whether the punctuation at text[start:end] ends a sentence."""
     rest = text[end:].lstrip()
-    if rest and rest[0].islower():
+    if rest and rest[0].islower() and not _LOWER_NAME.match(rest):
         return False
     if text[start] != ".":
         return True

@@ -127,3 +127,17 @@ def test_a_lower_case_letter_before_a_period_is_a_variable_not_an_initial():
         "Therefore it is fast.",
         "Ask J. Smith.",
     ]
+
+
+def test_a_name_written_in_lower_case_opens_a_sentence():
+    assert split_sentences("Get a Mac. macOS is Unix-based. iPhone apps need Xcode.") == [
+        "Get a Mac.",
+        "macOS is Unix-based.",
+        "iPhone apps need Xcode.",
+    ]
+    # after an abbreviation, and before an ordinary lower-case word, no break
+    assert split_sentences("Use a phone, e.g. iPhone or Pixel. It helps.") == [
+        "Use a phone, e.g. iPhone or Pixel.",
+        "It helps.",
+    ]
+    assert split_sentences("It costs approx. ten dollars.") == ["It costs approx. ten dollars."]
