@@ -114,7 +114,8 @@ def _worked_result(sentences: list[tuple[int, str]]) -> tuple[int, str, str] | N
     "Therefore" ("A week has 7 days, so 7 × 86,400 = 604,800 seconds"):
     (that sentence's index, what it infers from, the result).  Only after two
     marked steps, and only when the result is computed, so that an
-    explanation with a few "so"s does not become a chain."""
+    explanation with a few "so"s does not become a chain: one marked step
+    before a computed result, two before a result in words."""
     at = len(sentences) - 1
     text = sentences[at][1]
     markers = list(_INFERS.finditer(text))
@@ -124,7 +125,9 @@ def _worked_result(sentences: list[tuple[int, str]]) -> tuple[int, str, str] | N
     result = text[marker.end() :]
     before = text[: marker.start()]
     if "=" in result and _CALC.search(result):
-        if sum(is_step(t) for _, t in sentences[:at]) < MIN_STEPS:
+        # the computed result is an inference of its own: one marked step
+        # before it makes the two a chain needs
+        if sum(is_step(t) for _, t in sentences[:at]) < MIN_STEPS - 1:
             return None
     # "..., so the train arrives at 6:05 pm": a result in words, when what it
     # follows from and the step before it are both calculations
@@ -140,7 +143,7 @@ def _worked_result(sentences: list[tuple[int, str]]) -> tuple[int, str, str] | N
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     blocks = memory.reply_doc.blocks
     sentences = _join_colons([(bi, s.plain) for bi, s in memory.reply_doc.sentences()], blocks)
-    if len(sentences) < 3:
+    if len(sentences) < 2:
         return
     conclusion_at = None
     for i in range(len(sentences) - 1, 0, -1):

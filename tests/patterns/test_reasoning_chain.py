@@ -193,3 +193,16 @@ def test_a_calculation_told_in_words_is_a_chain():
     assert (
         chains("The tank holds 120 litres. Adding 10 litres gives 130 litres, so it is full.") == []
     )
+
+
+def test_two_sentences_with_a_marked_step_and_a_computed_result_are_a_chain():
+    reply = "A dozen is 12 eggs, so 3 dozen is 36 eggs. Each carton holds 6, so 36 ÷ 6 = 6 cartons."
+    assert chains(reply, "How many cartons for 3 dozen eggs?") == [
+        {
+            "premise": "A dozen is 12 eggs",
+            "steps": ["3 dozen is 36 eggs", "Each carton holds 6"],
+            "conclusion": "36 ÷ 6 = 6 cartons.",
+        }
+    ]
+    # one computed line is no chain
+    assert chains("Each carton holds 6, so 36 ÷ 6 = 6 cartons.") == []
