@@ -11,7 +11,10 @@ from loomcore.text.sentences import normalise_space
 _LEFT_BOUNDARY = re.compile(
     r"(?:[:;]\s+|\s+[—–]\s+|,\s+(?:while|but|whereas|and|so|though|although|yet)\s+|"
     r"^(?:however|but|and|so|also|still|thus|therefore|plus|in practice|in short|in general|in summary|"
-    r"in conclusion|overall|additionally|moreover|furthermore|in addition),?\s+)",
+    r"in conclusion|overall|additionally|moreover|furthermore|in addition),?\s+|"
+    # "a study found that X leads to Y": the clause is what was found
+    r"\b(?:found|finds|show|shows|showed|shown|suggest|suggests|suggested|say|says|said|"
+    r"note|notes|noted|report|reports|reported|believe|believes|think|thinks|know|known) that\s+)",
     re.IGNORECASE,
 )
 # Where a clause ends, scanning right from a marker.
@@ -48,6 +51,20 @@ def clause_after(text: str) -> str:
     text = text[:WINDOW]
     m = _RIGHT_BOUNDARY.search(text)
     return tidy(text[: m.start()] if m else text)
+
+
+# "In your snippet, the lookup fails": a setting fronted before the subject
+_SETTING = re.compile(
+    r"^(?i:in|on|at|for|during|after|before|with|without|under|over|across|by|from)\s+[^,]{1,40},\s+"
+    r"(?=(?i:the|a|an|this|that|these|those|it|they|you|we|i|he|she|your|my|our|their|its)\b|[A-Z`*\"])"
+)
+
+
+def without_setting(clause: str) -> str:
+    """A clause without the setting fronted before its subject ("In your
+    snippet, the lookup fails" -> "the lookup fails"); a miner that needs a
+    clause to stand alone keeps its subject, not the scene."""
+    return _SETTING.sub("", clause, count=1)
 
 
 def tidy(text: str) -> str:

@@ -24,10 +24,11 @@ from loomcore import (
     hookimpl,
 )
 from loomcore.model import make_example, make_pattern
-from loomcore.text.clauses import WINDOW, clause_after, clause_before, tidy
+from loomcore.text.clauses import WINDOW, clause_after, clause_before, tidy, without_setting
 from loomcore.text.lexicon import (
     ARTICLES,
     AUXILIARIES,
+    COMMON_WORDS,
     CONJUNCTIONS,
     DETERMINERS,
     PREPOSITIONS,
@@ -287,11 +288,13 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
             before = text[max(0, m.start() - WINDOW) : m.start()]
             after = text[m.end() : m.end() + WINDOW]
             if direction == "forward":
-                cause, effect = clause_before(before), _before_next_link(clause_after(after))
+                cause = without_setting(clause_before(before))
+                effect = _before_next_link(clause_after(after))
                 if _ok(cause, cut_before=True) and _ok(effect, cut_before=False):
                     yield cause, effect, 0.9
             else:
-                effect, cause = _trim_tail(clause_before(before)), clause_after(after)
+                effect = _trim_tail(without_setting(clause_before(before)))
+                cause = clause_after(after)
                 if _ok(effect, cut_before=True) and _ok(cause, cut_before=False):
                     yield cause, effect, 0.9
     found = _if_pattern(text)
@@ -321,8 +324,18 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                 )
 
 
+# possessives that start sentences without being names
+_COMMON_OWNERS = frozenset({"children", "women", "men", "life", "nature", "world", "company"})
+
+
 def _lower_first(text: str) -> str:
+    """``text`` without the capital it got from opening its sentence; a
+    name's possessive keeps it ("Napoleon's reforms", not "today's")."""
     if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        first = text.split(None, 1)[0]
+        stem = re.sub(r"['’]s$", "", first).lower()
+        if stem != first.lower() and stem not in COMMON_WORDS and stem not in _COMMON_OWNERS:
+            return text
         return text[0].lower() + text[1:]
     return text
 
@@ -357,16 +370,31 @@ _OPENER = re.compile(
 )
 
 
+_SUBJECTS = frozenset({"i", "you", "we", "they", "he", "she", "people", "everyone", "nobody"})
+
+
 def _is_clause(text: str) -> bool:
     """Whether ``text`` has a finite verb ("expired yeast produces less gas")
     or is a noun phrase ("the use of machine learning", "working remotely")."""
     words = text.split()
-    for prev, word in itertools.pairwise(words):
+    if len(words) > 1 and words[0].lower() in _SUBJECTS:
+        return True  # "people tend to avoid ...": a subject, so a verb follows
+    for i, (prev, word) in enumerate(itertools.pairwise(words)):
         w = word.strip(',.`*"').lower()
         if w in _AUX:
             return True
         plain_verb = word[:1].islower() and len(w) > 3 and w.endswith(("s", "ed")) and "'" not in w
-        if plain_verb and prev.lower() not in DETERMINERS and prev.lower() not in PREPOSITIONS:
+        # a plural noun, not a verb, after a possessive ("Alexander's
+        # conquests") or as a preposition's object ("the violation of copyright laws")
+        noun = prev.lower().endswith(("'s", "’s")) or (
+            i > 0 and words[i - 1].lower() in PREPOSITIONS
+        )
+        if (
+            plain_verb
+            and not noun
+            and prev.lower() not in DETERMINERS
+            and prev.lower() not in PREPOSITIONS
+        ):
             return True
     return False
 

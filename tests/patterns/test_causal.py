@@ -158,3 +158,33 @@ def test_one_lower_case_noun_after_the_marker_is_a_clause():
     assert causal("Poor sleep, diet and stress cause weight gain.") == [
         {"cause": "Poor sleep, diet and stress", "effect": "weight gain"}
     ]
+
+
+def test_a_fronted_setting_and_a_reporting_verb_are_no_part_of_the_clause():
+    assert causal("In your script, the import fails because the package is not installed.") == [
+        {"cause": "the package is not installed", "effect": "the import fails"}
+    ]
+    assert causal("A 2019 survey found that remote work leads to longer hours.") == [
+        {"cause": "remote work", "effect": "longer hours"}
+    ]
+
+
+def test_a_plural_noun_after_a_possessive_or_preposition_is_no_verb():
+    from loomcore_plugins.patterns.causal import instruction_for
+
+    evidence = "Napoleon's reforms led to a unified legal code."
+    assert instruction_for("Napoleon's reforms", "a unified legal code", evidence) == (
+        "What is the effect of Napoleon's reforms?"
+    )
+    evidence = "The misuse of antibiotics leads to resistant bacteria."
+    assert instruction_for("The misuse of antibiotics", "resistant bacteria", evidence) == (
+        "What is the effect of the misuse of antibiotics?"
+    )
+    evidence = "People skip breakfast, which leads to snacking."
+    assert instruction_for("People skip breakfast", "snacking", evidence) == (
+        "What happens when people skip breakfast?"
+    )
+    evidence = "Today's diets lead to more diabetes."
+    assert instruction_for("Today's diets", "more diabetes", evidence) == (
+        "What is the effect of today's diets?"
+    )
