@@ -81,7 +81,8 @@ _ASPECT_OF = re.compile(
     re.I,
 )
 _CUT_RIGHT = re.compile(
-    r"\s+(?:for|in|on|when|if|to|with|that|which|because|as|at|from|so|since|while|given)\s|[,;:?!()]|\.(?=\s|$)|"
+    r"\s+(?:for|in|on|when|if|to|with|that|which|because|as|at|from|so|since|while|given)\s|[,;:?!]|"
+    r"(?<!\w)\(|\)(?=\s|$)|\.(?=\s|$)|"
     r"\s[—–-]+\s"  # "A vs B — which should I use?": a dash ends the name
 )
 _SKIP_LEFT = (
@@ -138,7 +139,8 @@ _NOT_ITEMS = PREPOSITIONS | frozenset(
         "neither",
     ]
 )
-_PAREN = re.compile(r"\s*\([^)]*\)")
+# a bracket right after a letter or digit is part of the name ("401(k)")
+_PAREN = re.compile(r"(?<![\w)])\s*\([^)]*\)|\s+\([^)]*\)")
 
 
 def _skip_lead(words: list[str], first: bool) -> list[str]:

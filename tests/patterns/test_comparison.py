@@ -168,3 +168,12 @@ def test_torn_between_a_and_b_names_the_two_things():
         "MySQL",
         0.85,
     )
+
+
+def test_a_bracket_inside_a_name_stays_and_one_after_a_space_goes():
+    assert items(
+        "Should I open a 529(b) plan or a Coverdell ESA?", "529(b) plan", "Coverdell ESA"
+    ) == [("529(b) plan", "Coverdell ESA")]
+    assert items(
+        "What's the difference between RAM (memory) and an SSD (storage)?", "RAM", "SSD"
+    ) == [("RAM", "SSD")]
