@@ -37,7 +37,7 @@ _CHOICE = re.compile(
     r"better (?:to|option|choice)|recommend(?:ation)?|(?:torn|deciding|choosing|debating) between)\b",
     re.IGNORECASE,
 )
-_OR_QUESTION = re.compile(r"^[^.?!]{1,80}\bor\b[^.?!]{1,120}\?\s*$", re.IGNORECASE)
+_OR_QUESTION = re.compile(r"^[^.?!]{1,80}\b(?:or|vs\.?|versus)\s[^.?!]{1,120}\?\s*$", re.IGNORECASE)
 _HOW = re.compile(r"\bhow (?:should|do|can|would) (?:i|we)\b", re.IGNORECASE)
 
 _RECOMMEND = re.compile(

@@ -190,3 +190,11 @@ def test_an_opening_yes_or_no_answers_a_choice_about_one_option():
     ] == ["No, not for your goals."]
     # "A or B?" is not answered by a yes
     assert decisions("Should I take the bus or the train?", "Yes, it depends on the day.") == []
+
+
+def test_a_versus_question_is_a_choice():
+    user = "Kafka vs RabbitMQ for a small job queue?"
+    reply = "I'd go with RabbitMQ here. It is simpler to run and handles job queues out of the box."
+    assert [d["decision"] for d in decisions(user, reply)] == ["I'd go with RabbitMQ here."]
+    # a versus in a statement is no question
+    assert decisions("I read a post on Kafka vs RabbitMQ.", reply) == []
