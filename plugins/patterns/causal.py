@@ -211,6 +211,15 @@ def _ok(clause: str, cut_before: bool) -> bool:
     return not (cut_before and words[-1] in _DANGLING_END)
 
 
+# "results in memory", "results in practice": the noun "results" and an
+# idiom, where "results in <one word>" would otherwise read as the marker
+_IN_IDIOMS = frozenset(
+    {"memory", "practice", "production", "general", "theory", "particular", "total", "turn"}
+    | {"time", "place", "order", "fact", "short", "part", "parallel", "sequence", "advance"}
+    | {"detail", "full", "mind", "context", "cache", "storage", "use", "progress", "isolation"}
+)
+
+
 _JOIN = re.compile(r",\s+(?:and|but|or|while)\s+", re.IGNORECASE)
 
 
@@ -290,6 +299,8 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
             if direction == "forward":
                 cause = without_setting(clause_before(before))
                 effect = _before_next_link(clause_after(after))
+                if m.group(0).rstrip().lower().endswith(" in") and effect.lower() in _IN_IDIOMS:
+                    continue  # "keeps intermediate results in memory": a noun, not the verb
                 if _ok(cause, cut_before=True) and _ok(effect, cut_before=False):
                     yield cause, effect, 0.9
             else:

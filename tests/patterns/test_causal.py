@@ -188,3 +188,10 @@ def test_a_plural_noun_after_a_possessive_or_preposition_is_no_verb():
     assert instruction_for("Today's diets", "more diabetes", evidence) == (
         "What is the effect of today's diets?"
     )
+
+
+def test_results_in_an_idiom_is_a_noun_not_the_marker():
+    assert causal("The loader keeps intermediate results in memory, which makes reruns fast.") == []
+    assert causal("Skipping warm-up results in injuries.") == [
+        {"cause": "Skipping warm-up", "effect": "injuries"}
+    ]
