@@ -50,7 +50,7 @@ _CALC = re.compile(
 _COMPUTES = re.compile(
     r"^(?:adding|subtracting|multiplying|dividing|converting|doubling|halving|tripling|"
     r"rounding|summing|taking away|splitting)\b[^.;]*?\b(?:gives|yields|leaves|makes|equals|"
-    r"comes to|brings (?:it|you|us|the \w+) to)\b[^.;]*\d",
+    r"comes to|brings (?:it|you|us|the \w+) to)\b([^.;]*)",
     re.IGNORECASE,
 )
 # the words after a comma that infer what follows from what came before
@@ -78,7 +78,12 @@ def is_step(text: str) -> bool:
 
 def _calculates(text: str) -> bool:
     """A worked calculation: "5 × 4 = 20", or told in words ("Adding 3 hours gives 5:15 pm")."""
-    return ("=" in text and bool(_CALC.search(text))) or bool(_COMPUTES.match(text))
+    if "=" in text and _CALC.search(text):
+        return True
+    # the number is looked for after the match, not by the pattern: one pass,
+    # where "[^.;]*\d" would rescan the clause after every "gives"
+    m = _COMPUTES.match(text)
+    return m is not None and re.search(r"\d", m.group(1)) is not None
 
 
 def _join_colons(
