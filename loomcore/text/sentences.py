@@ -97,8 +97,9 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < pos < end for start, end in spans)
 
 
-# a name that starts in lower case opens sentences too: "macOS is ...",
-# "iPhone sales ...", "eBay", "npm" does not qualify (no inner capital)
+# a name that starts in lower case opens sentences too ("macOS is ...",
+# "iPhone sales ...", "eBay"); "npm" does not qualify: no inner capital tells
+# it from an ordinary word
 _LOWER_NAME = re.compile(r"[a-z]{1,4}[A-Z][A-Za-z]*\b")
 
 
