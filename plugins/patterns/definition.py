@@ -371,12 +371,11 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                 continue
             term, emphasised = found
             rest = strip_inline(m.group("rest"))
-            about = _asks_about(term, question)
             # a term named only in part ("idempotent" for "idempotent operation")
-            # is salient only for the "is one that" form
-            if not _salient(term, emphasised, question, m.group("subj")) and not (
-                about and _ONE_THAT.match(rest)
-            ):
+            # is salient only for the "is one that" form: the question's words
+            # are looked at only for that form
+            about = _ONE_THAT.match(rest) is not None and _asks_about(term, question)
+            if not _salient(term, emphasised, question, m.group("subj")) and not about:
                 continue
             # one asked-about thing ("A and B are two kinds of ..." defines neither)
             asked = term.lower() in question.lower() and not _PAIR.search(term)

@@ -165,8 +165,7 @@ def _prose_steps(memory: EnrichedMemory) -> list[str] | None:
             if m and (started or m.group("marker").lower() in _OPENING):
                 started = True
                 finished = m.group("marker").lower() in ("finally", "lastly")
-                rest = s.plain[m.end() :]
-                steps.append(rest[:1].upper() + rest[1:])
+                steps.append(_after(m, s.plain))
             elif started and starts_imperative(s.plain):
                 # "First grind ... Then mix ... Let it steep ... Finally strain ...":
                 # an action between the marked ones is a step of its own
@@ -192,12 +191,15 @@ def _command_paragraph(memory: EnrichedMemory) -> list[str] | None:
     return None
 
 
-def _without_ordinal(sentence: str) -> str:
-    m = _ORDINAL.match(sentence)
-    if m is None or m.end() == len(sentence):
-        return sentence
+def _after(m: re.Match[str], sentence: str) -> str:
+    """The sentence after its sequence word, capitalised: "then jack up" -> "Jack up"."""
     rest = sentence[m.end() :]
     return rest[:1].upper() + rest[1:]
+
+
+def _without_ordinal(sentence: str) -> str:
+    m = _ORDINAL.match(sentence)
+    return sentence if m is None or m.end() == len(sentence) else _after(m, sentence)
 
 
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
