@@ -126,6 +126,8 @@ _DANGLING_END = (
         ]
     )
 )
+# pronouns that can close a gerund subject ("Ignoring them leads to ...")
+_GERUND_OBJECTS = frozenset({"it", "them", "this", "that"})
 # a clause that opens with a subordinator is not the main clause ("While
 # technology often leads to ...": the cause is not "While technology")
 _BAD_START = PREPOSITIONS | frozenset(
@@ -197,7 +199,8 @@ def _ok(clause: str, cut_before: bool) -> bool:
         and (
             words[0].endswith(("ly", "ed"))
             or words[0] in _ONE_WORD_NOT
-            or not words[0].isalpha()
+            # "under-proofing" is a word; "3.5" or "~" is not
+            or not words[0].replace("-", "").isalpha()
             # before the marker, a sentence's subject ("Stress causes"), not a
             # list's tail ("diet and stress cause")
             or (cut_before and not clause.lstrip("`*\"'(")[:1].isupper())
@@ -208,6 +211,8 @@ def _ok(clause: str, cut_before: bool) -> bool:
         return False  # "This is", "Most likely", "Partly": no content of its own
     if words[0] in _BAD_START or _DEFINING.search(clause) or _NESTED.search(clause):
         return False
+    if cut_before and words[-1] in _GERUND_OBJECTS and len(words) > 1 and words[-2].endswith("ing"):
+        return True  # "Breaking it can result in ...": the pronoun is the gerund's object
     return not (cut_before and words[-1] in _DANGLING_END)
 
 
@@ -432,6 +437,9 @@ def instruction_for(cause: str, effect: str, evidence: str) -> str | None:
     first = asks_about.split()[0].lower().strip(",`*").split("'")[0].split("’")[0]
     if first in _REFERS_BACK or len(asks_about.split()) > MAX_QUESTION_WORDS:
         return None
+    words = [w.strip(",.`*").lower() for w in asks_about.split()]
+    if len(words) <= 3 and any(w in _REFERS_BACK for w in words[1:]):
+        return None  # "Breaking it": a short phrase has nothing in it for "it" to mean
     if conditional:
         return f"What happens if {_lower_first(cause)}?"
     if effect_first:

@@ -125,6 +125,12 @@ _BEST_WAY = re.compile(
 )
 
 
+# "Pick whichever matches your goal": leaving the choice to the user recommends nothing
+_ANY_OPTION = re.compile(
+    r"\b(?:whichever|whatever|either one|either of them|either is)\b", re.IGNORECASE
+)
+
+
 def faces_choice(question: str) -> bool:
     q = normalise_space(question)
     if _BEST_WAY.search(q) and not re.search(r"\bor\b", q):
@@ -151,7 +157,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
             )
             if not strong and not answered and not _IMPERATIVE_CHOICE.match(text):
                 continue
-            if text.endswith("?"):
+            if text.endswith("?") or _ANY_OPTION.search(text):
                 continue
             reasoning = [s.plain for s in block.sentences[si + 1 :]]
             nxt = bi + 1

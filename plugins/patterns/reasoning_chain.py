@@ -54,7 +54,7 @@ _COMPUTES = re.compile(
     re.IGNORECASE,
 )
 # the words after a comma that infer what follows from what came before
-_INFERENCE = r"so|which means|that means"
+_INFERENCE = r"so|which means|that means|therefore|thus|hence"
 _SPLIT = re.compile(rf",\s+(?:{_INFERENCE})\s+|;\s+", re.IGNORECASE)
 
 

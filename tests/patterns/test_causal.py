@@ -195,3 +195,22 @@ def test_results_in_an_idiom_is_a_noun_not_the_marker():
     assert causal("Skipping warm-up results in injuries.") == [
         {"cause": "Skipping warm-up", "effect": "injuries"}
     ]
+
+
+def test_a_hyphenated_word_is_a_one_word_cause():
+    assert causal(
+        "Dense bread is usually caused by under-proofing: the dough rose too little."
+    ) == [{"cause": "under-proofing", "effect": "Dense bread"}]
+
+
+def test_a_pronoun_may_close_a_gerund_cause_but_no_question_asks_about_it():
+    from loomcore_plugins.patterns.causal import instruction_for
+
+    evidence = "Breaking it can result in fines of up to 4% of turnover."
+    assert causal(evidence) == [{"cause": "Breaking it", "effect": "fines of up to 4% of turnover"}]
+    assert instruction_for("Breaking it", "fines of up to 4% of turnover", evidence) is None
+    # a longer phrase holds what its pronoun means
+    evidence = "If more people want to buy a stock than sell it, the price rises."
+    assert instruction_for(
+        "more people want to buy a stock than sell it", "the price rises", evidence
+    ) == ("What happens if more people want to buy a stock than sell it?")

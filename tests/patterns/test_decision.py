@@ -198,3 +198,18 @@ def test_a_versus_question_is_a_choice():
     assert [d["decision"] for d in decisions(user, reply)] == ["I'd go with RabbitMQ here."]
     # a versus in a statement is no question
     assert decisions("I read a post on Kafka vs RabbitMQ.", reply) == []
+
+
+def test_leaving_the_choice_to_the_user_is_no_recommendation():
+    reply = (
+        "Both are good. If you want jobs, React has more openings; if you want an easy start, "
+        "Vue feels closer to HTML. Pick whichever matches your goal."
+    )
+    assert decisions("Should I learn React or Vue first?", reply) == []
+    assert decisions("Should I learn React or Vue first?", "Go with React. It has more jobs.") == [
+        {
+            "decision": "Go with React.",
+            "context": "Should I learn React or Vue first?",
+            "reasoning": "It has more jobs.",
+        }
+    ]

@@ -206,3 +206,17 @@ def test_two_sentences_with_a_marked_step_and_a_computed_result_are_a_chain():
     ]
     # one computed line is no chain
     assert chains("Each carton holds 6, so 36 ÷ 6 = 6 cartons.") == []
+
+
+def test_a_result_inferred_after_a_comma_and_therefore_ends_the_chain():
+    reply = (
+        "An hour has 3,600 seconds, so a day has 24 × 3,600 = 86,400 seconds. "
+        "A week has 7 days, therefore a week has 7 × 86,400 = 604,800 seconds."
+    )
+    assert chains(reply, "How many seconds are in a week?") == [
+        {
+            "premise": "An hour has 3,600 seconds",
+            "steps": ["a day has 24 × 3,600 = 86,400 seconds", "A week has 7 days"],
+            "conclusion": "A week has 7 × 86,400 = 604,800 seconds.",
+        }
+    ]
