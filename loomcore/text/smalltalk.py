@@ -91,6 +91,18 @@ _NOISE_WORDS = frozenset(
         "brilliant",
         "np",
         "noted",
+        # "what's up", "how's it going", "how are you doing today"
+        "what's",
+        "whats",
+        "up",
+        "sup",
+        "howdy",
+        "how",
+        "how's",
+        "hows",
+        "going",
+        "doing",
+        "today",
     ]
 )
 _WORD = re.compile(r"[a-z']+")

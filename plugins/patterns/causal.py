@@ -53,7 +53,11 @@ _MARKERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r",?\s+which\s+" + _PRE + _VERBS + r"\s+", re.I), "forward"),
     (
         re.compile(
-            r"\s+(?:is|are|was|were|can be|is often|are often|is usually|are usually|is mostly|are mostly) caused by\s+",
+            # a hedge between copula and marker belongs to the marker:
+            # "is mainly caused by", "are often caused by", "can be caused by"
+            r"\s+(?:is|are|was|were|can be|may be)\s+(?:(?:often|usually|mostly|mainly|largely|"
+            r"primarily|typically|generally|commonly|frequently|sometimes|partly|also|most often)\s+)?"
+            r"caused by\s+",
             re.I,
         ),
         "backward",
@@ -166,7 +170,7 @@ _LEADING_BECAUSE = re.compile(
 )
 _IF = re.compile(r"(?:^|[:;]\s+)(?:so\s+|and\s+|but\s+)?if\s+(?P<body>.+)$", re.I)
 _ADVICE = re.compile(
-    r"^(?:you (?:can|could|should|might|may|need|want|must)|i'?d|i would|i recommend|consider|try|"
+    r"^(?:you (?:can|could|should|might|may|need|want|must)|you(?:'ll| will|'d| would) (?:need|want|have to)|i'?d|i would|i recommend|consider|try|"
     r"make sure|it'?s (?:best|better|worth)|please|let|just)\b",
     re.I,
 )

@@ -215,8 +215,20 @@ def _valid(item: str) -> bool:
     )
 
 
-def _mentions(reply: str, item: str) -> bool:
-    words = [w for w in re.findall(r"[\w+#/-]+", item.lower()) if w not in COMMON_WORDS]
+def _content_words(item: str) -> list[str]:
+    return [w for w in re.findall(r"[\w+#/-]+", item.lower()) if w not in COMMON_WORDS]
+
+
+def _mentions(reply: str, item: str, other: str = "") -> bool:
+    """Whether the reply names ``item``, by its head noun; when both items
+    share that head ("standing desk", "regular desk"), by the word that tells
+    this one apart."""
+    words = _content_words(item)
+    others = _content_words(other)
+    if len(words) > 1 and others and words[-1] == others[-1]:
+        own = [w for w in words[:-1] if w not in others]
+        if own:
+            return any(re.search(rf"\b{re.escape(w)}", reply) for w in own)
     head = words[-1] if words else item.lower()
     stem = head[:-1] if head.endswith("s") and len(head) > 3 else head
     # "bacterium" is named by a reply about "bacteria"
@@ -338,7 +350,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
         found = (*pair, 0.75)
     a, b, sureness = found
     reply = strip_inline(memory.system_output).lower()
-    if not (_mentions(reply, a) and _mentions(reply, b)):
+    if not (_mentions(reply, a, b) and _mentions(reply, b, a)):
         return
     text = comparison_text(memory)
     if len(text.split()) < 8:

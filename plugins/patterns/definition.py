@@ -163,11 +163,24 @@ def _term(subject_md: str, question: str = "") -> tuple[str, bool] | None:
     if not words or len(words) > 6:
         return None
     lowered = [w.lower() for w in words]
-    if lowered[0] in PRONOUNS or lowered[0] in DETERMINERS or lowered[0] in EVALUATIVE:
+    # "The Great Wall", "Great Britain": a capital that the sentence's start
+    # did not give makes the word part of a name, not a judgement
+    named_first = words[0][:1].isupper() and (
+        had_article or (len(words) > 1 and words[1][:1].isupper())
+    )
+    if (
+        lowered[0] in PRONOUNS
+        or lowered[0] in DETERMINERS
+        or (lowered[0] in EVALUATIVE and not named_first)
+    ):
         return None
     if m and lowered[0] in PREPOSITIONS:
         # "On AWS, the usual options are ...": a setting before the comma, not
         # a name with its appositive (a title such as "To Kill a Mockingbird" has none)
+        return None
+    # "A 20% discount means you pay 80%": an amount of a thing, not a named
+    # thing (a number alone can be one: "1984 is a novel by George Orwell")
+    if len(words) > 1 and re.fullmatch(r"[$€£]?\d[\d,.]*%?", words[0]):
         return None
     # "[Charity Name]", "{{name}}": a template's placeholder names nothing
     if any(c in term for c in "[]{}<>"):

@@ -214,3 +214,20 @@ def test_a_pronoun_may_close_a_gerund_cause_but_no_question_asks_about_it():
     assert instruction_for(
         "more people want to buy a stock than sell it", "the price rises", evidence
     ) == ("What happens if more people want to buy a stock than sell it?")
+
+
+def test_a_hedge_between_copula_and_caused_by_belongs_to_the_marker():
+    assert causal("Inflation is mainly caused by demand growing faster than supply.") == [
+        {"cause": "demand growing faster than supply", "effect": "Inflation"}
+    ]
+    assert causal("Migraines are largely caused by changes in brain activity.") == [
+        {"cause": "changes in brain activity", "effect": "Migraines"}
+    ]
+
+
+def test_what_you_will_need_under_a_condition_is_advice():
+    assert causal("If you plan to work or study, you will need the appropriate visa.") == []
+    assert causal("If you skip the primer, you'll need an extra coat.") == []
+    assert causal("If you unplug it mid-update, you will lose the firmware.") == [
+        {"cause": "you unplug it mid-update", "effect": "you will lose the firmware"}
+    ]

@@ -177,3 +177,18 @@ def test_a_bracket_inside_a_name_stays_and_one_after_a_space_goes():
     assert items(
         "What's the difference between RAM (memory) and an SSD (storage)?", "RAM", "SSD"
     ) == [("RAM", "SSD")]
+
+
+def test_items_with_one_head_need_the_word_that_tells_them_apart():
+    reply = (
+        "I'd go for a standing desk, but alternate rather than stand all day. "
+        "Switching positions reduces back stiffness."
+    )
+    user = "I'm deciding between a standing desk and a regular desk. Thoughts?"
+    assert mine_exchange(user, reply, "comparison") == []
+    reply = (
+        "A standing desk lets you switch positions, while a regular desk is cheaper and steadier."
+    )
+    assert [(c["item_a"], c["item_b"]) for c in mine_exchange(user, reply, "comparison")] == [
+        ("standing desk", "regular desk")
+    ]

@@ -219,3 +219,26 @@ def test_a_vague_head_names_a_thing_when_the_user_asked_about_it():
     ]
     # not asked about, and no capital: a vague head names nothing
     assert defs("What did the study find?", "The main effect is a drop in blood pressure.") == []
+
+
+def test_a_capital_the_sentence_did_not_give_makes_a_judging_word_part_of_a_name():
+    assert defs(
+        "Tell me about the Great Wall of China.",
+        "The Great Wall of China is a series of fortifications built across northern China.",
+    ) == [
+        {
+            "term": "Great Wall of China",
+            "definition": "The Great Wall of China is a series of fortifications built across northern China.",
+        }
+    ]
+    # the sentence's own capital: still a judgement
+    assert defs("Is Python good?", "Great languages are a joy to use every single day.") == []
+
+
+def test_an_amount_of_a_thing_is_no_term_but_a_number_alone_may_be():
+    assert (
+        defs("What was the original price?", "A 20% discount means you pay 80% of the price.") == []
+    )
+    assert defs("What is 1984?", "1984 is a dystopian novel by George Orwell.") == [
+        {"term": "1984", "definition": "1984 is a dystopian novel by George Orwell."}
+    ]

@@ -25,6 +25,8 @@ def test_small_talk_and_asking_back_are_not_qa_pairs():
         qa("thanks, that worked perfectly!", "You're welcome! Glad it worked. Happy coding!") == []
     )
     assert qa("ok got it", "Great! Feel free to ask if anything else comes up.") == []
+    assert qa("what's up", "Not much, just here to help. What's on your mind?") == []
+    assert qa("hey, how's it going today?", "All good, thanks! How can I help?") == []
     assert qa("Can you help me?", "Sure, what do you need?") == []
     assert (
         qa(
