@@ -243,6 +243,20 @@ def _before_next_link(effect: str) -> str:
     return effect[: joins[-1]] if joins else effect
 
 
+_FORWARD = re.compile(
+    r"\b(?:causes|caused|cause|leads to|led to|lead to|results in|resulted in|result in)\s+(?!by\b|of\b)",
+    re.IGNORECASE,
+)
+
+
+def _caused(effect: str) -> str:
+    """An effect cut before "because" that is itself a causal link ("Opening
+    the door can cause the cake to fall, because ..."): what "because"
+    explains is the link's own effect, "the cake to fall"."""
+    ends = [m.end() for m in _FORWARD.finditer(effect)]
+    return effect[ends[-1] :] if ends else effect
+
+
 _TAIL_HEDGES = _HEDGES | {"often", "sometimes", "also", "all", "partly", "mainly", "mostly"}
 _COPULAS = frozenset({"is", "are", "was", "were", "be", "been"})
 
@@ -314,6 +328,9 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
                     yield cause, effect, 0.9
             else:
                 effect = _trim_tail(without_setting(clause_before(before)))
+                if m.group(0).startswith(",") and "because" in m.group(0).lower():
+                    # ", because" explains the whole clause before its comma
+                    effect = _caused(effect)
                 cause = clause_after(after)
                 if _ok(effect, cut_before=True) and _ok(cause, cut_before=False):
                     yield cause, effect, 0.9

@@ -335,7 +335,9 @@ def _names_a_kind(words: list[str]) -> bool:
 _PAIR = re.compile(r"\b(?:and|or)\b|&", re.I)
 _PLURAL_KIND = re.compile(
     r"^(?:[\w-]+\s+){0,3}?[\w-]{3,}s\b"
-    r"(?=\s+(?:that|which|who|whose|where|of|for|with|in|from|on|[a-z]+ed|built|made|known|called|written|found|held|kept)\b"
+    r"(?=\s+(?:that|which|who|whose|where|of|for|with|in|from|on|[a-z]+ed|built|made|known|called|written|found|held|kept|"
+    # a size or degree that measures the kind: "particles less than 5 mm long"
+    r"less|more|smaller|larger|bigger|under|over|up to|between)\b"
     r"|\s*[,.;]|\s*$)"
 )
 

@@ -166,15 +166,30 @@ def _prose_steps(memory: EnrichedMemory) -> list[str] | None:
                 started = True
                 finished = m.group("marker").lower() in ("finally", "lastly")
                 steps.append(_after(m, s.plain))
-            elif started and starts_imperative(s.plain):
+            elif started and _acts(s.plain):
                 # "First grind ... Then mix ... Let it steep ... Finally strain ...":
                 # an action between the marked ones is a step of its own
                 steps.append(s.plain)
     if len(steps) < MIN_STEPS:
         return None
     # "First, the internet allows ..." enumerates reasons, not actions
-    actions = sum(starts_imperative(s) for s in steps)
+    actions = sum(_acts(s) for s in steps)
     return steps if actions / len(steps) >= 0.6 else None
+
+
+# "When you counter, ask for more": a time or condition before the command
+_FRONTED_TIME = re.compile(
+    r"^(?:when|once|if|after|before|while|as soon as|whenever)\b[^,.;:]{1,80},\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def _acts(sentence: str) -> bool:
+    """A command, perhaps after a fronted time or condition."""
+    if starts_imperative(sentence):
+        return True
+    m = _FRONTED_TIME.match(sentence)
+    return m is not None and starts_imperative(sentence[m.end() :])
 
 
 def _command_paragraph(memory: EnrichedMemory) -> list[str] | None:

@@ -55,7 +55,11 @@ _COMPUTES = re.compile(
 )
 # the words after a comma that infer what follows from what came before
 _INFERENCE = r"so|which means|that means|therefore|thus|hence"
-_SPLIT = re.compile(rf",\s+(?:{_INFERENCE})\s+|;\s+", re.IGNORECASE)
+# ", which is 500 ÷ 60 ≈ 8.3 minutes": a second calculation in the same sentence
+_SPLIT = re.compile(
+    rf",\s+(?:{_INFERENCE})\s+|;\s+|,\s+which (?:is|gives|equals)\s+(?=[^,.;]*\d\s*[×x*÷/+−–-])",
+    re.IGNORECASE,
+)
 
 
 def _without_code(text: str) -> str:

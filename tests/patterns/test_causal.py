@@ -231,3 +231,16 @@ def test_what_you_will_need_under_a_condition_is_advice():
     assert causal("If you unplug it mid-update, you will lose the firmware.") == [
         {"cause": "you unplug it mid-update", "effect": "you will lose the firmware"}
     ]
+
+
+def test_comma_because_after_a_causal_link_explains_the_links_effect():
+    sentence = (
+        "Opening the oven too early can cause the cake to fall, "
+        "because the drop in temperature stops the rise."
+    )
+    assert causal(sentence) == [
+        {"cause": "Opening the oven too early", "effect": "the cake to fall"},
+        {"cause": "the drop in temperature stops the rise", "effect": "the cake to fall"},
+    ]
+    # without the comma, "because" belongs to the clause it follows: no second link
+    assert causal("The policy is likely to lead to hazards that people face due to smog.") == []

@@ -242,3 +242,12 @@ def test_an_amount_of_a_thing_is_no_term_but_a_number_alone_may_be():
     assert defs("What is 1984?", "1984 is a dystopian novel by George Orwell.") == [
         {"term": "1984", "definition": "1984 is a dystopian novel by George Orwell."}
     ]
+
+
+def test_a_plural_kind_may_be_measured_after_its_noun():
+    reply = (
+        "Microplastics are tiny plastic particles less than 5 mm long that come from plastic waste."
+    )
+    assert defs("What are microplastics?", reply) == [
+        {"term": "Microplastics", "definition": reply}
+    ]

@@ -201,3 +201,23 @@ def test_a_noun_like_verb_before_on_opens_a_command():
 
     assert starts_imperative("Park on level ground and set the brake.")
     assert not starts_imperative("Parking on the street is free after six.")
+
+
+def test_a_command_after_a_fronted_time_is_a_step_between_marked_ones():
+    reply = (
+        "First, research the market rate for the role. Then, wait for the company to make "
+        "the first offer. When you counter, ask for 10% above their offer. "
+        "Finally, get the final offer in writing."
+    )
+    found = mine_exchange("How do I negotiate a higher salary?", reply, "procedure")
+    assert found == [
+        {
+            "task": "negotiate a higher salary",
+            "steps": [
+                "Research the market rate for the role.",
+                "Wait for the company to make the first offer.",
+                "When you counter, ask for 10% above their offer.",
+                "Get the final offer in writing.",
+            ],
+        }
+    ]

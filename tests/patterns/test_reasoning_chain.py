@@ -220,3 +220,21 @@ def test_a_result_inferred_after_a_comma_and_therefore_ends_the_chain():
             "conclusion": "A week has 7 × 86,400 = 604,800 seconds.",
         }
     ]
+
+
+def test_which_is_before_a_second_calculation_splits_the_sentence_into_two_steps():
+    reply = (
+        "The Sun is 150 million km away and light travels 300,000 km per second. "
+        "So the trip takes 150,000,000 ÷ 300,000 = 500 seconds, which is 500 ÷ 60 ≈ 8.3 minutes. "
+        "Therefore, sunlight reaches us in about 8 minutes."
+    )
+    assert chains(reply, "How long does sunlight take to reach Earth?") == [
+        {
+            "premise": "The Sun is 150 million km away and light travels 300,000 km per second",
+            "steps": [
+                "the trip takes 150,000,000 ÷ 300,000 = 500 seconds",
+                "500 ÷ 60 ≈ 8.3 minutes",
+            ],
+            "conclusion": "Sunlight reaches us in about 8 minutes.",
+        }
+    ]
