@@ -72,3 +72,15 @@ def tidy(text: str) -> str:
     text = normalise_space(text).strip(" ,;:—–-")
     text = _LEAD.sub("", text)
     return text.rstrip(" .,;:!?").strip()
+
+
+# "What is overfitting and how do I prevent it?": "it" is overfitting
+_ASKED_THING = re.compile(
+    r"\bwhat (?:is|are) (?:(?:an?|the) )?(?P<thing>[^?,]{1,60}?),? and how\b", re.IGNORECASE
+)
+
+
+def asked_thing(question: str) -> str | None:
+    """The thing a "What is X and how ... it ...?" question is about, or None."""
+    m = _ASKED_THING.search(question)
+    return m.group("thing") if m else None

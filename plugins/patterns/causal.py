@@ -57,7 +57,7 @@ _MARKERS: tuple[tuple[re.Pattern[str], str], ...] = (
             # "is mainly caused by", "are often caused by", "can be caused by"
             r"\s+(?:is|are|was|were|can be|may be)\s+(?:(?:often|usually|mostly|mainly|largely|"
             r"primarily|typically|generally|commonly|frequently|sometimes|partly|also|most often)\s+)?"
-            r"caused by\s+",
+            r"caused\s+(?:(?:mainly|mostly|largely|primarily|partly|chiefly|usually|often)\s+)?by\s+",
             re.I,
         ),
         "backward",
@@ -211,6 +211,8 @@ def _ok(clause: str, cut_before: bool) -> bool:
         )
     ):
         return False
+    if not any(w.replace("-", "").isalpha() for w in words):
+        return False  # "9 + 16 = 25": a sum checks a fact; it is no clause
     if all(w in _FUNCTION or w in _HEDGES or w.endswith("ly") for w in words):
         return False  # "This is", "Most likely", "Partly": no content of its own
     if words[0] in _BAD_START or _DEFINING.search(clause) or _NESTED.search(clause):

@@ -23,6 +23,7 @@ from loomcore import (
     hookimpl,
 )
 from loomcore.model import make_example, make_pattern
+from loomcore.text.clauses import asked_thing
 from loomcore.text.lexicon import (
     COMMON_WORDS,
     DETERMINERS,
@@ -247,6 +248,12 @@ def _parallel_to(a: str, raw_b: str) -> str:
     return rest or a
 
 
+def _referent(question: str) -> str:
+    """What "it" stands for in "What is a Roth IRA and how is it different from ...?"."""
+    thing = asked_thing(question)
+    return _right_item(thing) if thing else ""
+
+
 def items_of(question: str) -> tuple[str, str, float] | None:
     """The two compared things named by the user's message, if it asks to compare."""
     sentences = [
@@ -266,6 +273,8 @@ def items_of(question: str) -> tuple[str, str, float] | None:
             if raw_a.split() and raw_a.split()[-1].lower() in _NOT_ITEMS:
                 return None  # "cardio before or after lifting": not two things
             a, b = _left_item(raw_a), _right_item(raw_b)
+            if raw_a.strip().lower() in ("it", "they"):
+                a = _referent(question) or a
             a = _parallel_to(a, raw_b)
             # "machine and deep learning": the head noun belongs to both
             b_words = b.split()

@@ -283,6 +283,17 @@ def _defines(
         return 0.85
     if first in _NOT_DEFINING or first.endswith(("ly", "ed", "er")) or first in EVALUATIVE:
         return 0.0
+    # "Sympathy is feeling concern for ...", asked what it is: an activity
+    # named by a gerund and its object (not "is restarting your pod")
+    if (
+        asked_what
+        and cop in ("is", "are")
+        and first.endswith("ing")
+        and second.isalpha()
+        and not second.endswith("ly")
+        and second not in ARTICLES | DETERMINERS | PRONOUNS | PREPOSITIONS
+    ):
+        return 0.75
     # "**Baking soda** is pure sodium bicarbonate": only for an emphasised term
     if emphasised:
         return 0.75

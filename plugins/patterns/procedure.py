@@ -25,6 +25,7 @@ from loomcore import (
     hookimpl,
 )
 from loomcore.model import make_example, make_pattern
+from loomcore.text.clauses import asked_thing
 from loomcore.text.lexicon import starts_imperative
 from loomcore.text.segment import Block, ListGroup
 from loomcore.text.sentences import normalise_space, strip_inline
@@ -56,17 +57,11 @@ _OPENING = ("first", "firstly", "to start", "to begin", "start by", "begin by")
 MIN_STEPS = 3
 
 
-# "What is overfitting and how do I prevent it?": "it" is overfitting
-_ASKED_THING = re.compile(
-    r"\bwhat (?:is|are) (?:(?:an?|the) )?(?P<thing>[^?,]{1,60}?),? and how\b", re.IGNORECASE
-)
-
-
 def _resolve_it(task: str, question: str) -> str:
     head, _, last = task.rpartition(" ")
-    m = _ASKED_THING.search(question)
-    if head and m and last.lower() in ("it", "them"):
-        return f"{head} {m.group('thing')}"
+    thing = asked_thing(question)
+    if head and thing and last.lower() in ("it", "them"):
+        return f"{head} {thing}"
     return task
 
 

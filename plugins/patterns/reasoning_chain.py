@@ -57,7 +57,7 @@ _COMPUTES = re.compile(
 _INFERENCE = r"so|which means|that means|therefore|thus|hence"
 # ", which is 500 ÷ 60 ≈ 8.3 minutes": a second calculation in the same sentence
 _SPLIT = re.compile(
-    rf",\s+(?:{_INFERENCE})\s+|;\s+|,\s+which (?:is|gives|equals)\s+(?=[^,.;]*\d\s*[×x*÷/+−–-])",
+    rf",\s+(?:{_INFERENCE})\s+|;\s+|,\s+which (?:is|gives|equals)\s+(?=[^;]{{0,40}}?\d\s*[×x*÷/+−–-]\s*[$€£]?\d)",
     re.IGNORECASE,
 )
 

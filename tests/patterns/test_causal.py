@@ -244,3 +244,10 @@ def test_comma_because_after_a_causal_link_explains_the_links_effect():
     ]
     # without the comma, "because" belongs to the clause it follows: no second link
     assert causal("The policy is likely to lead to hazards that people face due to smog.") == []
+
+
+def test_a_hedge_after_caused_and_a_sum_that_is_no_clause():
+    assert causal("Tides are caused mainly by the Moon's gravity.") == [
+        {"cause": "the Moon's gravity", "effect": "Tides"}
+    ]
+    assert causal("A triangle with legs 3 and 4 has a hypotenuse of 5, because 9 + 16 = 25.") == []

@@ -192,3 +192,11 @@ def test_items_with_one_head_need_the_word_that_tells_them_apart():
     assert [(c["item_a"], c["item_b"]) for c in mine_exchange(user, reply, "comparison")] == [
         ("standing desk", "regular desk")
     ]
+
+
+def test_it_in_how_is_it_different_is_the_thing_asked_about():
+    user = "What is a Roth IRA and how is it different from a traditional IRA?"
+    reply = "A Roth IRA is funded with after-tax money, while a traditional IRA is funded with pre-tax money."
+    assert [(c["item_a"], c["item_b"]) for c in mine_exchange(user, reply, "comparison")] == [
+        ("Roth IRA", "traditional IRA")
+    ]

@@ -251,3 +251,14 @@ def test_a_plural_kind_may_be_measured_after_its_noun():
     assert defs("What are microplastics?", reply) == [
         {"term": "Microplastics", "definition": reply}
     ]
+
+
+def test_a_gerund_with_its_object_defines_a_term_asked_about():
+    reply = "Sympathy is feeling concern or pity for someone's hardship."
+    assert defs("What is the difference between empathy and sympathy?", reply) == [
+        {"term": "Sympathy", "definition": reply}
+    ]
+    # what the thing is doing right now is no definition
+    assert (
+        defs("What is Kubernetes doing?", "Kubernetes is restarting your pod every minute.") == []
+    )

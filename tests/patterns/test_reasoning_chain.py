@@ -238,3 +238,21 @@ def test_which_is_before_a_second_calculation_splits_the_sentence_into_two_steps
             "conclusion": "Sunlight reaches us in about 8 minutes.",
         }
     ]
+
+
+def test_a_decimal_in_the_second_calculation_still_splits_the_sentence():
+    reply = (
+        "Your tax is 22% of $60,000, which is 0.22 × $60,000 = $13,200. "
+        "Subtracting that gives $60,000 − $13,200 = $46,800. "
+        "So your take-home pay is about $46,800 a year."
+    )
+    assert chains(reply, "What is my pay after tax?") == [
+        {
+            "premise": "Your tax is 22% of $60,000",
+            "steps": [
+                "0.22 × $60,000 = $13,200",
+                "Subtracting that gives $60,000 − $13,200 = $46,800",
+            ],
+            "conclusion": "Your take-home pay is about $46,800 a year.",
+        }
+    ]
