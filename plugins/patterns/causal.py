@@ -245,6 +245,19 @@ def _before_next_link(effect: str) -> str:
     return effect[: joins[-1]] if joins else effect
 
 
+_SUBORDINATE = re.compile(
+    r"^(?:when|whenever|once|if|after|before|while|although|though|as soon as)\b[^,]{1,120},\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def _main_clause(clause: str) -> str:
+    """A clause that opens with a subordinate one ("When the gas reaches your
+    eyes, it forms an acid") without it: the link is in the main clause."""
+    m = _SUBORDINATE.match(clause)
+    return clause[m.end() :] if m else clause
+
+
 _FORWARD = re.compile(
     r"\b(?:causes|caused|cause|leads to|led to|lead to|results in|resulted in|result in)\s+(?!by\b|of\b)",
     re.IGNORECASE,
@@ -277,6 +290,14 @@ def _trim_tail(effect: str) -> str:
     return " ".join(words)
 
 
+# "If you need Windows, the ThinkPad is a good fit": a condition on what the
+# reader wants or needs sets up advice, not a consequence
+_WANTS = re.compile(
+    r"^you(?:'d| would)? (?:need|want|prefer|like|care about|are looking for|plan to|'re looking for)\b",
+    re.IGNORECASE,
+)
+
+
 def _if_pattern(text: str) -> tuple[str, str] | None:
     m = _IF.search(text)
     if not m or re.search(
@@ -290,7 +311,7 @@ def _if_pattern(text: str) -> tuple[str, str] | None:
         first = rest.split(None, 1)[0].lower().strip("`*") if rest.split() else ""
         if first in ("or", "and"):
             continue
-        if _ADVICE.match(rest) or starts_imperative(rest):
+        if _ADVICE.match(rest) or starts_imperative(rest) or _WANTS.match(cond):
             return None
         if first in _MAIN_CLAUSE_START or first[:1].isupper() or first.startswith("`"):
             return tidy(cond), clause_after(rest)
@@ -322,14 +343,14 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
             before = text[max(0, m.start() - WINDOW) : m.start()]
             after = text[m.end() : m.end() + WINDOW]
             if direction == "forward":
-                cause = without_setting(clause_before(before))
+                cause = _main_clause(without_setting(clause_before(before)))
                 effect = _before_next_link(clause_after(after))
                 if m.group(0).rstrip().lower().endswith(" in") and effect.lower() in _IN_IDIOMS:
                     continue  # "keeps intermediate results in memory": a noun, not the verb
                 if _ok(cause, cut_before=True) and _ok(effect, cut_before=False):
                     yield cause, effect, 0.9
             else:
-                effect = _trim_tail(without_setting(clause_before(before)))
+                effect = _trim_tail(_main_clause(without_setting(clause_before(before))))
                 if m.group(0).startswith(",") and "because" in m.group(0).lower():
                     # ", because" explains the whole clause before its comma
                     effect = _caused(effect)
@@ -466,7 +487,12 @@ def instruction_for(cause: str, effect: str, evidence: str) -> str | None:
     if conditional:
         return f"What happens if {_lower_first(cause)}?"
     if effect_first:
-        if len(effect.split()) == 1:  # "Inflation is caused by ...": a thing, not an event
+        # "Inflation is caused by ...", "a dense loaf, because ...": a thing,
+        # not an event, is what the question asks the cause of
+        first_word = effect.split()[0].lower()
+        if len(effect.split()) == 1 or (
+            first_word in ARTICLES | DETERMINERS and not _is_clause(effect)
+        ):
             return f"What causes {_lower_first(effect)}?"
         return f"Explain why {_lower_first(effect)}."
     if _is_clause(cause):

@@ -266,6 +266,8 @@ def _defines(
         return 0.0
     first = words[0].lower().strip("*_`")
     second = words[1].lower().strip("*_`,") if len(words) > 1 else ""
+    if second in ("=", "≈"):
+        return 0.0  # "The area of a circle is A = πr²": a formula, not "a ..."
     if cop.startswith(("refer", "mean", "stands", "is defined", "are defined")):
         return 0.95
     if asked_about and _ONE_THAT.match(rest):

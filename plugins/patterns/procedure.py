@@ -101,7 +101,7 @@ def _list_steps(group: ListGroup, asked_how: bool) -> list[str] | None:
     if len(items) < 2:
         return None
     texts = [strip_inline(b.text) for b in items]
-    actions = sum(starts_imperative(t) for t in texts)
+    actions = sum(_acts(t) for t in texts)
     needed = 0.6 if group.ordered else 0.75
     if not asked_how:
         # an unrequested list must be numbered, nearly all actions, and not labelled options
@@ -174,7 +174,8 @@ def _prose_steps(memory: EnrichedMemory) -> list[str] | None:
 
 # "When you counter, ask for more": a time or condition before the command
 _FRONTED_TIME = re.compile(
-    r"^(?:when|once|if|after|before|while|as soon as|whenever)\b[^,.;:]{1,80},\s+(?=\S)",
+    r"^(?:(?:when|once|if|after|before|while|as soon as|whenever)\b[^,.;:]{1,80}|"
+    r"as a last resort|otherwise|alternatively|if needed|if necessary|in an emergency),\s+(?=\S)",
     re.IGNORECASE,
 )
 

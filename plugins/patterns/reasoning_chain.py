@@ -82,7 +82,7 @@ def is_step(text: str) -> bool:
 
 def _calculates(text: str) -> bool:
     """A worked calculation: "5 × 4 = 20", or told in words ("Adding 3 hours gives 5:15 pm")."""
-    if "=" in text and _CALC.search(text):
+    if ("=" in text or "≈" in text) and _CALC.search(text):
         return True
     # the number is looked for after the match, not by the pattern: one pass,
     # where "[^.;]*\d" would rescan the clause after every "gives"
@@ -133,7 +133,7 @@ def _worked_result(sentences: list[tuple[int, str]]) -> tuple[int, str, str] | N
     marker = markers[-1]  # what follows the last one is the result
     result = text[marker.end() :]
     before = text[: marker.start()]
-    if "=" in result and _CALC.search(result):
+    if ("=" in result or "≈" in result) and _CALC.search(result):
         # the computed result is an inference of its own: one marked step
         # before it makes the two a chain needs
         if sum(is_step(t) for _, t in sentences[:at]) < MIN_STEPS - 1:
@@ -189,6 +189,11 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
             # "A book has 300 pages, so 12 books are 3,600": the premise is
             # the first piece, and what it infers is the first step
             premise, pieces = pieces[0], pieces[1:]
+            # "At 6 L per 100 km, each litre takes you 100 ÷ 6 ≈ 16.7 km.": a
+            # first calculation with what it starts from fronted before a comma
+            head, comma, tail = premise.partition(", ")
+            if comma and len(head.split()) >= 2 and _calculates(tail) and not _calculates(head):
+                premise, pieces = head, [tail, *pieces]
         steps = pieces
     steps = [tidy(s) for s in [*steps, last_step] if len(tidy(s).split()) >= 2]
     if len(steps) < MIN_STEPS:

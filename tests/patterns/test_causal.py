@@ -251,3 +251,28 @@ def test_a_hedge_after_caused_and_a_sum_that_is_no_clause():
         {"cause": "the Moon's gravity", "effect": "Tides"}
     ]
     assert causal("A triangle with legs 3 and 4 has a hypotenuse of 5, because 9 + 16 = 25.") == []
+
+
+def test_a_thing_caused_is_asked_what_causes_it_and_an_event_why():
+    from loomcore_plugins.patterns.causal import instruction_for
+
+    evidence = "A weak starter leads to a dense loaf, because it makes too little gas."
+    assert instruction_for("it makes too little gas", "a dense loaf", evidence) == (
+        "What causes a dense loaf?"
+    )
+    evidence = "The import fails because the package is not installed."
+    assert instruction_for("the package is not installed", "The import fails", evidence) == (
+        "Explain why the import fails."
+    )
+
+
+def test_the_link_is_in_the_main_clause_after_a_subordinate_one():
+    sentence = (
+        "When the gas reaches your eyes, it forms a mild acid, which causes a stinging sensation."
+    )
+    assert causal(sentence) == [{"cause": "it forms a mild acid", "effect": "a stinging sensation"}]
+
+
+def test_a_condition_on_what_the_reader_needs_sets_up_advice():
+    assert causal("If you need Windows, the ThinkPad T14 is a solid alternative.") == []
+    assert causal("If you want a 20% tip, the tip amount would be $10.") == []

@@ -262,3 +262,13 @@ def test_a_gerund_with_its_object_defines_a_term_asked_about():
     assert (
         defs("What is Kubernetes doing?", "Kubernetes is restarting your pod every minute.") == []
     )
+
+
+def test_a_formula_after_the_copula_is_no_definition():
+    assert (
+        defs(
+            "What's the area of a circle?",
+            "The area of a circle is A = πr², where r is the radius.",
+        )
+        == []
+    )

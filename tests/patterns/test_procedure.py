@@ -221,3 +221,22 @@ def test_a_command_after_a_fronted_time_is_a_step_between_marked_ones():
             ],
         }
     ]
+
+
+def test_list_items_that_open_with_a_condition_are_still_actions():
+    reply = (
+        "1. Press a rubber band between the screwdriver and the screw head, and turn slowly.\n"
+        "2. If that fails, tap a larger bit into the head with a hammer.\n"
+        "3. As a last resort, use a screw extractor."
+    )
+    found = mine_exchange("How do I remove a stripped screw?", reply, "procedure")
+    assert found == [
+        {
+            "task": "remove a stripped screw",
+            "steps": [
+                "Press a rubber band between the screwdriver and the screw head, and turn slowly.",
+                "If that fails, tap a larger bit into the head with a hammer.",
+                "As a last resort, use a screw extractor.",
+            ],
+        }
+    ]

@@ -256,3 +256,21 @@ def test_a_decimal_in_the_second_calculation_still_splits_the_sentence():
             "conclusion": "Your take-home pay is about $46,800 a year.",
         }
     ]
+
+
+def test_approximate_calculations_and_a_fronted_starting_point():
+    reply = (
+        "At 6 litres per 100 km, each litre takes you 100 ÷ 6 ≈ 16.7 km. "
+        "With 50 litres, that's 50 × 16.7 ≈ 833 km. "
+        "So you can drive about 830 km on a full tank."
+    )
+    assert chains(reply, "How far can I drive on a full tank?") == [
+        {
+            "premise": "At 6 litres per 100 km",
+            "steps": [
+                "each litre takes you 100 ÷ 6 ≈ 16.7 km",
+                "With 50 litres, that's 50 × 16.7 ≈ 833 km",
+            ],
+            "conclusion": "You can drive about 830 km on a full tank.",
+        }
+    ]
