@@ -56,7 +56,8 @@ def clause_after(text: str) -> str:
 # "In your snippet, the lookup fails": a setting fronted before the subject
 _SETTING = re.compile(
     r"^(?i:in|on|at|for|during|after|before|with|without|under|over|across|by|from)\s+[^,]{1,40},\s+"
-    r"(?=(?i:the|a|an|this|that|these|those|it|they|you|we|i|he|she|your|my|our|their|its)\b|[A-Z`*\"])"
+    r"(?=(?i:the|a|an|this|that|these|those|it|they|you|we|i|he|she|your|my|our|their|its|"
+    r"more|most|many|much|some|few|several|all|each|every|no|both)\b|[A-Z`*\"])"
 )
 
 

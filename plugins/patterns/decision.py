@@ -31,7 +31,7 @@ TYPE = "decision"
 MAX_REASONING_SENTENCES = 3
 
 _CHOICE = re.compile(
-    r"\b(?:should (?:i|we)|shall (?:i|we)|which (?:\w+ )?(?:should|is better|would you|do you|one)|"
+    r"\b(?:should (?:i|we)|shall (?:i|we)|which (?:\w+ ){0,3}(?:should|is better|would you|do you|one)|"
     r"(?:do|would) you (?:recommend|suggest)|is it (?:better|worth|smarter|wise)|"
     r"what(?:'s| is| would be) (?:better|the best|best|your recommendation)|"
     r"better (?:to|option|choice)|recommend(?:ation)?|(?:torn|deciding|choosing|debating) between)\b",

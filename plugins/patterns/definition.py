@@ -243,7 +243,8 @@ def _asks_about(term: str, question: str) -> bool:
     """The question asks what something is and names a word of ``term``."""
     if not _ASKS_WHAT.search(question):
         return False
-    asked = {w.lower() for w in words_of(question)}
+    # "What does 'idempotent' mean?": the quotes are no part of the word
+    asked = {w.lower().strip("'’") for w in words_of(question)}
     return any(w.lower() in asked for w in term.split() if len(w) > 3)
 
 

@@ -276,3 +276,10 @@ def test_the_link_is_in_the_main_clause_after_a_subordinate_one():
 def test_a_condition_on_what_the_reader_needs_sets_up_advice():
     assert causal("If you need Windows, the ThinkPad T14 is a solid alternative.") == []
     assert causal("If you want a 20% tip, the tip amount would be $10.") == []
+
+
+def test_a_fronted_time_before_a_quantified_subject_is_no_part_of_the_cause():
+    sentence = "In the evening, more people are streaming video, which leads to congestion."
+    assert causal(sentence) == [
+        {"cause": "more people are streaming video", "effect": "congestion"}
+    ]

@@ -213,3 +213,14 @@ def test_leaving_the_choice_to_the_user_is_no_recommendation():
             "reasoning": "It has more jobs.",
         }
     ]
+
+
+def test_which_with_a_longer_noun_phrase_before_should_asks_for_a_choice():
+    reply = "Start with SQL. Nearly every analyst job uses it daily."
+    assert decisions("Which programming language should a data analyst learn first?", reply) == [
+        {
+            "decision": "Start with SQL.",
+            "context": "Which programming language should a data analyst learn first?",
+            "reasoning": "Nearly every analyst job uses it daily.",
+        }
+    ]

@@ -272,3 +272,10 @@ def test_a_formula_after_the_copula_is_no_definition():
         )
         == []
     )
+
+
+def test_a_quoted_word_in_the_question_is_asked_about():
+    reply = "An idempotent operation is one that has the same effect however often you call it."
+    assert defs("What does 'idempotent' mean in APIs?", reply) == [
+        {"term": "idempotent operation", "definition": reply}
+    ]
