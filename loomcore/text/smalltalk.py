@@ -91,18 +91,8 @@ _NOISE_WORDS = frozenset(
         "brilliant",
         "np",
         "noted",
-        # "what's up", "how's it going", "how are you doing today"
-        "what's",
-        "whats",
-        "up",
         "sup",
         "howdy",
-        "how",
-        "how's",
-        "hows",
-        "going",
-        "doing",
-        "today",
     ]
 )
 _WORD = re.compile(r"[a-z']+")
@@ -137,10 +127,19 @@ _REFUSAL = re.compile(
 )
 
 
+# Greetings that are questions in form: "what's up", "how's it going?".  As
+# phrases, not words: "how so?" and "what's that?" ask for more.
+_GREETING = re.compile(
+    r"(?:what'?s up|wh?at'?s good|how(?:'s| is) it going|how(?:'s| is) your day|"
+    r"how(?:'s| are) (?:you|things)(?: doing)?)(?: today)?",
+)
+
+
 def is_small_talk(text: str) -> bool:
     """Whether a message is only a greeting, thanks or acknowledgement."""
-    words = _WORD.findall(text.lower()[:300])
-    return len(words) <= 12 and all(w in _NOISE_WORDS for w in words)
+    low = text.lower()[:300]
+    words = _WORD.findall(_GREETING.sub(" ", low.replace("’", "'")))
+    return len(_WORD.findall(low)) <= 12 and all(w in _NOISE_WORDS for w in words)
 
 
 def is_courtesy(sentence: str) -> bool:

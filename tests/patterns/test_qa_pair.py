@@ -115,3 +115,18 @@ def test_a_refusal_with_a_pointer_elsewhere_is_no_answer():
         "qa_pair",
     )
     assert found["question"] == "How do I get to the airport?"
+
+
+def test_greetings_are_phrases_so_short_follow_ups_still_ask():
+    from loomcore.text.smalltalk import is_small_talk
+
+    assert [is_small_talk(t) for t in ("what's up", "How are you doing today?", "sup")] == [
+        True,
+        True,
+        True,
+    ]
+    assert [is_small_talk(t) for t in ("how so?", "what's that?", "how much?")] == [
+        False,
+        False,
+        False,
+    ]
