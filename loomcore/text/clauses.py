@@ -75,6 +75,21 @@ def tidy(text: str) -> str:
     return text.rstrip(" .,;:!?").strip()
 
 
+# "When the gas reaches your eyes, it forms an acid": a subordinate clause
+# fronted before the main one
+_SUBORDINATE = re.compile(
+    r"^(?:when|whenever|once|if|after|before|while|although|though|as soon as)\b[^,;:]{1,120},\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def main_clause(clause: str) -> str:
+    """``clause`` without a subordinate clause fronted before it ("When the
+    gas reaches your eyes, it forms an acid" -> "it forms an acid")."""
+    m = _SUBORDINATE.match(clause)
+    return clause[m.end() :] if m else clause
+
+
 # "What is overfitting and how do I prevent it?": "it" is overfitting
 _ASKED_THING = re.compile(
     r"\bwhat (?:is|are) (?:(?:an?|the) )?(?P<thing>[^?,]{1,60}?),? and how\b", re.IGNORECASE

@@ -24,7 +24,14 @@ from loomcore import (
     hookimpl,
 )
 from loomcore.model import make_example, make_pattern
-from loomcore.text.clauses import WINDOW, clause_after, clause_before, tidy, without_setting
+from loomcore.text.clauses import (
+    WINDOW,
+    clause_after,
+    clause_before,
+    main_clause,
+    tidy,
+    without_setting,
+)
 from loomcore.text.lexicon import (
     ARTICLES,
     AUXILIARIES,
@@ -245,23 +252,8 @@ def _before_next_link(effect: str) -> str:
     return effect[: joins[-1]] if joins else effect
 
 
-_SUBORDINATE = re.compile(
-    r"^(?:when|whenever|once|if|after|before|while|although|though|as soon as)\b[^,]{1,120},\s+(?=\S)",
-    re.IGNORECASE,
-)
-
-
-def _main_clause(clause: str) -> str:
-    """A clause that opens with a subordinate one ("When the gas reaches your
-    eyes, it forms an acid") without it: the link is in the main clause."""
-    m = _SUBORDINATE.match(clause)
-    return clause[m.end() :] if m else clause
-
-
-_FORWARD = re.compile(
-    r"\b(?:causes|caused|cause|leads to|led to|lead to|results in|resulted in|result in)\s+(?!by\b|of\b)",
-    re.IGNORECASE,
-)
+# the causal verbs, not "caused by" (a marker of its own) nor the noun "cause of"
+_FORWARD = re.compile(r"\b" + _VERBS + r"\s+(?!by\b|of\b)", re.IGNORECASE)
 
 
 def _caused(effect: str) -> str:
@@ -343,14 +335,14 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
             before = text[max(0, m.start() - WINDOW) : m.start()]
             after = text[m.end() : m.end() + WINDOW]
             if direction == "forward":
-                cause = _main_clause(without_setting(clause_before(before)))
+                cause = main_clause(without_setting(clause_before(before)))
                 effect = _before_next_link(clause_after(after))
                 if m.group(0).rstrip().lower().endswith(" in") and effect.lower() in _IN_IDIOMS:
                     continue  # "keeps intermediate results in memory": a noun, not the verb
                 if _ok(cause, cut_before=True) and _ok(effect, cut_before=False):
                     yield cause, effect, 0.9
             else:
-                effect = _trim_tail(_main_clause(without_setting(clause_before(before))))
+                effect = _trim_tail(main_clause(without_setting(clause_before(before))))
                 if m.group(0).startswith(",") and "because" in m.group(0).lower():
                     # ", because" explains the whole clause before its comma
                     effect = _caused(effect)

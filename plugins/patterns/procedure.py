@@ -25,7 +25,7 @@ from loomcore import (
     hookimpl,
 )
 from loomcore.model import make_example, make_pattern
-from loomcore.text.clauses import asked_thing
+from loomcore.text.clauses import asked_thing, main_clause
 from loomcore.text.lexicon import starts_imperative
 from loomcore.text.segment import Block, ListGroup
 from loomcore.text.sentences import normalise_space, strip_inline
@@ -172,20 +172,18 @@ def _prose_steps(memory: EnrichedMemory) -> list[str] | None:
     return steps if actions / len(steps) >= 0.6 else None
 
 
-# "When you counter, ask for more": a time or condition before the command
-_FRONTED_TIME = re.compile(
-    r"^(?:(?:when|once|if|after|before|while|as soon as|whenever)\b[^,.;:]{1,80}|"
-    r"as a last resort|otherwise|alternatively|if needed|if necessary|in an emergency),\s+(?=\S)",
+# "As a last resort, use an extractor": a fronted aside before the command
+_FRONTED_ASIDE = re.compile(
+    r"^(?:as a last resort|otherwise|alternatively|if needed|if necessary|in an emergency),\s+(?=\S)",
     re.IGNORECASE,
 )
 
 
 def _acts(sentence: str) -> bool:
-    """A command, perhaps after a fronted time or condition."""
-    if starts_imperative(sentence):
-        return True
-    m = _FRONTED_TIME.match(sentence)
-    return m is not None and starts_imperative(sentence[m.end() :])
+    """A command, perhaps after a fronted condition or aside ("When you
+    counter, ask for more", "As a last resort, use an extractor")."""
+    rest = _FRONTED_ASIDE.sub("", main_clause(sentence), count=1)
+    return starts_imperative(rest)
 
 
 def _command_paragraph(memory: EnrichedMemory) -> list[str] | None:
