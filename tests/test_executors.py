@@ -173,6 +173,17 @@ def test_ray_executor_joins_the_cluster_at_ray_address(tmp_path):
         raw = (tmp_path / "here" / "raw.jsonl").read_bytes()
         assert raw and (tmp_path / "cluster" / "raw.jsonl").read_bytes() == raw
         assert here.memories == 52
+        # without RAY_ADDRESS the run starts a Ray of its own beside that head node
+        alone = {k: v for k, v in env.items() if k != "RAY_ADDRESS"}
+        done = subprocess.run(
+            [*cmd, "-o", str(tmp_path / "alone"), "--workers", "1"],
+            env=alone,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / "alone" / "raw.jsonl").read_bytes() == raw
     finally:
         subprocess.run([ray_cli, "stop", "--force"], env=env, capture_output=True)
 

@@ -68,7 +68,11 @@ def _connect(workers: int) -> bool:
                 f"the ray executor cannot connect to the cluster at RAY_ADDRESS={address}: {exc}"
             ) from None
     else:
+        # "local": a Ray of this run's own, even when `ray start` left a head
+        # node on this machine (plain ray.init() would join that one, and
+        # refuse num_cpus there)
         ray.init(
+            address="local",
             num_cpus=workers,
             include_dashboard=False,
             log_to_driver=False,
