@@ -1101,7 +1101,8 @@ IMPERATIVE_VERBS |= frozenset(
 )
 COMMON_WORDS |= frozenset({"given", "following"})
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# a word ends on a letter: the quote in "'idempotent'" or "users'" is no part of it
+_WORD = re.compile(r"[A-Za-z](?:[A-Za-z'’-]*[A-Za-z])?")
 
 
 def words(text: str) -> list[str]:

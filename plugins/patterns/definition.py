@@ -243,8 +243,7 @@ def _asks_about(term: str, question: str) -> bool:
     """The question asks what something is and names a word of ``term``."""
     if not _ASKS_WHAT.search(question):
         return False
-    # "What does 'idempotent' mean?": the quotes are no part of the word
-    asked = {w.lower().strip("'’") for w in words_of(question)}
+    asked = {w.lower() for w in words_of(question)}
     return any(w.lower() in asked for w in term.split() if len(w) > 3)
 
 
@@ -294,7 +293,7 @@ def _defines(
         and first.endswith("ing")
         and second.isalpha()
         and not second.endswith("ly")
-        and second not in ARTICLES | DETERMINERS | PRONOUNS | PREPOSITIONS
+        and second not in _NO_OBJECT
     ):
         return 0.75
     # "**Baking soda** is pure sodium bicarbonate": only for an emphasised term
@@ -308,6 +307,8 @@ def _defines(
     return 0.0
 
 
+# words that cannot start a gerund's object ("is restarting your pod")
+_NO_OBJECT = ARTICLES | DETERMINERS | PRONOUNS | PREPOSITIONS
 # Adjectives that describe rather than judge: after them a definition names
 # its kind ("a small, fast memory"), where an opinion names none ("a small
 # price to pay") or a vague one ("a popular choice")

@@ -80,9 +80,14 @@ def is_step(text: str) -> bool:
     return bool(_STEP.search(prose)) or _calculates(prose)
 
 
+def _equation(text: str) -> bool:
+    """A computed result: "5 × 4 = 20", "100 ÷ 6 ≈ 16.7"."""
+    return ("=" in text or "≈" in text) and _CALC.search(text) is not None
+
+
 def _calculates(text: str) -> bool:
     """A worked calculation: "5 × 4 = 20", or told in words ("Adding 3 hours gives 5:15 pm")."""
-    if ("=" in text or "≈" in text) and _CALC.search(text):
+    if _equation(text):
         return True
     # the number is looked for after the match, not by the pattern: one pass,
     # where "[^.;]*\d" would rescan the clause after every "gives"
@@ -133,7 +138,7 @@ def _worked_result(sentences: list[tuple[int, str]]) -> tuple[int, str, str] | N
     marker = markers[-1]  # what follows the last one is the result
     result = text[marker.end() :]
     before = text[: marker.start()]
-    if ("=" in result or "≈" in result) and _CALC.search(result):
+    if _equation(result):
         # the computed result is an inference of its own: one marked step
         # before it makes the two a chain needs
         if sum(is_step(t) for _, t in sentences[:at]) < MIN_STEPS - 1:
