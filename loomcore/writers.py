@@ -17,6 +17,13 @@ from typing import Any
 import orjson
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it, so set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 class AtomicFile:
     """A binary file that appears at ``path`` only when closed without error."""
 
@@ -26,6 +33,9 @@ class AtomicFile:
         fd, tmp = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
         )
+        # mkstemp makes the file 0600; an output file is as readable as any
+        # the user creates (a training job under another user must read it)
+        os.fchmod(fd, 0o666 & ~_umask())
         self._tmp = Path(tmp)
         self._fh = os.fdopen(fd, "wb")
 

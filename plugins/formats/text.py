@@ -5,6 +5,13 @@ string with ``{role}`` and ``{content}``) as ``template`` in
 ``[options.text]`` of ``loomcore.toml``, or in ``LOOMCORE_TEXT_TEMPLATE``;
 ``separator`` (``LOOMCORE_TEXT_SEPARATOR``) goes between messages.  The
 default is ChatML: ``<|im_start|>{role}\\n{content}<|im_end|>\\n``.
+
+A row does not end with the end token (``end_token``, or
+``LOOMCORE_TEXT_END_TOKEN``; default ChatML's ``<|im_end|>``): a trainer ends
+a text row with its tokenizer's end token itself (TRL's ``SFTTrainer``
+appends the EOS token), so keeping it would train a second end token after
+every answer.  Set it to your template's (``</s>``), or to nothing to keep
+rows as the template writes them.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from loomcore_plugins.formats.chatml import render as chatml
 from loomcore import Exporter, TrainingExample, check_options, hookimpl
 
 CHATML = "<|im_start|>{role}\n{content}<|im_end|>\n"
+END_TOKEN = "<|im_end|>"
 # set by configure(); the environment variables override it
 _options: dict[str, str] = {}
 
@@ -26,11 +34,13 @@ def render(example: TrainingExample) -> dict[str, Any]:
     template = os.environ.get("LOOMCORE_TEXT_TEMPLATE") or _options.get("template", CHATML)
     separator = os.environ.get("LOOMCORE_TEXT_SEPARATOR", _options.get("separator", ""))
     messages = chatml(example)["messages"]
-    return {
-        "text": separator.join(
-            template.format(role=m["role"], content=m["content"]) for m in messages
-        )
-    }
+    # the row's last end token (and the newline after it) is the trainer's to add
+    end = os.environ.get("LOOMCORE_TEXT_END_TOKEN", _options.get("end_token", END_TOKEN))
+    text = separator.join(template.format(role=m["role"], content=m["content"]) for m in messages)
+    tail = text.rstrip()
+    if end and tail.endswith(end):
+        text = tail[: -len(end)]
+    return {"text": text}
 
 
 @hookimpl
@@ -40,6 +50,7 @@ def configure(options):
         (
             "template",
             "separator",
+            "end_token",
         ),
     )
     for key, value in options.items():

@@ -88,11 +88,20 @@ def test_text_line_through_the_default_chatml_template(monkeypatch):
 
     bare = TrainingExample(instruction="Q?", output="A.", system="Be brief.")
     assert text.render(bare) == {
-        "text": "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nQ?<|im_end|>\n<|im_start|>assistant\nA.<|im_end|>\n"
+        "text": "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nQ?<|im_end|>\n<|im_start|>assistant\nA."
     }
     monkeypatch.setenv("LOOMCORE_TEXT_TEMPLATE", "### {role}: {content}")
     monkeypatch.setenv("LOOMCORE_TEXT_SEPARATOR", "\n")
     assert text.render(bare) == {"text": "### system: Be brief.\n### user: Q?\n### assistant: A."}
+    # the row's last end token is the trainer's to add, not the file's
+    monkeypatch.setenv("LOOMCORE_TEXT_TEMPLATE", "<|{role}|>\n{content}</s>\n")
+    monkeypatch.setenv("LOOMCORE_TEXT_SEPARATOR", "")
+    monkeypatch.setenv("LOOMCORE_TEXT_END_TOKEN", "</s>")
+    assert text.render(bare) == {
+        "text": "<|system|>\nBe brief.</s>\n<|user|>\nQ?</s>\n<|assistant|>\nA."
+    }
+    monkeypatch.setenv("LOOMCORE_TEXT_END_TOKEN", "")
+    assert text.render(bare)["text"].endswith("<|assistant|>\nA.</s>\n")
 
 
 def test_formats_refuse_examples_the_trainers_would_reject():
