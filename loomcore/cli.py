@@ -221,10 +221,17 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     help="Largest input record.",
 )
 @click.option(
+    "--val-size",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Write train and validation files: this share of the examples (below 1, e.g. 0.05) "
+    "or this many (from 1 up) in validation, whole conversations on one side.",
+)
+@click.option(
     "--split",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
     default=None,
-    help="Write train and validation files, this share of conversations in train (e.g. 0.95).",
+    help="Deprecated: the train share (--split 0.95 is --val-size 0.05).",
 )
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed of the train/validation split."
@@ -293,6 +300,7 @@ def run(
     on_error: str,
     max_record_bytes: int,
     max_turns: int,
+    val_size: float | None,
     split: float | None,
     seed: int,
     executor: str | None,
@@ -312,6 +320,7 @@ def run(
     from loomcore.records import Limits
 
     registry = _registry(ctx)
+    val_size = _val_size(val_size, split)
     options = RunOptions(
         plugin_options=_plugin_options(ctx, plugin_option),
         formats=formats or None,
@@ -331,13 +340,34 @@ def run(
         record_timeout=record_timeout,
         executor=executor,
         workers=workers,
-        split=split,
+        val_size=val_size,
+        split=split,  # kept in the manifest as given
         seed=seed,
         limits=Limits(max_record_bytes=max_record_bytes, max_turns=max_turns),
     )
     stats = Pipeline(registry, options, progress=_progress(quiet)).run(list(inputs) or None, output)
     if not quiet:
         _print_summary(stats.summary(), Path(output))
+
+
+def _val_size(val_size: float | None, split: float | None) -> float | None:
+    """``--val-size``, or what the deprecated ``--split`` (the train share) means, with a note."""
+    from loomcore.splits import check_val_size, requested
+
+    if val_size is not None:
+        if split is not None:
+            raise click.UsageError("give --val-size or the deprecated --split, not both")
+        try:
+            return check_val_size(val_size)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--val-size") from None
+    if split is None:
+        return None
+    share = requested(None, split)
+    click.echo(
+        f"note: --split is deprecated (it is the train share): use --val-size {share:g}", err=True
+    )
+    return share
 
 
 def _plugin_options(ctx: click.Context, assignments: tuple[str, ...]) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,21 @@ def size_category(n: int) -> str:
     return next((label for limit, label in _SIZES if n < limit), "1M<n<10M")
 
 
+# How files and entries are named, said once for the card (and the README says the same)
+NAMING = (
+    "Each file is `<format>.jsonl`, or with a validation split `<format>.train.jsonl` and "
+    "`<format>.validation.jsonl` (a validation file only when it holds examples). "
+    "Each LLaMA-Factory entry in `dataset_info.json` is named after its file: "
+    "`loomcore_` and the file's name without `.jsonl`, dots as underscores "
+    "(`loomcore_alpaca`; split: `loomcore_alpaca_train` and `loomcore_alpaca_validation`)."
+)
+
+
+def entry_name(key: str, prefix: str = "loomcore") -> str:
+    """The ``dataset_info.json`` entry of the file with key ``alpaca`` or ``alpaca.train``."""
+    return f"{prefix}_{key.replace('.', '_')}"
+
+
 def dataset_info(
     files: dict[str, str], exporters: dict[str, Any], prefix: str = "loomcore"
 ) -> dict[str, Any]:
@@ -23,12 +38,17 @@ def dataset_info(
     for key, file_name in sorted(files.items()):
         exporter = exporters.get(key.split(".")[0])
         if exporter is not None and exporter.dataset_info is not None:
-            out[f"{prefix}_{key.replace('.', '_')}"] = exporter.dataset_info(file_name)
+            out[entry_name(key, prefix)] = exporter.dataset_info(file_name)
     return out
 
 
-def card(summary: dict[str, Any], files: dict[str, str]) -> str:
-    """A dataset card: YAML front matter with one config per format, then the figures."""
+def card(
+    summary: dict[str, Any], files: dict[str, str], entries: frozenset[str] = frozenset()
+) -> str:
+    """A dataset card: YAML front matter with one config per format, then the figures.
+
+    ``entries`` are the keys of the files that have a ``dataset_info.json`` entry.
+    """
     formats: dict[str, dict[str, str]] = {}
     for key, file_name in sorted(files.items()):
         fmt, _, part = key.partition(".")
@@ -43,8 +63,9 @@ def card(summary: dict[str, Any], files: dict[str, str]) -> str:
         "tags:",
         "- instruction-tuning",
         "- loomcore",
-        "configs:",
     ]
+    if formats:
+        lines.append("configs:")
     for i, (fmt, parts) in enumerate(formats.items()):
         lines.append(f"- config_name: {fmt}")
         if i == 0:
@@ -77,9 +98,15 @@ def card(summary: dict[str, Any], files: dict[str, str]) -> str:
         "",
         "## Files",
         "",
-        "| file | lines |",
-        "| --- | --- |",
-        *[f"| {files[k]} | {n} |" for k, n in summary["lines_by_format"].items() if k in files],
+        NAMING,
+        "",
+        "| file | lines | LLaMA-Factory entry |",
+        "| --- | --- | --- |",
+        *[
+            f"| {files[k]} | {n} | {entry_name(k) if k in entries else '-'} |"
+            for k, n in summary["lines_by_format"].items()
+            if k in files
+        ],
         "",
         "## Filtered",
         "",

@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from loomcore import dataset_card, increments
+from loomcore import dataset_card, increments, splits
 from loomcore.confidence import bucket, histogram
 from loomcore.convert import converter
 from loomcore.inputs import iter_paths, open_with_reader
@@ -423,7 +423,9 @@ class RunOptions:
     on_error: str = "skip"  # "skip": quarantine bad records and go on; "fail": stop
     # None: here, one exchange after another; else the name of a registered executor
     executor: str | None = None
-    split: float | None = None  # share of conversations in train; None: no split
+    # validation examples: a fraction below 1 or a count from 1 up (see loomcore.splits)
+    val_size: float | None = None
+    split: float | None = None  # deprecated: the train share (1 - val_size); None: no split
     # options of plugins, by plugin name ([options.<name>] in loomcore.toml):
     # {"dedup": {"near_threshold": 0.9}, "text": {"template": "..."}}
     plugin_options: dict[str, dict[str, Any]] = attrs.field(factory=dict)
@@ -497,6 +499,8 @@ class Pipeline:
         self.quarantine: JsonlWriter | None = None
         # the filters' prepared values of the examples on their way to the filters
         self._prepared: dict[str, dict[str, Any]] = {}
+        # the conversations chosen for validation, once a split run has seen them all
+        self.split_plan: splits.SplitPlan | None = None
 
     def _reject(self, item: Rejected) -> None:
         where = f"{item.source.path}:{item.source.index}"
@@ -628,18 +632,30 @@ class Pipeline:
     def side(self, example: TrainingExample) -> str:
         """ "train" or "validation" for a split run ("" otherwise).
 
-        Decided by a hash of the seed and the example's source conversation,
-        so every example of one conversation lands on the same side, and the
-        same seed always gives the same split.
+        Decided by the example's source conversation (see
+        :mod:`loomcore.splits`), so every example of one conversation lands on
+        the same side, and the same seed always gives the same split.
         """
-        if self.options.split is None:
+        if self.split_plan is None:
             return ""
-        src = example.source
-        key = src.get("conversation_id") or f"{src.get('path')}:{src.get('index')}"
-        digest = hashlib.blake2b(f"{self.options.seed}:{key}".encode(), digest_size=8).digest()
-        return (
-            "train" if int.from_bytes(digest, "big") / 2**64 < self.options.split else "validation"
+        key = splits.conversation_key(example.source)
+        return "validation" if key in self.split_plan.validation else "train"
+
+    def _plan_split(self, staged: Iterable[dict[str, Any]], dropped: dict[str, str]) -> None:
+        """Choose the validation conversations from the staged examples that
+        the filters kept, and warn with the numbers when the split is too small."""
+        val_size = splits.requested(self.options.val_size, self.options.split)
+        if val_size is None:
+            return
+        sizes: Counter[str] = Counter(
+            splits.conversation_key(record["source"])
+            for record in staged
+            if record["id"] not in dropped
         )
+        self.split_plan = splits.choose(sizes, val_size, self.options.seed)
+        warning = self.split_plan.warning()
+        if warning:
+            log.warning("%s", warning)
 
     def run(self, inputs: list[str] | None, out_dir: str | Path) -> RunStats:
         """Write one JSONL file per format into ``out_dir``, and ``summary.json``.
@@ -657,11 +673,12 @@ class Pipeline:
         state = increments.prepare(out) if self.options.since_last else None
         suffix = f".{state.run_name}" if state else ""
         watermarks = dict(state.watermarks) if state else None
-        splits = ("train", "validation") if self.options.split is not None else ("",)
+        splitting = splits.requested(self.options.val_size, self.options.split) is not None
+        sides = ("train", "validation") if splitting else ("",)
         writers = {
             (e.name, part): JsonlWriter(out / f"{e.name}{'.' + part if part else ''}{suffix}.jsonl")
             for e in exporters
-            for part in splits
+            for part in sides
         }
         self.quarantine = (
             JsonlWriter(out / f"quarantine{suffix}.jsonl")
@@ -674,7 +691,8 @@ class Pipeline:
         # Pass 1: examples that pass the filters so far go to a staging file; a
         # filter that must see the whole run (deduplication keeps the best copy)
         # drops the rest afterwards.  Pass 2 writes the formats from staging.
-        staging = JsonlWriter(out / f"staging{suffix}.jsonl") if filters else None
+        # a split needs every example's conversation before it writes the first
+        staging = JsonlWriter(out / f"staging{suffix}.jsonl") if filters or splitting else None
         try:
             paths = list(iter_paths(inputs))  # directories and globs expanded once
             self.progress.start(None if "-" in paths else sum(map(_size, paths)))
@@ -696,6 +714,8 @@ class Pipeline:
                 self.stats.examples_filtered.update(late.values())
                 self.progress.stage("writing")
                 staging.close_for_reading()
+                if splitting:
+                    self._plan_split(staging.read_back(), late)
                 for record in staging.read_back():
                     example = converter.structure(record, TrainingExample)
                     if example.id not in late:
@@ -722,22 +742,28 @@ class Pipeline:
             for w in writers.values():  # nothing arrived since the last run
                 w.abort()
             return self.stats
-        for (name, part), w in writers.items():
+        for (name, part), w in list(writers.items()):
+            if part == "validation" and not w.lines:
+                w.abort()  # no empty validation file: trainers fail to load one
+                del writers[name, part]
+                continue
             w.commit()
             self.stats.lines[f"{name}.{part}" if part else name] = w.lines
         summary = self.stats.summary()
         if state is not None:
             summary["watermarks"] = watermarks
         if state is None:  # a ready-to-train directory; incremental batches are parts of one
+            # a file of no lines is listed nowhere: a trainer given it fails
             files = {
                 (f"{name}.{part}" if part else name): w.path.name
                 for (name, part), w in writers.items()
+                if w.lines
             }
-            write_json(
-                out / "dataset_info.json", dataset_card.dataset_info(files, self.registry.exporters)
-            )
+            info = dataset_card.dataset_info(files, self.registry.exporters)
+            write_json(out / "dataset_info.json", info)
+            entries = frozenset(k for k in files if dataset_card.entry_name(k) in info)
             with AtomicFile(out / "README.md") as fh:
-                fh.write(dataset_card.card(summary, files).encode())
+                fh.write(dataset_card.card(summary, files, entries).encode())
         write_json(out / f"manifest{suffix}.json", manifest(self, summary))
         # the summary is written last: for an incremental run it marks the batch complete
         write_json(out / f"summary{suffix}.json", summary)
@@ -822,6 +848,7 @@ def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:
             "on_error": options.on_error,
             "strict": options.strict,
             "since_last": options.since_last,
+            "val_size": options.val_size,
             "split": options.split,
             "seed": options.seed,
             "limits": attrs.asdict(options.limits),

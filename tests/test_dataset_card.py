@@ -112,3 +112,34 @@ def test_every_line_converts_under_llama_factory_rules(tmp_path):
                 assert all(m[attr["content_tag"]] for m in messages)
             if attr["system"]:
                 assert isinstance(row[attr["system"]], str)
+
+
+def test_card_says_how_files_and_entries_are_named(tmp_path):
+    Pipeline(options=RunOptions(formats=("alpaca", "chatml"), val_size=0.5)).run(None, tmp_path)
+    body = (tmp_path / "README.md").read_text().split("---\n", 2)[2]
+    assert (
+        "Each LLaMA-Factory entry in `dataset_info.json` is named after its file: "
+        "`loomcore_` and the file's name without `.jsonl`, dots as underscores" in body
+    )
+    assert "| file | lines | LLaMA-Factory entry |" in body
+    assert "| alpaca.train.jsonl | 9 | loomcore_alpaca_train |" in body
+    assert "| alpaca.validation.jsonl | 9 | loomcore_alpaca_validation |" in body
+    assert "| chatml.train.jsonl | 9 | - |" in body
+
+
+def test_output_files_are_as_readable_as_the_umask_allows(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        Pipeline(options=RunOptions(formats=("alpaca",))).run(None, tmp_path)
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    assert modes == {
+        "alpaca.jsonl": 0o644,
+        "dataset_info.json": 0o644,
+        "README.md": 0o644,
+        "manifest.json": 0o644,
+        "summary.json": 0o644,
+    }
