@@ -263,6 +263,12 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     help="Most turns in one conversation.",
 )
 @click.option(
+    "--keep-custom-instructions",
+    is_flag=True,
+    help="Keep a ChatGPT export's custom instructions as each conversation's system prompt "
+    "(off by default: they describe the person).",
+)
+@click.option(
     "--since-last",
     is_flag=True,
     help="Read only what arrived since the last --since-last run into the same output directory; "
@@ -307,6 +313,7 @@ def run(
     workers: int | None,
     record_timeout: float,
     since_last: bool,
+    keep_custom_instructions: bool,
     plugin_option: tuple[str, ...],
     quiet: bool,
 ) -> None:
@@ -322,7 +329,7 @@ def run(
     registry = _registry(ctx)
     val_size = _val_size(val_size, split)
     options = RunOptions(
-        plugin_options=_plugin_options(ctx, plugin_option),
+        plugin_options=_plugin_options(ctx, plugin_option, keep_custom_instructions),
         formats=formats or None,
         min_importance=min_importance,
         synthesis=SynthesisConfig(
@@ -345,9 +352,10 @@ def run(
         seed=seed,
         limits=Limits(max_record_bytes=max_record_bytes, max_turns=max_turns),
     )
-    stats = Pipeline(registry, options, progress=_progress(quiet)).run(list(inputs) or None, output)
+    pipe = Pipeline(registry, options, progress=_progress(quiet))
+    stats = pipe.run(list(inputs) or None, output)
     if not quiet:
-        _print_summary(stats.summary(), Path(output))
+        _print_summary(stats.summary(), pipe.written)
 
 
 def _val_size(val_size: float | None, split: float | None) -> float | None:
@@ -370,8 +378,11 @@ def _val_size(val_size: float | None, split: float | None) -> float | None:
     return share
 
 
-def _plugin_options(ctx: click.Context, assignments: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    """The file's [options.PLUGIN] tables with the command line's -O settings over them."""
+def _plugin_options(
+    ctx: click.Context, assignments: tuple[str, ...], keep_custom_instructions: bool = False
+) -> dict[str, dict[str, Any]]:
+    """The file's [options.PLUGIN] tables with the command line's -O settings
+    (and flags that are a plugin's option) over them."""
     from loomcore.config import Config, parse_assignment
 
     config = ctx.find_object(dict).get("config") or Config()
@@ -379,6 +390,8 @@ def _plugin_options(ctx: click.Context, assignments: tuple[str, ...]) -> dict[st
     for text in assignments:
         plugin, key, value = parse_assignment(text)
         merged.setdefault(plugin, {})[key] = value
+    if keep_custom_instructions:
+        merged.setdefault("chatgpt_export_reader", {})["keep_custom_instructions"] = True
     return merged
 
 
@@ -390,7 +403,7 @@ def _progress(quiet: bool) -> Progress | None:
     return TerminalProgress(console) if console.is_terminal and not quiet else None
 
 
-def _print_summary(summary: dict[str, Any], out: Path) -> None:
+def _print_summary(summary: dict[str, Any], written: list[tuple[Path, int | None]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -407,8 +420,13 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
             str(summary["examples_by_type"].get(ptype, 0)),
         )
     console.print(table)
-    for fmt, lines in summary["lines_by_format"].items():
-        console.print(f"wrote {lines} lines to {out / (fmt + '.jsonl')}")
+    for path, lines in written:
+        # one line a file, never wrapped, so a script can read the paths back
+        console.print(
+            f"wrote {lines} lines to {path}" if lines is not None else f"wrote {path}",
+            soft_wrap=True,
+            markup=False,
+        )
     if summary["redactions"]:
         found = ", ".join(f"{k} {v}" for k, v in summary["redactions"].items())
         console.print(f"redacted: {found}")

@@ -501,6 +501,8 @@ class Pipeline:
         self._prepared: dict[str, dict[str, Any]] = {}
         # the conversations chosen for validation, once a split run has seen them all
         self.split_plan: splits.SplitPlan | None = None
+        # every file the run wrote, in the order written, with its lines if JSONL
+        self.written: list[tuple[Path, int | None]] = []
 
     def _reject(self, item: Rejected) -> None:
         where = f"{item.source.path}:{item.source.index}"
@@ -735,6 +737,7 @@ class Pipeline:
         if self.quarantine is not None:
             if self.quarantine.lines:
                 self.quarantine.commit()
+                self.written.append((self.quarantine.path, self.quarantine.lines))
             else:
                 self.quarantine.abort()
         self.stats.seconds = round(time.perf_counter() - started, 3)
@@ -748,6 +751,7 @@ class Pipeline:
                 del writers[name, part]
                 continue
             w.commit()
+            self.written.append((w.path, w.lines))
             self.stats.lines[f"{name}.{part}" if part else name] = w.lines
         summary = self.stats.summary()
         if state is not None:
@@ -764,9 +768,14 @@ class Pipeline:
             entries = frozenset(k for k in files if dataset_card.entry_name(k) in info)
             with AtomicFile(out / "README.md") as fh:
                 fh.write(dataset_card.card(summary, files, entries).encode())
+            self.written += [(out / "dataset_info.json", None), (out / "README.md", None)]
         write_json(out / f"manifest{suffix}.json", manifest(self, summary))
         # the summary is written last: for an incremental run it marks the batch complete
         write_json(out / f"summary{suffix}.json", summary)
+        self.written += [
+            (out / f"manifest{suffix}.json", None),
+            (out / f"summary{suffix}.json", None),
+        ]
         return self.stats
 
 

@@ -143,3 +143,23 @@ def test_output_files_are_as_readable_as_the_umask_allows(tmp_path):
         "manifest.json": 0o644,
         "summary.json": 0o644,
     }
+
+
+def test_run_lists_every_file_it_wrote(tmp_path):
+    from click.testing import CliRunner
+
+    from loomcore.cli import cli
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", "-o", str(out), "-f", "alpaca", "--val-size", "0.5"])
+    assert result.exit_code == 0, result.output
+    wrote = [line for line in result.output.splitlines() if line.startswith("wrote ")]
+    assert wrote == [
+        f"wrote 9 lines to {out / 'alpaca.train.jsonl'}",
+        f"wrote 9 lines to {out / 'alpaca.validation.jsonl'}",
+        f"wrote {out / 'dataset_info.json'}",
+        f"wrote {out / 'README.md'}",
+        f"wrote {out / 'manifest.json'}",
+        f"wrote {out / 'summary.json'}",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == sorted(w.rsplit("/", 1)[1] for w in wrote)
