@@ -1,28 +1,96 @@
-"""Personal data: e-mail addresses, phone numbers, payment card numbers
-(Luhn-checked) and IP addresses, replaced with typed placeholders."""
+"""Personal data: e-mail addresses, phone numbers (parsed by region with
+``phonenumbers``), payment cards (Luhn), IBANs (mod 97), US social security
+numbers, IPv4 and IPv6 addresses and dates of birth, replaced with typed
+placeholders.
+
+Every replacement needs evidence: a checksum, a valid number plan, a context
+word, or a shape nothing else has.  What is public by design stays: the
+documentation address ranges and example domains (RFC 5737, 3849, 2606),
+loopback and router defaults, toll-free and premium-rate numbers (helplines,
+businesses), placeholders such as ``you@example.com`` or ``xxxx@gmail.com``,
+version numbers (``git 1.7.7.3``) and section numbers (``§15.12.2.7``).
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from collections.abc import Iterator
+
+import phonenumbers
+from loomcore_plugins.redactors import spans
+from loomcore_plugins.redactors.spans import Span
+from phonenumbers import PhoneNumberType
 
 from loomcore import Redactor, hookimpl
 
+# ---------------------------------------------------------------- e-mail
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b"
+    r"(?<![\w.+%-])(?P<local>[\w.%+-]{1,64})@(?P<domain>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}"
+    r"(?:[^\W\d_]{2,24}|xn--[\w-]{2,30}))(?![\w-])"
 )
+_EXAMPLE_DOMAINS = frozenset({"example.com", "example.org", "example.net", "localhost"})
+_RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
+_PLACEHOLDER_DOMAINS = re.compile(
+    r"(?i)(?:your|my)[-_]?(?:domain|company|site|email|mail|org|server|host)\.\w+|domain\.com|company\.com"
+)
+_PLACEHOLDER_LOCAL = re.compile(
+    r"(?i)x+|you|your[\w.-]*|user(?:name)?|name|someone|somebody|e-?mail|"
+    r"(?:john|jane)[._-]?doe|first[._-]?(?:name[._-]?)?last(?:name)?"
+)
+# "logo@2x.png" is a file name, not an address
+_FILE_TLDS = frozenset(
+    {"png", "jpg", "jpeg", "gif", "svg", "webp", "js", "ts", "css", "json", "py", "md", "txt"}
+)
+# git@github.com:owner/repo is a remote, not a person
+_SSH_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "ssh.dev.azure.com"})
+
+
+def _public_domain(domain: str) -> bool:
+    domain = domain.lower()
+    tld = domain.rsplit(".", 1)[-1]
+    return (
+        domain in _EXAMPLE_DOMAINS
+        or tld in _RESERVED_TLDS
+        or any(domain.endswith("." + d) for d in _EXAMPLE_DOMAINS)
+    )
+
+
+def _emails(text: str) -> Iterator[Span]:
+    for m in _EMAIL.finditer(text):
+        local, domain = m.group("local").strip("."), m.group("domain")
+        lowered = domain.lower()
+        if (
+            _public_domain(domain)
+            or _PLACEHOLDER_LOCAL.fullmatch(local)
+            or _PLACEHOLDER_DOMAINS.fullmatch(domain)
+            or lowered.rsplit(".", 1)[-1] in _FILE_TLDS
+            or (local == "git" and lowered in _SSH_HOSTS)
+        ):
+            continue
+        yield m.start(), m.end(), "EMAIL"
+
+
+# ---------------------------------------------------------------- numbers
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}"
-    r"|\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}|\b\d{3}[.-]\d{3}[.-]\d{4})(?![\w-])"
+_SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])")
+_SSN_WORDED = re.compile(
+    r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\W{0,20}?(\d{3}[ ]?\d{2}[ ]?\d{4})(?!\d)"
 )
-_IPV4 = re.compile(
-    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])"
-)
-# documentation addresses everyone writes; not anybody's data
-_IP_KEEP = frozenset({"0.0.0.0", "127.0.0.1", "255.255.255.255", "255.255.255.0"})
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
+# lengths of the IBANs of the countries most often seen (ISO 13616 registry)
+_IBAN_LENGTHS = {
+    **{"AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22},
+    **{"DK": 18, "EE": 20, "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21},
+    **{"HU": 28, "IE": 22, "IS": 26, "IT": 27, "LI": 21, "LT": 20, "LU": 20, "LV": 21},
+    **{"MC": 27, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24},
+    **{"SI": 19, "SK": 24, "SM": 27, "TR": 26, "AE": 23, "SA": 24, "IL": 23, "BR": 29},
+}
+_DIGIT_PAIR = re.compile(r"\d\d")
 
 
 def luhn(digits: str) -> bool:
+    """Whether a string of digits passes the Luhn check of card numbers."""
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = int(ch)
@@ -34,50 +102,229 @@ def luhn(digits: str) -> bool:
 
 def _card(value: str) -> bool:
     digits = re.sub(r"\D", "", value)
-    return 13 <= len(digits) <= 19 and luhn(digits) and len(set(digits)) > 1
+    return 13 <= len(digits) <= 19 and digits[0] in "3456" and luhn(digits) and len(set(digits)) > 1
 
 
-def _phone(value: str) -> bool:
-    return 9 <= len(re.sub(r"\D", "", value)) <= 15
+def iban_valid(compact: str) -> bool:
+    """The ISO 7064 mod-97 check of an IBAN written without spaces."""
+    moved = compact[4:] + compact[:4]
+    number = "".join(str(int(c, 36)) for c in moved)
+    return int(number) % 97 == 1
 
 
-def _ip(value: str) -> bool:
-    return value not in _IP_KEEP
+def _ibans(text: str) -> Iterator[Span]:
+    for m in _IBAN.finditer(text):
+        want = _IBAN_LENGTHS.get(m.group(0)[:2])
+        if want is None:
+            continue
+        # the match may run into a following code word: cut it at the country's length
+        seen = 0
+        for i, ch in enumerate(m.group(0)):
+            if ch != " ":
+                seen += 1
+                if seen == want:
+                    compact = m.group(0)[: i + 1].replace(" ", "")
+                    if iban_valid(compact):
+                        yield m.start(), m.start() + i + 1, "IBAN"
+                    break
 
 
-# Card numbers (13+ digits), phone numbers (9+) and IP addresses (7+
-# characters) are all runs of digits and separators: text without such a run
-# (most text) skips their three patterns.
-_NUMBER_RUN = re.compile(r"\d[\d ().+-]{5,}\d")
-_KINDS = (
-    ("EMAIL", _EMAIL, None, "@"),
-    ("CREDIT_CARD", _CARD, _card, None),
-    ("PHONE", _PHONE, _phone, None),
-    ("IP_ADDRESS", _IPV4, _ip, "."),
+# ---------------------------------------------------------------- phones
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w+.\-/:#$§])(?:\+|\(\+?)?\d[\d \t().-]{5,22}\d(?![\w/-]|\.\d)"
+)
+_PHONE_WORDS = re.compile(
+    r"(?i)(?:phone|call|tel|mobile|cell|contact|whatsapp|fax|ring|sms|dial|"
+    r"handy|telefon|téléphone|portable|numéro|nummer|電話|携帯|फ़ोन|signal|telegram)\b[^\n]{0,40}$"
+)
+_DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+# "(2011-2015)": a span of years
+_YEARS = re.compile(r"(?:1[89]|2[01])\d\d\s?[-–/]\s?(?:(?:1[89]|2[01])\d\d|\d\d)")
+_NANP = re.compile(r"\(\d{3}\) ?\d{3}[-.]\d{4}|\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}")
+# regions whose national formats are tried, in this order
+REGIONS = ("US", "GB", "DE", "FR", "JP", "IN")
+# numbers meant to be public: helplines, businesses' toll-free and rate lines
+_PUBLIC_TYPES = frozenset(
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+    }
 )
 
 
-def redact(text: str, allow: frozenset[str]) -> tuple[str, dict[str, int]]:
-    counts: dict[str, int] = {}
-    has_run: bool | None = None
-    for name, pattern, check, hint in _KINDS:
-        if hint and hint not in text:
+def _phone_number(candidate: str) -> phonenumbers.PhoneNumber | None:
+    """The valid number ``candidate`` is in one of the regions, or None; a
+    number some region gives to a person wins over one that another region
+    reserves for businesses ("030 ..." is Berlin in DE, a UAN in GB)."""
+    public = None
+    if candidate.lstrip("(").startswith("+"):
+        regions: tuple[str | None, ...] = (None,)
+    else:
+        # "(555) 123-4567" is written the North American way, whatever GB makes of it
+        regions = ("US",) if _NANP.fullmatch(candidate) else REGIONS
+    for region in regions:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
             continue
-        if name != "EMAIL":
-            if has_run is None:
-                has_run = _NUMBER_RUN.search(text) is not None
-            if not has_run:
-                continue
-        spans = [
-            m.span()
-            for m in pattern.finditer(text)
-            if m.group(0) not in allow and (check is None or check(m.group(0)))
-        ]
-        for start, end in reversed(spans):
-            text = f"{text[:start]}[{name}]{text[end:]}"
-        if spans:
-            counts[name] = len(spans)
-    return text, counts
+        if phonenumbers.is_valid_number(number):
+            if phonenumbers.number_type(number) not in _PUBLIC_TYPES:
+                return number
+            public = public or number
+    return public
+
+
+def _phones(text: str) -> Iterator[Span]:
+    for m in _PHONE_CANDIDATE.finditer(text):
+        value = m.group(0).rstrip(" \t(")
+        digits = sum(c.isdigit() for c in value)
+        plus = value.lstrip("(").startswith("+")
+        bare = value.strip("() \t")
+        if not (7 if plus else 8) <= digits <= 15 or _DATE_LIKE.fullmatch(bare):
+            continue
+        if _YEARS.fullmatch(bare):
+            continue
+        groups = [g for g in re.split(r"[ \t().-]+", value) if g]
+        if len(groups) > 6 or max(map(len, groups)) < 2:
+            continue  # "1 2 3 4 5 6 7" is a list of numbers
+        if "." in value and not _NANP.fullmatch(value):
+            continue  # dotted: versions and decimals, but for 415.555.2671
+        separated = len(groups) > 1
+        worded = _PHONE_WORDS.search(text, max(0, m.start() - 60), m.start()) is not None
+        if not (plus or separated or worded):
+            continue  # a bare run of digits is an id or a count, not a number to call
+        number = _phone_number(value)
+        if number is None:
+            # a US-shaped number after "call" (555 numbers are not in the plan)
+            # or any "+..." the plan could dial
+            fallback = (worded and _NANP.fullmatch(value)) or (
+                plus and phonenumbers.is_possible_number(phonenumbers.parse(value, None))
+            )
+            if fallback:
+                yield m.start(), m.start() + len(value), "PHONE"
+            continue
+        if phonenumbers.number_type(number) in _PUBLIC_TYPES:
+            continue
+        yield m.start(), m.start() + len(value), "PHONE"
+
+
+# ---------------------------------------------------------------- IP addresses
+_IPV4 = re.compile(r"(?<![\w.§$-])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w{1,16})?(?![\w:])")
+# documentation, loopback and everyone's defaults: not anybody's data
+_IP_KEEP = frozenset(
+    {
+        *("0.0.0.0", "127.0.0.1", "255.255.255.255", "169.254.169.254"),
+        *("192.168.0.1", "192.168.1.1", "192.168.1.254", "192.168.0.254", "192.168.100.1"),
+        *("10.0.0.1", "10.0.0.138", "10.0.0.2", "192.168.2.1", "192.168.8.1", "192.168.10.1"),
+        # public resolvers, known by heart
+        *("8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "208.67.222.222"),
+    }
+)
+_DOC_NETS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32", "127.0.0.0/8")
+)
+_VERSION_BEFORE = re.compile(
+    r"(?i)(?:\bv|\bversion|\bver\.?|\brelease|\brev\.?|\bbuild|§|\bsection|\bsec\.|\bchapter"
+    r"|\bclause|\brule|\bpara\.?)\s{0,2}$"
+)
+_IP_WORDS = re.compile(
+    r"(?i)\b(?:ip|ips|ipv4|address|addr|host|hostname|server|ping|ssh|connect\w*|subnet|gateway|"
+    r"dns|route|inet|listen\w*|bind|curl|nmap|telnet|firewall|allow|deny|proxy|vpn|client|peer|"
+    r"node|from|at|to)\b[^\n]{0,30}$|[@=]\s?$|://$"
+)
+
+
+def _ipv4s(text: str) -> Iterator[Span]:
+    for m in _IPV4.finditer(text):
+        value = m.group(0)
+        octets = value.split(".")
+        if any((len(o) > 1 and o[0] == "0") or int(o) > 255 for o in octets):
+            continue
+        if value in _IP_KEEP or octets[0] == "255":
+            continue  # netmasks
+        address = ipaddress.ip_address(value)
+        if any(address in net for net in _DOC_NETS) or address.is_multicast:
+            continue
+        after = text[m.end() : m.end() + 4]
+        if octets[3] == "0" and re.match(r"/\d", after):
+            continue  # a network ("10.0.0.0/8"), not a host
+        before = text[max(0, m.start() - 40) : m.start()]
+        if _VERSION_BEFORE.search(before):
+            continue
+        small = all(int(o) < 32 for o in octets) or int(octets[0]) < 10
+        if small and not _IP_WORDS.search(before):
+            continue  # "git 1.7.7.3", "Java 1.8.0.201": versions
+        yield m.start(), m.end(), "IP_ADDRESS"
+
+
+def _ipv6s(text: str) -> Iterator[Span]:
+    for m in _IPV6.finditer(text):
+        value = m.group(0)
+        groups = [g for g in value.split("%")[0].split(":") if g]
+        if len(groups) < 2 or not (len(groups) >= 4 or max(map(len, groups)) >= 3):
+            continue  # "a[1::2]", "std::vector"
+        if not any(c.isdigit() for c in value):
+            continue
+        try:
+            address = ipaddress.IPv6Address(value.split("%")[0])
+        except ValueError:
+            continue
+        if (
+            address.is_loopback
+            or address.is_unspecified
+            or address.is_multicast
+            or any(address in net for net in _DOC_NETS if net.version == 6)
+            or value.lower() == "fe80::1"
+        ):
+            continue
+        yield m.start(), m.end(), "IP_ADDRESS"
+
+
+# ---------------------------------------------------------------- dates of birth
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DOB = re.compile(
+    r"(?i)\b(?:born(?:\s+on)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s?date|birthday)\b"
+    r"(?:\s+(?:is|was))?[\s:,=-]{0,4}"
+    r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
+
+
+def _dobs(text: str) -> Iterator[Span]:
+    for m in _DOB.finditer(text):
+        yield m.start("date"), m.end("date"), "DATE_OF_BIRTH"
+
+
+def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
+    """Every personal datum's span in ``text`` (overlaps resolved by :func:`spans.apply`)."""
+    found: list[Span] = []
+    if "@" in text:
+        found.extend(_emails(text))
+    if _DIGIT_PAIR.search(text):
+        found.extend(_ibans(text))
+        found.extend(_dobs(text))
+        found.extend((*m.span(), "SSN") for m in _SSN.finditer(text))
+        found.extend((*m.span(1), "SSN") for m in _SSN_WORDED.finditer(text))
+        found.extend((*m.span(), "CREDIT_CARD") for m in _CARD.finditer(text) if _card(m.group(0)))
+        found.extend(_phones(text))
+        if "." in text:
+            found.extend(_ipv4s(text))
+    if "::" in text or text.count(":") >= 7:
+        found.extend(_ipv6s(text))
+    return [s for s in found if text[s[0] : s[1]] not in allow]
+
+
+def redact(text: str, allow: frozenset[str]) -> tuple[str, dict[str, int]]:
+    """``text`` with every personal datum replaced by a typed placeholder, in one pass."""
+    return spans.apply(text, find(text, allow))
 
 
 @hookimpl
@@ -87,6 +334,6 @@ def register_redactors(register):
             "personal_data",
             "personal",
             redact,
-            description="e-mail, phone, card numbers, IP addresses",
+            description="e-mail, phone, card, IBAN, SSN, IP addresses, dates of birth",
         )
     )

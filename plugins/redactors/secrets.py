@@ -2,18 +2,24 @@
 JWTs, passwords in URLs and in assignments.
 
 The provider patterns are detect-secrets' own (its regex-based detectors),
-compiled once and run over whole messages; a few formats it lacks (new-style
-OpenAI and Anthropic keys, Google API keys, private key blocks, keyword
-assignments such as ``password = ...``) are added here.
+compiled once and run over whole messages; formats it lacks (fine-grained
+GitHub, Hugging Face, new-style OpenAI and Anthropic keys, Google API keys,
+auth headers, ``curl -u``, ``mysql -p``, ``.pgpass`` and ``.netrc`` lines,
+private key blocks with or without their END line) are added here, and
+values assigned to credential names come from :mod:`assignments`.  All
+spans are collected first and the text is rebuilt once (:mod:`spans`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.plugins.base import RegexBasedDetector
+from loomcore_plugins.redactors import assignments, spans
+from loomcore_plugins.redactors.spans import Span
 
 from loomcore import Redactor, hookimpl
 
@@ -23,29 +29,63 @@ _SKIPPED = {"Artifactory Credentials", "Public IP (ipv4)", "Private Key"}
 
 _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     # (placeholder, pattern, lower-case substrings one of which must be present)
-    (
-        "PRIVATE_KEY",
-        r"-----BEGIN[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,20000}?-----END[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
-        ("private key",),
-    ),
-    ("OPENAI_TOKEN", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", ("sk-",)),
     ("ANTHROPIC_KEY", r"\bsk-ant-[A-Za-z0-9_-]{20,}", ("sk-ant-",)),
-    ("GOOGLE_API_KEY", r"\bAIza[0-9A-Za-z_-]{35}\b", ("aiza",)),
+    ("OPENAI_TOKEN", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", ("sk-",)),
+    ("GOOGLE_API_KEY", r"\bAIza[0-9A-Za-z_-]{35}", ("aiza",)),
+    ("GITHUB_TOKEN", r"\bgithub_pat_[A-Za-z0-9_]{22,}", ("github_pat_",)),
+    ("GITHUB_TOKEN", r"\bgh[pousr]_[A-Za-z0-9]{30,}", ("gh",)),
+    ("HUGGINGFACE_TOKEN", r"\bhf_[A-Za-z0-9]{30,}", ("hf_",)),
+    ("NPM_TOKEN", r"\bnpm_[A-Za-z0-9]{36}\b", ("npm_",)),
+    ("STRIPE_ACCESS_KEY", r"\b(?:sk|rk|pk)_(?:live|test)_[0-9a-zA-Z]{16,}", ("_live_", "_test_")),
+    ("SLACK_TOKEN", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", ("xox",)),
+    (
+        "JWT",
+        r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*",
+        ("eyj",),
+    ),
     (
         "AWS_SECRET_KEY",
         r"(?i)aws.{0,25}?(?:secret|key).{0,25}?[=:]\s*[\"']?([A-Za-z0-9/+]{40})\b",
         ("aws",),
     ),
+    # Authorization headers, with or without the header name
     (
         "PASSWORD",
-        r"(?i)\b(?:password|passwd|pwd|passphrase|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|"
-        r"client[_-]?secret|private[_-]?key)\b[\"']?\s*(?:=|:|is)\s*[\"']?([^\s\"',;]{6,200})",
-        # every spelling of the key words above ("token" stands for two of them)
-        (
-            *("pass", "pwd", "secret", "apikey", "api_key", "api-key", "token"),
-            *("privatekey", "private_key", "private-key"),
-        ),
+        r"(?i)\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|bot|digest)\s+)?"
+        r"([A-Za-z0-9._~+/-]{8,}=*)",
+        ("authorization",),
     ),
+    # "Bearer <token>" without the header name: a token has a digit or a base64 sign
+    # ("basic examinations" is English)
+    (
+        "PASSWORD",
+        r"\b(?:Bearer|Basic|Token)\s+((?=[A-Za-z0-9._~+/-]*[\d+/=])[A-Za-z0-9._~+/-]{12,}=*)",
+        ("bearer", "basic", "token"),
+    ),
+    # curl -u user:pass, --user user:pass
+    ("PASSWORD", r"(?:\s-u|--user)[ =]?[\"']?[^\s:\"']{1,64}:([^\s\"']{1,128})", ("-u", "--user")),
+    # mysql -pSECRET (the password glued to -p; "-p" alone prompts for it)
+    (
+        "PASSWORD",
+        r"(?i)\b(?:mysql|mysqldump|mariadb)\b[^\n]{0,200}?\s-p([^\s\"']{1,128})",
+        ("mysql", "mariadb"),
+    ),
+    # sshpass -p pass
+    ("PASSWORD", r"\bsshpass\s+-p\s*([^\s\"']{1,128})", ("sshpass",)),
+    # scheme://user:p@ss!@host: the password runs to the last @ before the host
+    (
+        "PASSWORD",
+        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\"'<>]{1,64}:([^\s/\"'<>]{1,128})@[A-Za-z0-9.-]+",
+        ("://",),
+    ),
+    # .pgpass: host:port:database:user:password
+    (
+        "PASSWORD",
+        r"(?m)^[^\s:#]{1,128}:(?:\d{1,5}|\*):[^\s:]{1,128}:[^\s:]{1,128}:(\S{1,128})$",
+        (":",),
+    ),
+    # .netrc: machine host login user password pass
+    ("PASSWORD", r"(?i)\blogin\s+\S{1,128}\s+password\s+(\S{1,128})", ("login",)),
 )
 
 
@@ -128,11 +168,38 @@ def patterns() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
     return tuple(out)
 
 
+_PEM_BEGIN = re.compile(r"-----BEGIN[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_END = re.compile(r"-----END[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
+# what a key block's body holds: base64 lines and "Proc-Type: ..." headers
+_PEM_LINE = re.compile(r"[ \t]*(?:[A-Za-z0-9+/=]{1,200}|[A-Za-z-]{1,40}: ?[^\n]{0,200})?[ \t]*")
+
+
+def _pem_spans(text: str) -> Iterator[Span]:
+    """Private key blocks, with their END line or without it (a pasted key
+    cut short): then the block runs over the base64 lines after BEGIN."""
+    for m in _PEM_BEGIN.finditer(text):
+        end = _PEM_END.search(text, m.end(), m.end() + 20000)
+        if end is not None:
+            yield m.start(), end.end(), "PRIVATE_KEY"
+            continue
+        pos = m.end()
+        while pos < len(text) and text[pos] == "\n":
+            line = _PEM_LINE.match(text, pos + 1)
+            stop = text.find("\n", pos + 1)
+            stop = len(text) if stop < 0 else stop
+            if line is None or line.end() != stop or line.end() == pos + 1:
+                break
+            pos = stop
+        yield m.start(), pos, "PRIVATE_KEY"
+
+
 def _span(m: re.Match[str], text: str) -> tuple[int, int]:
     # a pattern whose group holds the secret itself (password in a URL) keeps
     # its context; a group that is only a prefix ("ghp") does not
     if m.groups() and m.group(1) and len(m.group(1)) >= 6:
         return m.span(1)
+    if m.groups() and m.group(1) and m.start(1) > m.start():
+        return m.span(1)  # a short password in a URL, after "-u user:", "mysql -p"
     start, end = m.span()
     # a token longer than the pattern's minimum must go whole, not leave a tail
     while end < len(text) and (
@@ -144,18 +211,20 @@ def _span(m: re.Match[str], text: str) -> tuple[int, int]:
     return start, end
 
 
-def redact(text: str, allow: frozenset[str]) -> tuple[str, dict[str, int]]:
-    counts: dict[str, int] = {}
+def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
+    """Every secret's span in ``text`` (overlaps resolved by :func:`spans.apply`)."""
+    found: list[Span] = []
+    generic: list[Span] = []  # found by a rule about the context, not the token's shape
     # casefold, not lower: what IGNORECASE matches ("\u017f" for "s") folds too
     lower = text.casefold()
     # many patterns share one tuple of words: look each tuple up once per text
     present: dict[tuple[str, ...], bool] = {(): True}
     has_run: bool | None = None
     for name, pattern, needs, long_run in patterns():
-        found = present.get(needs)
-        if found is None:
-            found = present[needs] = any(map(lower.__contains__, needs))  # no frame per word
-        if not found:
+        ok = present.get(needs)
+        if ok is None:
+            ok = present[needs] = any(map(lower.__contains__, needs))  # no frame per word
+        if not ok:
             continue
         if long_run:
             if has_run is None:
@@ -167,18 +236,31 @@ def redact(text: str, allow: frozenset[str]) -> tuple[str, dict[str, int]]:
                 )
             if not has_run:
                 continue
-        spans = []
         for m in pattern.finditer(text):
             start, end = _span(m, text)
             value = text[start:end]
-            if value in allow or (value.startswith("[") and value.endswith("]")):
+            if value in allow or _placeholder_value(value):
                 continue
-            spans.append((start, end))
-        for start, end in reversed(spans):
-            text = f"{text[:start]}[{name}]{text[end:]}"
-        if spans:
-            counts[name] = counts.get(name, 0) + len(spans)
-    return text, counts
+            (generic if name == "PASSWORD" else found).append((start, end, name))
+    if "private key" in lower:
+        found.extend(_pem_spans(text))
+    # specific kinds first: at a tie the generic rules give way
+    found.extend(generic)
+    found.extend(s for s in assignments.find(text, lower) if text[s[0] : s[1]] not in allow)
+    return found
+
+
+def _placeholder_value(value: str) -> bool:
+    return (value.startswith("[") and value.endswith("]")) or _MASKED.fullmatch(value) is not None
+
+
+# "****", "xxxxxxxx", "<password>", "${DB_PASS}", "your_password_here"
+_MASKED = re.compile(r"(?i)\*+|x{3,}|<[^<>]*>|\$\{?[\w.:-]*\}?|your[\w-]*|password|pass|secret")
+
+
+def redact(text: str, allow: frozenset[str]) -> tuple[str, dict[str, int]]:
+    """``text`` with every secret replaced by a typed placeholder, in one pass."""
+    return spans.apply(text, find(text, allow))
 
 
 @hookimpl

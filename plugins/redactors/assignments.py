@@ -1,0 +1,179 @@
+"""Credentials found by the name they are assigned to.
+
+``DB_PASSWORD=...``, ``"client_secret": "..."``, ``MYSQL_ROOT_PASSWORD: ...``,
+``secret_key = "..."`` (HCL, TOML), ``--password x``, ``password is "correct
+horse battery staple"``: the key name is the evidence, so a value is
+replaced only when it sits next to a credential name, and only when it is a
+literal (not ``os.environ["X"]``, a type annotation, a placeholder such as
+``<password>`` or an English word after "password is").
+
+Key names are split into words (``DB_PASSWORD`` -> db, password;
+``apiKey`` -> api, key), because ``\\bpassword\\b`` never matches after an
+underscore.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from loomcore_plugins.redactors.spans import Span
+
+# a credential word that names the value when it ends the key ("DB_PASSWORD")
+_LAST = frozenset(
+    {
+        *("password", "passwd", "pwd", "passphrase", "passcode", "pass", "pgpassword"),
+        *("secret", "secrets", "token", "credential", "credentials", "apikey", "psk"),
+        *("mysqlpassword", "sapassword", "pw"),
+    }
+)
+# "key" names a credential only after one of these ("API_KEY", "SharedAccessKey")
+_KEY_OWNERS = frozenset(
+    {
+        *("api", "secret", "access", "private", "signing", "sign", "encryption", "encrypt"),
+        *("master", "client", "account", "license", "licence", "app", "auth", "ssh", "service"),
+        *("subscription", "storage", "shared", "session", "aws", "openai", "stripe", "anthropic"),
+        *("google", "gemini", "groq", "mistral", "cohere", "hf", "github", "deploy", "webhook"),
+        *("jwt", "hmac", "admin", "root", "consumer", "bot", "search", "maps", "firebase"),
+        *("azure", "sas", "sendgrid", "twilio", "mailgun", "slack", "x", "pinecone", "tavily"),
+        *("serp", "replicate", "deepseek", "together", "fireworks", "perplexity", "cloudflare"),
+    }
+)
+# words after a credential word that still name the credential itself
+_TAILS = frozenset({"id", "value", "confirm", "confirmation", "plain", "raw", "b64", "base64"})
+# "EOS_TOKEN", "max_token", "page_token" name no secret
+_NOT_TOKEN_OWNERS = frozenset(
+    {
+        *("eos", "bos", "pad", "unk", "sep", "cls", "mask", "start", "end", "special"),
+        *("max", "num", "n", "next", "page", "continuation", "cancellation", "image"),
+    }
+)
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def sensitive(key: str) -> bool:
+    """Whether a key name names a credential (``DB_PASSWORD``, ``apiKey``)."""
+    words = [w.lower() for w in _WORDS.findall(key)]
+    if not words:
+        return False
+    if len(words) > 1 and words[-1] in _TAILS:
+        words = words[:-1]
+    last = words[-1]
+    prev = words[-2] if len(words) > 1 else ""
+    if last in _LAST:
+        return not (last == "token" and prev in _NOT_TOKEN_OWNERS)
+    if last == "key":
+        return prev in _KEY_OWNERS
+    return False
+
+
+# a value that stands for a credential but is none: keep it as written
+_PLACEHOLDER = re.compile(
+    r"(?ix)^(?:<[^<>]*>|\*+|x{3,}|\.{3}|…|\?+|-+|_+|\$\{?[\w.:-]*\}?|%\(?\w*\)?s?|\{\{.*\}\}|\{[\w.]*\}"
+    r"|your[\w-]*|my[_-]?(?:password|pass|secret|token|key|pwd)|(?:enter|insert|put)[_-]?your[\w-]*"
+    r"|password|passwd|secret|token|changeme|none|null|nil|true|false|undefined|required|optional"
+    r"|empty|blank|hidden|redacted|str|string|int|bool|bytes|any|text|number|secretstr|char|varchar"
+    r"|\[[A-Z_]+\]|env\(.*|os\.\w+.*|process\.env.*|getenv.*|input\(.*|getpass.*|request\..*"
+    r"|self\..*|this\..*|config\..*|settings\..*|secrets\..*|vault.*"
+    r"|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$"
+)
+# an unquoted value in code that is an expression, not a literal
+_EXPRESSION = re.compile(r"[a-z_][a-z_]*(?:\.[A-Za-z_]\w*)*(?:[(\[].*)?|[A-Za-z_][\w.]*[(\[<].*")
+
+# key ["']? op value; the key starts a word, so each word is tried once
+_ASSIGN = re.compile(
+    r"""(?<![\w.-])(?P<key>[A-Za-z_][\w.-]{0,80}?)(?P<kq>["']?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
+    r"""(?P<sp2>[ \t]{0,3})(?P<val>"[^"\n]{0,300}"|'[^'\n]{0,300}'|`[^`\n]{1,300}`"""
+    r"""|[^\s"'`,;)}\]<>(={\[][^\s"',;)}\](]{0,300})"""
+)
+# --password x, --api-key=x
+_FLAG = re.compile(
+    r"""(?<![\w-])--(?P<key>[A-Za-z][\w-]{0,60})(?:=|[ \t]+)(?P<val>"[^"\n]{1,300}"|'[^'\n]{1,300}'"""
+    r"""|[^\s"'`-][^\s"']{0,300})"""
+)
+# prose: "my password is ...", "the passphrase was '...'"
+_PROSE = re.compile(
+    r"""(?i)(?<![\w-])(?P<key>(?:pass(?:word|phrase|code)|passwd|pwd|pin|secret|token))s?"""
+    r"""(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be|set[ \t]+to|=|:)){1,2}[ \t]*:?[ \t]*"""
+    r"""(?P<val>"[^"\n]{1,200}"|'[^'\n]{1,200}'|“[^”\n]{1,200}”|`[^`\n]{1,200}`|[^\s"'`“][^\s"'“]{0,200})"""
+)
+_QUOTES = {'"': '"', "'": "'", "`": "`", "“": "”"}
+_WORDS_NEEDED = ("pass", "pwd", "secret", "token", "key", "credential", "psk", "pw")
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _value_span(m: re.Match[str]) -> tuple[int, int, str, bool]:
+    """(start, end, value, quoted) of the match's value, quotes and a
+    sentence's closing punctuation left out."""
+    start, end = m.span("val")
+    raw = m.group("val")
+    if raw[0] in _QUOTES and len(raw) > 1 and raw[-1] == _QUOTES[raw[0]]:
+        return start + 1, end - 1, raw[1:-1], True
+    stripped = raw.rstrip(".,;:?!)")
+    if len(stripped) < len(raw) and re.search(r"[.,;:?!)]$", raw):
+        # "hunter2!" keeps its "!" only when something else marks it a password
+        keep = raw if re.fullmatch(r"\w+[!?]", raw) and re.search(r"\d", raw) else stripped
+        return start, start + len(keep), keep, False
+    return start, end, raw, False
+
+
+def _evidence(value: str) -> bool:
+    """An unquoted word that reads as a password: digits, symbols or inner capitals."""
+    return bool(re.search(r"\d|[^\w\s]|[a-z][A-Z]", value)) or _entropy(value) >= 3.5
+
+
+def find(text: str, lower: str) -> Iterator[Span]:
+    """Spans of credential values next to credential names in ``text``
+    (``lower`` is its casefolded copy, for the cheap word test)."""
+    if not any(w in lower for w in _WORDS_NEEDED):
+        return
+    if "=" in text or ":" in text:
+        for m in _ASSIGN.finditer(text):
+            key = m.group("key")
+            if not sensitive(key):
+                continue
+            start, end, value, quoted = _value_span(m)
+            if not value or _PLACEHOLDER.match(value):
+                continue
+            if not quoted:
+                if text[m.end("val") : m.end("val") + 1] in ("(", "["):
+                    continue  # a call or an index: code, not a literal
+                op, spaced = m.group("op"), bool(m.group("sp1") or m.group("sp2"))
+                compound = (
+                    "_" in key or "-" in key or key.isupper() or any(c.isupper() for c in key[1:])
+                )
+                expression = _EXPRESSION.fullmatch(value) is not None
+                if op == "=" and not spaced:
+                    # env and CLI lines are literal; a keyword argument's variable is not
+                    if expression and text[m.end("val") : m.end("val") + 1] in (")", ","):
+                        continue
+                elif op == ":" and not compound:
+                    # "Password: at least 8 characters" is prose
+                    if not _evidence(value) or (expression and not re.search(r"\d", value)):
+                        continue
+                elif expression and not (re.search(r"\d", value) or _entropy(value) >= 3.5):
+                    continue
+            yield start, end, "PASSWORD"
+    if "--" in text:
+        for m in _FLAG.finditer(text):
+            if not sensitive(m.group("key")):
+                continue
+            start, end, value, quoted = _value_span(m)
+            if value and not _PLACEHOLDER.match(value):
+                yield start, end, "PASSWORD"
+    for m in _PROSE.finditer(text):
+        start, end, value, quoted = _value_span(m)
+        if not value or _PLACEHOLDER.match(value):
+            continue
+        if not quoted and not _evidence(value):
+            continue  # "the password is wrong"
+        if m.group("key").lower() == "pin" and not value.isdigit():
+            continue
+        yield start, end, "PASSWORD"

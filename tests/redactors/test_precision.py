@@ -1,0 +1,48 @@
+"""Legitimate look-alikes stay as written: a replacement needs evidence."""
+
+import pytest
+from loomcore_plugins.redactors import personal_data, secrets
+
+KEPT = [
+    "git 1.7.7.3 and v2.10.1.4 and §15.12.2.7",
+    "docs use 192.0.2.5, 198.51.100.7, 203.0.113.9 and 2001:db8::1; loopback ::1 and 127.0.0.1",
+    "write to you@example.com, ops@mail.example.org or xxxx@gmail.com",
+    "```docker\nFROM python:3.12\n```",
+    'password = "<password>" and PASSWORD=your_password_here and pwd=****',
+    "def login(user: str, password: str) -> None:",
+    'password = os.environ["DB_PASSWORD"]',
+    "conn = connect(password=pw)",
+    'token_type: bearer, max_tokens: 100, eos_token: "</s>"',
+    "logo@2x.png and git@github.com:me/repo.git",
+    "std::vector<int> a; x = a[1::2]; at 12:30:45",
+    "call 1-800-273-8255 for help",
+    "The password is wrong, try again.",
+    "Password: at least 8 characters",
+    "a password of 8 characters, basic examinations and basic necessities",
+    "Transporter van review (2010-2015) and the range (2023-01-01) to (2023-12-31)",
+    "tracking number is 123456789",
+    "commit 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39 and uuid 123e4567-e89b-12d3-a456-426614174000",
+    "Order 1234 5678 9012 3456 shipped; 2,000,000 rows on 2025-10-01; 3.14159 and 2.71828",
+    "router at 192.168.1.1, subnet 10.0.0.0/8 and netmask 255.255.255.0",
+    "The sum 1 2 3 4 5 6 7 8 is 36 and x = 6.02214076e23",
+]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_look_alikes_survive_unchanged(text):
+    out, found = secrets.redact(text, frozenset())
+    assert (out, found) == (text, {})
+    out, found = personal_data.redact(text, frozenset())
+    assert (out, found) == (text, {})
+
+
+def test_a_fence_opener_is_never_a_password():
+    text = "The password is:\n```docker\nrun --rm app\n```"
+    out, found = secrets.redact(text, frozenset())
+    assert (out, found) == (text, {})
+
+
+def test_the_allow_list_keeps_a_value():
+    text = "DB_PASSWORD=s3cretpass and bob@acme.io"
+    assert secrets.redact(text, frozenset({"s3cretpass"})) == (text, {})
+    assert personal_data.redact(text, frozenset({"bob@acme.io"})) == (text, {})

@@ -1,0 +1,30 @@
+"""Spans from every pattern are resolved once and the text rebuilt once."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from loomcore_plugins.redactors import personal_data, secrets, spans
+
+
+def test_overlaps_keep_the_earliest_and_longest_span():
+    text = "0123456789"
+    out, counts = spans.apply(text, [(2, 5, "A"), (2, 7, "B"), (6, 9, "C"), (8, 10, "D")])
+    assert out == "01[B]7[D]" and counts == {"B": 1, "D": 1}
+
+
+def test_fence_lines_and_placeholders_are_never_rewritten():
+    text = "```bash\n[EMAIL] x\n```"
+    out, counts = spans.apply(text, [(0, 7, "PASSWORD"), (8, 15, "EMAIL"), (16, 17, "X")])
+    assert out == "```bash\n[EMAIL] [X]\n```" and counts == {"X": 1}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"abcXYZ019 .:@=_-/+\n'\"`#§()[]", "password", "key", "is ", "://"]),
+        max_size=60,
+    ).map("".join)
+)
+def test_redacting_is_idempotent_and_never_raises(text):
+    once = personal_data.redact(secrets.redact(text, frozenset())[0], frozenset())[0]
+    twice = personal_data.redact(secrets.redact(once, frozenset())[0], frozenset())[0]
+    assert twice == once
