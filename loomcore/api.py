@@ -157,12 +157,10 @@ class DataSynthesizer:
         self.registry = registry or default_registry()
 
     def synthesize(self, patterns: Iterable[Pattern]) -> list[TrainingExample]:
-        out: list[TrainingExample] = []
-        for p in patterns:
-            if p.confidence < self.config.min_confidence:
-                continue
-            out.extend(pipeline.build(self.registry, p, self.config))
-        return out
+        """Examples for the patterns, one per purpose per exchange, as a run
+        makes them (see :mod:`loomcore.compose`)."""
+        kept = [p for p in patterns if p.confidence >= self.config.min_confidence]
+        return pipeline.examples_of(self.registry, kept, self.config)
 
     def export_jsonl(
         self,

@@ -99,13 +99,20 @@ class Miner:
 
 @attrs.frozen
 class ExampleBuilder:
-    """Builds training examples: ``build(pattern, config) -> iterable of TrainingExample``."""
+    """Builds training examples: ``build(pattern, config) -> iterable of TrainingExample``.
+
+    For a pattern the user asked for (``pattern.asked``) build the whole
+    exchange with :func:`loomcore.compose.whole_answer`.  When two builders
+    make the same example, the one with the higher ``priority`` names it
+    (``qa_pair``, which fits every question, has -1).
+    """
 
     pattern_type: str
     build: Callable[[Pattern, SynthesisConfig], Iterable[TrainingExample]]
     name: str = attrs.field()
     description: str = ""
     plugin: str = ""
+    priority: int = attrs.field(default=0, kw_only=True)
 
     @name.default
     def _name(self) -> str:

@@ -186,6 +186,13 @@ class Pattern:
     evidence: str = ""
     miner: str = ""
     id: str = ""
+    # Whether the user's own message asks for what this pattern holds ("How
+    # do I ...?" and the reply's steps; "What is X?" and X's definition).
+    # True: the whole reply answers it, so its example is the whole exchange.
+    # False: met in passing; an example of it would be an excerpt of the
+    # reply, made only with ``SynthesisConfig.derived_examples``.  None: the
+    # miner does not say (its examples are kept as built).
+    asked: bool | None = None
     # The exchange the pattern came from, so that builders can use the user's
     # question, earlier turns and the source position.
     memory: EnrichedMemory | None = attrs.field(default=None, repr=False, eq=False)
@@ -212,6 +219,9 @@ class TrainingExample:
     topics: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
     id: str = ""
+    # every pattern type found in the exchange, so that a user can select
+    # "all procedures" from whole-answer examples (see loomcore.compose)
+    labels: tuple[str, ...] = ()
 
     def dialogue(self) -> list[tuple[str, str]]:
         """The example as (role, content) turns, "user"/"assistant", without
@@ -245,11 +255,19 @@ class SynthesisConfig:
 
     :param include_reasoning: keep the reasoning (the why of a decision, the
         steps of a chain) in the example's output.
-    :param include_context: put the question's entities and topics, and the
-        earlier turns an example depends on, into the example's input.
+    :param include_context: accepted for the seed's API; it no longer writes
+        the question's entities and topics into the input (a list of
+        capitalised words is noise a curator rejects).  A follow-up keeps the
+        earlier turns it depends on as ``history`` either way.
     :param min_confidence: patterns and examples below it are dropped.
     :param max_examples_per_pattern: at most this many examples per pattern.
-    :param system_prompt: system message for chat formats ("" for none).
+    :param system_prompt: system message for chat formats ("" for none); a
+        conversation's own system prompt from the input wins over it unless
+        ``override_system_prompt``.
+    :param derived_examples: also emit examples built from patterns the user
+        did not ask about (a definition met in passing, one causal sentence).
+        Off by default: their outputs are excerpts of a reply, and most lean
+        on text they leave out.
     """
 
     include_reasoning: bool = True
@@ -257,6 +275,8 @@ class SynthesisConfig:
     min_confidence: float = 0.5
     max_examples_per_pattern: int = 1
     system_prompt: str = ""
+    derived_examples: bool = False
+    override_system_prompt: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not 0.0 <= self.min_confidence <= 1.0:
@@ -275,6 +295,7 @@ def make_pattern(
     certainty: float = 1.0,
     evidence: str = "",
     miner: str = "",
+    asked: bool | None = None,
 ) -> Pattern:
     """A pattern mined from ``memory``, with id, source, entities, topics and
     confidence filled in the same way for every miner."""
@@ -289,6 +310,7 @@ def make_pattern(
         evidence=evidence,
         miner=miner or pattern_type,
         id=stable_id(memory.id, pattern_type, content),
+        asked=asked,
         memory=memory,
     )
 
@@ -363,12 +385,13 @@ def make_example(
 ) -> TrainingExample:
     """A training example for ``pattern``, traced to its source record.
 
-    The system prompt comes from ``config``; with ``include_context`` the input
-    names the question's entities and topics.  A follow-up question keeps the
+    The system prompt is the conversation's own (``metadata["system_prompt"]``
+    from the reader) or else ``config``'s.  A follow-up question keeps the
     exchanges before it as ``history`` so that it can be understood alone.
     """
     memory = pattern.memory
     history: tuple[tuple[str, str], ...] = ()
+    system = config.system_prompt
     source: dict[str, Any] = {
         "pattern_id": pattern.id,
         "memory_ids": list(pattern.source_memory_ids),
@@ -386,21 +409,15 @@ def make_example(
         )
         if mem.history and is_follow_up(mem.user_input):
             history = _last_pairs(mem.history, 2)
-        if config.include_context and not input:
-            parts = []
-            if memory.question_entities:
-                parts.append("Entities: " + ", ".join(memory.question_entities))
-            if memory.question_topics:
-                parts.append(
-                    "Topics: " + ", ".join(t.replace("_", " ") for t in memory.question_topics)
-                )
-            input = "; ".join(parts)
+        own = str(mem.metadata.get("system_prompt") or "").strip()
+        if own and not (config.override_system_prompt and system):
+            system = own
     instruction, output = instruction.strip(), output.strip()
     return TrainingExample(
         instruction=instruction,
         output=output,
         input=input,
-        system=config.system_prompt,
+        system=system,
         history=history,
         pattern_type=str(pattern.pattern_type),
         confidence=pattern.confidence,

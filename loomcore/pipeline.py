@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from loomcore import dataset_card, increments, splits
+from loomcore.compose import Built, compose
 from loomcore.confidence import bucket, histogram
 from loomcore.convert import converter
 from loomcore.inputs import iter_paths, open_with_reader
@@ -282,13 +283,13 @@ def mine(
     return out
 
 
-def build(
+def built(
     registry: Registry, pattern: Pattern, config: SynthesisConfig, faults: Faults | None = None
-) -> list[TrainingExample]:
-    """Training examples for one pattern, at most ``max_examples_per_pattern``
-    per builder, none below ``min_confidence``."""
+) -> list[Built]:
+    """What every builder of the pattern's type made of it, at most
+    ``max_examples_per_pattern`` per builder, none below ``min_confidence``."""
     faults = faults or Faults()
-    out: list[TrainingExample] = []
+    out: list[Built] = []
     for builder in registry.builders.get(str(pattern.pattern_type), []):
         try:
             made = list(builder.build(pattern, config))
@@ -296,10 +297,36 @@ def build(
             faults.handle(builder.plugin, "build", exc, pattern.id)
             continue
         out.extend(
-            e
+            Built(e, asked=pattern.asked, priority=builder.priority)
             for e in made[: config.max_examples_per_pattern]
             if e.confidence >= config.min_confidence
         )
+    return out
+
+
+def build(
+    registry: Registry, pattern: Pattern, config: SynthesisConfig, faults: Faults | None = None
+) -> list[TrainingExample]:
+    """Training examples for one pattern, as its builders made them (before
+    :func:`loomcore.compose.compose` keeps one per purpose)."""
+    return [b.example for b in built(registry, pattern, config, faults)]
+
+
+def examples_of(
+    registry: Registry,
+    patterns: Iterable[Pattern],
+    config: SynthesisConfig,
+    faults: Faults | None = None,
+) -> list[TrainingExample]:
+    """The examples of some patterns, composed exchange by exchange (see
+    :mod:`loomcore.compose`), exchanges in the order their patterns came."""
+    by_exchange: dict[tuple[str, ...], list[Pattern]] = {}
+    for p in patterns:
+        by_exchange.setdefault(p.source_memory_ids or (p.id,), []).append(p)
+    out: list[TrainingExample] = []
+    for group in by_exchange.values():
+        made = [b for p in group for b in built(registry, p, config, faults)]
+        out.extend(compose(made, (str(p.pattern_type) for p in group), config))
     return out
 
 
@@ -376,12 +403,14 @@ def process_memory(registry: Registry, options: RunOptions, memory: Memory) -> O
             t2 = clock()
             mined = mine(registry, enriched, faults)
             t3 = clock()
+            kept = []
             for pattern in mined:
                 if pattern.confidence < cfg.min_confidence:
                     below_confidence += 1
                     continue
                 patterns[str(pattern.pattern_type)] += 1
-                examples.extend(build(registry, pattern, cfg, faults))
+                kept.append(pattern)
+            examples = examples_of(registry, kept, cfg, faults)
             prepared = prepare_filters(registry, options, examples, faults)
             t4 = clock()
             seconds.update(enrich=t2 - t1, mine=t3 - t2, build=t4 - t3)

@@ -1,5 +1,5 @@
 """Raw: the example with its metadata (pattern type, confidence, source,
-topics, entities), so every line can be traced to its source record."""
+topics, entities, the exchange's pattern labels), so every line can be traced to its source record."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def render(example: TrainingExample) -> dict[str, Any]:
             "source": dict(example.source),
             "topics": list(example.topics),
             "entities": list(example.entities),
+            # every pattern type found in the exchange: select "all procedures" here
+            "labels": list(example.labels),
         },
     }
 

@@ -23,6 +23,7 @@ from loomcore import (
     TrainingExample,
     hookimpl,
 )
+from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
 from loomcore.text.clauses import (
     WINDOW,
@@ -42,6 +43,7 @@ from loomcore.text.lexicon import (
     PRONOUNS,
     starts_imperative,
 )
+from loomcore.text.question import Question
 from loomcore.text.sentences import ends_complete
 
 TYPE = "causal"
@@ -356,6 +358,7 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
 
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     seen: set[tuple[str, str]] = set()
+    asked = Question.of(memory.user_input).asks_why
     last = memory.reply_doc.last_sentence()
     for block in memory.reply_doc.prose():
         for sentence in block.sentences:
@@ -373,6 +376,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                     {"cause": cause, "effect": effect},
                     certainty=certainty,
                     evidence=text,
+                    asked=asked,
                 )
 
 
@@ -499,6 +503,9 @@ def clean_output(sentence: str) -> str:
 
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    if pattern.asked:  # the user asked for it: the whole exchange is the example
+        yield whole_answer(pattern, config)
+        return
     cause, effect = pattern.content["cause"], pattern.content["effect"]
     evidence = pattern.evidence.strip()
     instruction = instruction_for(cause, effect, evidence)

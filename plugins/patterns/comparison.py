@@ -22,6 +22,7 @@ from loomcore import (
     TrainingExample,
     hookimpl,
 )
+from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
 from loomcore.text.clauses import asked_thing
 from loomcore.text.lexicon import (
@@ -370,10 +371,15 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
         {"item_a": a, "item_b": b, "comparison": text},
         certainty=sureness,
         evidence=memory.user_input,
+        # both compared things come from the question: it asked for this
+        asked=True,
     )
 
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    if pattern.asked:  # the user asked for it: the whole exchange is the example
+        yield whole_answer(pattern, config)
+        return
     c = pattern.content
     yield make_example(
         pattern, config, f"Compare {c['item_a']} and {c['item_b']}.", c["comparison"]

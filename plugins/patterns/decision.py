@@ -24,6 +24,7 @@ from loomcore import (
     TrainingExample,
     hookimpl,
 )
+from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
 from loomcore.text.sentences import normalise_space
 
@@ -181,6 +182,8 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                     "reasoning": " ".join(why + reasoning),
                 },
                 certainty=(0.9 if strong else 0.8) if reasoning or reason else 0.6,
+                # only a question that faces a choice gets here: the reply answers it
+                asked=True,
                 # the recommending sentence and its reasons, in the order written: the example's answer
                 evidence=" ".join([*reasoning, text] if reasons_first else [text, *reasoning]),
             )
@@ -188,6 +191,11 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
 
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    # the user asked for it: the whole exchange is the example (without
+    # reasoning, the bare answer is what was asked for)
+    if pattern.asked and config.include_reasoning:
+        yield whole_answer(pattern, config)
+        return
     c = pattern.content
     # with reasoning, the answer is the recommendation and its reasons as written
     output = pattern.evidence if config.include_reasoning and pattern.evidence else c["decision"]

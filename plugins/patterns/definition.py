@@ -22,6 +22,7 @@ from loomcore import (
     TrainingExample,
     hookimpl,
 )
+from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
 from loomcore.text.lexicon import (
     ARTICLES,
@@ -409,12 +410,13 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                 continue
             # one asked-about thing ("A and B are two kinds of ..." defines neither)
             asked = term.lower() in question.lower() and not _PAIR.search(term)
+            asked_what = asked and bool(_ASKS_WHAT.search(question))
             sureness = _defines(
                 m.group("cop"),
                 rest,
                 emphasised,
                 asked=asked,
-                asked_what=asked and bool(_ASKS_WHAT.search(question)),
+                asked_what=asked_what,
                 asked_about=about,
             )
             if not sureness or term.lower() in seen:
@@ -431,10 +433,14 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                 {"term": term, "definition": definition},
                 certainty=sureness,
                 evidence=sentence.text,
+                asked=asked_what or about,
             )
 
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    if pattern.asked:  # the user asked for it: the whole exchange is the example
+        yield whole_answer(pattern, config)
+        return
     term, definition = pattern.content["term"], pattern.content["definition"]
     verb = (
         "are"

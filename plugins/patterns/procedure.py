@@ -24,6 +24,7 @@ from loomcore import (
     TrainingExample,
     hookimpl,
 )
+from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
 from loomcore.text.clauses import asked_thing, main_clause
 from loomcore.text.lexicon import starts_imperative
@@ -224,6 +225,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                 {"task": task, "steps": steps},
                 certainty=0.95 if asked_how else 0.8,
                 evidence="\n".join(b.text for b in group.items),
+                asked=asked_how,
             )
     if not found:
         steps = (
@@ -238,10 +240,14 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
                 {"task": task, "steps": steps},
                 certainty=0.85,
                 evidence=" ".join(steps),
+                asked=asked_how,
             )
 
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    if pattern.asked:  # the user asked for it: the whole exchange is the example
+        yield whole_answer(pattern, config)
+        return
     task, steps = pattern.content["task"], pattern.content["steps"]
     memory = pattern.memory
     question = memory.user_input.strip() if memory is not None else ""

@@ -19,8 +19,8 @@ from loomcore import (
     TrainingExample,
     hookimpl,
 )
+from loomcore.compose import answer_text
 from loomcore.model import make_example, make_pattern
-from loomcore.text.sentences import split_sentences, strip_inline
 from loomcore.text.smalltalk import asks_back, is_courtesy, is_refusal, is_small_talk
 
 TYPE = "qa_pair"
@@ -76,29 +76,8 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
         {"question": question, "answer": reply},
         certainty=certainty,
         evidence=reply[:300],
+        asked=True,
     )
-
-
-def answer_text(memory: EnrichedMemory | None, answer: str) -> str:
-    """The reply without trailing courtesy lines ("Let me know if ...")."""
-    if memory is None:
-        return answer
-    lines = answer.rstrip().split("\n")
-    while lines and (not lines[-1].strip() or _only_courtesy(lines[-1])):
-        lines.pop()
-    text = "\n".join(lines).rstrip()
-    # a courtesy sentence at the end of the last paragraph
-    last = memory.reply_doc.blocks[-1] if memory.reply_doc.blocks else None
-    if last is not None and last.kind == "paragraph" and len(last.sentences) > 1:
-        tail = last.sentences[-1]
-        if is_courtesy(tail.plain) and text.endswith(tail.text):
-            text = text[: -len(tail.text)].rstrip()
-    return text or answer
-
-
-def _only_courtesy(line: str) -> bool:
-    sents = split_sentences(line)
-    return bool(sents) and all(is_courtesy(strip_inline(s)) for s in sents)
 
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
@@ -113,6 +92,12 @@ def register_miners(register):
 
 @hookimpl
 def register_example_builders(register):
+    # -1: a more specific builder names the same whole-answer example
     register(
-        ExampleBuilder(TYPE, build, description="the question as instruction, the reply as output")
+        ExampleBuilder(
+            TYPE,
+            build,
+            description="the question as instruction, the reply as output",
+            priority=-1,
+        )
     )

@@ -23,8 +23,10 @@ from loomcore import (
     TrainingExample,
     hookimpl,
 )
+from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
 from loomcore.text.clauses import tidy
+from loomcore.text.question import Question
 from loomcore.text.segment import Block
 from loomcore.text.sentences import code_spans
 
@@ -214,10 +216,16 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
         {"premise": tidy(premise), "steps": steps, "conclusion": conclusion},
         certainty=min(1.0, 0.7 + 0.1 * len(marked)),
         evidence=" ".join(s for _, s in sentences[premise_at : conclusion_at + 1]),
+        asked=Question.of(memory.user_input).asks_to_solve,
     )
 
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    # the user asked for it: the whole exchange is the example (without
+    # reasoning, the bare answer is what was asked for)
+    if pattern.asked and config.include_reasoning:
+        yield whole_answer(pattern, config)
+        return
     c = pattern.content
     memory = pattern.memory
     question = memory.user_input.strip() if memory is not None else ""

@@ -56,33 +56,35 @@ def test_seed_snippet_runs_and_writes_the_three_formats(tmp_path):
     }
     assert definition.confidence == round(0.9 * (0.5 + 0.5 * 0.88), 4)
 
-    alpaca = lines(tmp_path / "training_data.jsonl")
-    assert alpaca[1] == {
+    # one example per purpose: the user asked what Thompson Sampling is, so the
+    # whole reply answers it (not the definition's sentence beside a copy of
+    # the whole); the causal sentence met in passing gives no example of its
+    # own; the exchange's three pattern types stay on the example as labels
+    [alpaca] = lines(tmp_path / "training_data.jsonl")
+    assert alpaca == {
         "instruction": "What is Thompson Sampling?",
-        "input": "Entities: Thompson Sampling",
-        "output": "Thompson Sampling is a Bayesian approach to the multi-armed bandit problem.",
+        "input": "",
+        "output": REPLY,
         "system": "",
         "history": [],
     }
-    chat = lines(tmp_path / "chat.jsonl")
-    assert chat[1] == {
+    [chat] = lines(tmp_path / "chat.jsonl")
+    assert chat == {
         "messages": [
-            {
-                "role": "user",
-                "content": "What is Thompson Sampling?\n\nEntities: Thompson Sampling",
-            },
-            {"role": "assistant", "content": alpaca[1]["output"]},
+            {"role": "user", "content": "What is Thompson Sampling?"},
+            {"role": "assistant", "content": REPLY},
         ]
     }
-    raw = lines(tmp_path / "raw.jsonl")
-    meta = raw[1]["metadata"]
+    [raw] = lines(tmp_path / "raw.jsonl")
+    meta = raw["metadata"]
     assert meta["pattern_type"] == "definition"
     assert meta["confidence"] == definition.confidence
     assert meta["source"]["memory_id"] == "mem-1"
-    assert set(meta) == {"pattern_type", "confidence", "source", "topics", "entities"}
+    assert meta["labels"] == ["causal", "definition", "qa_pair"]
+    assert set(meta) == {"pattern_type", "confidence", "source", "topics", "entities", "labels"}
 
-    assert stats["total_examples"] == 3
-    assert stats["pattern_types"] == {"causal": 1, "definition": 1, "qa_pair": 1}
+    assert stats["total_examples"] == 1
+    assert stats["pattern_types"] == {"definition": 1}
     assert stats["high_confidence_count"] == sum(e.confidence >= 0.8 for e in examples)
     assert set(stats) >= {
         "total_examples",

@@ -248,8 +248,11 @@ def test_hook_register_filters(tmp_path):
 
     registry = Registry(get_plugin_manager(plugins=[Filters()], disable=["dedup"]))
     stats = Pipeline(registry, RunOptions(formats=("raw",))).run(None, tmp_path)
-    assert stats.examples_filtered == {"no_causal": 3}
-    assert "causal" not in (tmp_path / "raw.jsonl").read_text().replace("causal_", "")
+    # the sample's one causal example: "Why does my Python script get slower ...?"
+    # (causal sentences met in passing give no example by default)
+    assert stats.examples_filtered == {"no_causal": 1}
+    rows = [json.loads(line) for line in (tmp_path / "raw.jsonl").read_text().splitlines()]
+    assert rows and all(r["metadata"]["pattern_type"] != "causal" for r in rows)
 
 
 def test_hook_configure(tmp_path):

@@ -65,6 +65,7 @@ def test_raw_line_carries_metadata_for_tracing():
             "source": {"path": "chats.jsonl", "index": 3, "memory_id": "c1:1"},
             "topics": ["programming"],
             "entities": ["FUSED mode"],
+            "labels": [],
         },
     }
 

@@ -2,6 +2,7 @@
 
 import itertools
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 from loomcore_plugins.patterns.causal import clean_output, instruction_for
@@ -20,16 +21,20 @@ from ..conftest import mine_exchange
 
 
 def examples(user, reply, pattern_type, **config):
+    """What the builder of ``pattern_type`` makes of its pattern as an excerpt
+    (``asked`` False), the derived example a run makes only with
+    ``derived_examples`` (whole-answer examples: tests/test_compose.py)."""
     from loomcore import MemoryEnricher
 
     from ..conftest import raw_memory
 
     enriched = MemoryEnricher().enrich(raw_memory(user, reply))
     patterns = [
-        p
+        attrs.evolve(p, asked=False)
         for p in PatternExtractor(0.0).extract_patterns([enriched])
         if p.pattern_type == pattern_type
     ]
+    config.setdefault("derived_examples", True)
     return DataSynthesizer(SynthesisConfig(min_confidence=0.0, **config)).synthesize(patterns)
 
 
@@ -150,14 +155,18 @@ def test_decision_output_with_and_without_reasoning():
     assert ex.output == "I'd go with SQLite for this."
 
 
-def test_context_names_the_questions_entities_and_topics():
+def test_context_no_longer_writes_an_entity_dump_into_the_input():
+    # "Entities: After, All, Although; Topics: graph" was noise to every
+    # curator; entities and topics stay in the example's metadata
     [ex] = examples(
         "What is a PostgreSQL replica?",
         "A **PostgreSQL replica** is a copy of the primary database kept in sync by streaming.",
         "definition",
         include_context=True,
     )
-    assert ex.input == "Entities: PostgreSQL replica; Topics: databases"
+    assert ex.input == ""
+    assert ex.entities == ("PostgreSQL replica",)
+    assert ex.topics == ("databases",)
 
 
 def test_follow_up_keeps_the_turns_it_needs():

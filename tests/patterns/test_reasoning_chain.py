@@ -1,5 +1,7 @@
 """reasoning_chain: two or more explicit inferential steps to a conclusion."""
 
+import attrs
+
 from ..conftest import mine_exchange
 
 
@@ -119,12 +121,19 @@ def test_built_output_lists_the_steps_as_sentences():
         "Adding the spare crate gives 360 + 24 = 384.\n\nTherefore one truck delivers 384 bottles."
     )
     enriched = MemoryEnricher().enrich(raw_memory("How many bottles?", reply))
-    patterns = [
+    [pattern] = [
         p
         for p in PatternExtractor(0.0).extract_patterns([enriched])
         if p.pattern_type == "reasoning_chain"
     ]
-    [example] = DataSynthesizer(SynthesisConfig(min_confidence=0.0)).synthesize(patterns)
+    # the user asked to solve it: the example is the whole exchange
+    [whole] = DataSynthesizer(SynthesisConfig(min_confidence=0.0)).synthesize([pattern])
+    assert (whole.instruction, whole.output) == ("How many bottles?", reply)
+    # as an excerpt (derived_examples), the chain is written out step by step
+    excerpt = attrs.evolve(pattern, asked=False)
+    [example] = DataSynthesizer(
+        SynthesisConfig(min_confidence=0.0, derived_examples=True)
+    ).synthesize([excerpt])
     assert example.output == (
         "Each crate holds 24 bottles.\n"
         "1. Let's count the crates: 15 crates × 24 = 360 bottles.\n"

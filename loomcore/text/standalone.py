@@ -1,0 +1,275 @@
+"""Does a training example stand alone?  The checks behind the ``standalone`` gate.
+
+A reader who sees only an example's instruction, input, history and output
+must accept it as a complete exchange.  Each check below names one way an
+example fails that and returns its reason (or None).  They read the text's
+structure (code fences, lists, tables, the first and the last sentence), not
+a list of bad examples, so a third-party builder can use them too:
+``first_failure(instruction, input, output, has_history)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from loomcore.text.sentences import split_sentences
+
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+_INLINE_CODE = re.compile(r"`[^`\n]{0,2000}`")
+
+# Things a request points at that must then be given: "the following text",
+# "this table", "the list of words", "the image".
+_THINGS = (
+    r"(?:text|article|passage|paragraph|table|list(?: of \w+)?|code|snippet|sentences?|data(?:set)?|"
+    r"story|poem|e-?mail|letter|document|essay|image|picture|photo|screenshot|graph|chart|"
+    r"diagram|figure|file|spreadsheet|excerpt|quote|review|report|transcript|recipe|song|"
+    r"lyrics|video|link|page|website|tweet|post|message|program|script|function|query|"
+    r"equation|problem|question|words|options|choices|statements?|phrases?|input|output)"
+)
+# "the table" / "the passage" point at something only when it is not named
+_SHOWN = (
+    r"(?:table|passage|paragraph|excerpt|snippet|article|text|list of \w+|chart|graph|diagram|"
+    r"image|picture|photo|screenshot|attachment|spreadsheet)"
+)
+_POINTER = re.compile(
+    rf"\b(?:the (?:following|above|given|attached|provided|below|previous|enclosed)\s+{_THINGS}|"
+    rf"(?:this|these|my) {_THINGS}|the {_SHOWN})\b(?!\s+(?:of|about|called|named|titled|by|on|"
+    rf"from|for|with|that|which|where|in|at)\b)",
+    re.IGNORECASE,
+)
+_IMAGE = re.compile(
+    r"<image>|\b(?:this|the|attached|my|in the) (?:image|picture|photo|screenshot)\b", re.I
+)
+# words that lean on turns the example does not carry
+_EARLIER = re.compile(
+    r"\b(?:as (?:you|i|we) (?:said|mentioned|noted|suggested|described)|you (?:said|mentioned) "
+    r"(?:earlier|before|above)|(?:your|my) (?:previous|last|earlier) (?:answer|reply|response|"
+    r"message|question|code|suggestion)|the (?:previous|last|earlier) (?:answer|reply|response|"
+    r"message|one|code|example|question|step))\b",
+    re.IGNORECASE,
+)
+_FOLLOW_ON = re.compile(r"^(?:and|but|also|or|then|what about|how about|ok(?:ay)? and)\b", re.I)
+_URL = re.compile(r"https?://\S+|\bwww\.\S+", re.I)
+_ABOUT_A_LINK = re.compile(
+    r"\b(?:summari[sz]e|outline|main points|key points|according to|read|what does|tl;?dr|review)\b",
+    re.I,
+)
+
+# A first word (or two) that continues text the output left out.
+_CONTINUES = re.compile(
+    r"^(?:however|thus|hence|therefore|additionally|moreover|furthermore|also|besides|"
+    r"nevertheless|nonetheless|consequently|otherwise|instead|likewise|similarly|conversely|"
+    r"in addition|as a result|on the other hand|in contrast|by contrast|that said|"
+    r"as (?:you|i|we) (?:said|mentioned|noted|can see)|as (?:mentioned|noted|stated|shown) "
+    r"(?:above|before|earlier)|hope(?:fully)? (?:this|that) helps|edit\b|update\b)\b",
+    re.IGNORECASE,
+)
+# a lead-in that promises what follows
+_PROMISES = re.compile(
+    r"(?::|\b(?:as follows|see below|the following|listed below|shown below|below))\s*[.!]?$",
+    re.IGNORECASE,
+)
+_POINTS_DOWN = re.compile(
+    r"\b(?:see below|(?:is|are) (?:shown |given |listed )?below|the (?:code|snippet|example) below|"
+    r"the following (?:code|implementation|snippet|script|command|function|program|query|table))\b",
+    re.IGNORECASE,
+)
+_MARKUP = re.compile(
+    r"\[\[?(?:Image|File|Category):[^\]\n]*\]?\]|\{\{[^{}\n]{0,200}\}\}|"
+    r"&(?:quot|amp|lt|gt|nbsp|apos|#\d{2,5}|#x[0-9a-f]{2,4});",
+    re.IGNORECASE,
+)
+# site furniture copied with a page's text
+_FURNITURE = re.compile(r"\b(?:click here|related wikihows|downvoter)\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]{2,40}\]|<image>|<\|[a-z_]+\|>")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_REFUSES = re.compile(
+    r"^(?:i'?m sorry,?\s*(?:but\s*)?)?(?:as an ai\b|i am an ai\b|i'?m an ai\b|"
+    r"(?:i'?m |i am )?(?:sorry, )?(?:but )?i (?:cannot|can'?t|am unable to|'?m unable to|am not able to|"
+    r"won'?t|will not|do not have access|don'?t have access))",
+    re.IGNORECASE,
+)
+# a request for a piece of writing of some length
+_WRITE = re.compile(
+    r"\b(?:write|compose|draft)\b[^.?!\n]{0,60}?(?<![-\w])(?:essay|story|article|letter|"
+    r"blog(?: post)?|chapter|speech|report|cover letter)\b",
+    re.IGNORECASE,
+)
+# the last word of a sentence cut off mid-thought
+_DANGLING_END = re.compile(
+    r"(?:,|;|\b(?:and|or|but|the|a|an|of|to|with|for|from|in|on|at|by|that|which|is|are|was))$",
+    re.IGNORECASE,
+)
+
+
+def prose(text: str) -> str:
+    """``text`` without fenced and inline code (which may say anything)."""
+    return _INLINE_CODE.sub(" ", _FENCE.sub("\n", text))
+
+
+def _given(text: str, at: int) -> bool:
+    """Whether what a pointer at ``at`` points to follows it in ``text``: more
+    text after a line break or a colon, a quote, a code block or a table, or
+    the thing itself right after the pointer ("the equation 2a+3b=20")."""
+    rest = text[at:]
+    if "```" in rest or re.search(r"^\s*\|.*\|", rest, re.MULTILINE):
+        return True
+    if re.search(r"(?:\n|[:\"“'`])\s*\S", rest):
+        return True
+    # the same sentence goes on with what it names, not with its end or a new clause
+    return bool(re.match(r"\s*(?![.?!,;)]|$)(?!(?:and|or|but|so|then|to|in order)\b)\S", rest))
+
+
+def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
+    """The request points at a text, table or image that the example does not
+    give ("Add the stars to the third column of the table"), or leans on turns
+    it does not carry ("as you said")."""
+    if has_history:
+        return False
+    given = input.strip()
+    if _EARLIER.search(instruction) or (
+        _FOLLOW_ON.match(instruction.strip()) and len(instruction.split()) <= 12
+    ):
+        return True
+    if given:
+        return False
+    for m in _POINTER.finditer(instruction):
+        if not _given(instruction, m.end()):
+            return True
+    m = _IMAGE.search(instruction)
+    return bool(m) and not _given(instruction, m.end())
+
+
+def link_only(instruction: str) -> bool:
+    """The request is about a page only a link gives ("Outline this article
+    https://..."): a model cannot read it, so the answer cannot be checked."""
+    urls = _URL.findall(instruction)
+    if not urls or not _ABOUT_A_LINK.search(instruction):
+        return False
+    rest = _URL.sub(" ", instruction)
+    return len(_WORD.findall(rest)) < 40
+
+
+def garbled(instruction: str) -> bool:
+    """Brackets that do not pair, or a placeholder where the request should be."""
+    text = prose(instruction)
+    for a, b in ("()", "[]", "{}"):
+        if text.count(a) != text.count(b):
+            # "1) first 2) second": enumerators close without opening
+            if a == "(" and text.count(b) > text.count(a) and re.search(r"(?:^|\s)\w\)", text):
+                continue
+            return True
+    return len(_PLACEHOLDER.sub(" ", instruction).split()) < 2
+
+
+# a request to go on from a text ("Add three more points", "Continue the story")
+_GO_ON = re.compile(r"^\W*(?:add|continue|extend|expand|finish|complete|append)\b", re.IGNORECASE)
+
+
+def continues_elsewhere(instruction: str, output: str) -> bool:
+    """The output opens on a word that continues text it left out
+    ("However, ...", "Thus, ...", "As you said, ..."), unless it was asked to go on."""
+    return bool(_CONTINUES.match(output.lstrip(" \t\n>*#-"))) and not _GO_ON.match(instruction)
+
+
+def _last_prose_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
+
+
+def empty_promise(output: str) -> bool:
+    """The output ends on a lead-in with nothing after it ("here are a few
+    things you could do:"), or points below at code or a table that is not there."""
+    text = output.rstrip()
+    if text.endswith("```") or text.endswith("|"):
+        return False  # ends on its own code block or table
+    last = _last_prose_line(text)
+    if _PROMISES.search(last) and not last.startswith(("|", "-", "*")):
+        return True
+    if "```" in output or re.search(r"^\s*(?:\||[-*+]\s|\d+[.)]\s)", output, re.M):
+        return False
+    plain = prose(output)
+    return any(len(_WORD.findall(plain[m.end() :])) < 8 for m in _POINTS_DOWN.finditer(plain))
+
+
+def markup(text: str, furniture: bool = True) -> bool:
+    """Wiki or HTML markup outside code ("[[Image:...|center]]", "&quot;") and,
+    with ``furniture``, a site's links copied along ("click here")."""
+    plain = prose(text)
+    return bool(_MARKUP.search(plain) or (furniture and _FURNITURE.search(plain)))
+
+
+def placeholder_only(output: str) -> bool:
+    """Nothing but placeholders ("[EMAIL]", "<image>") and punctuation."""
+    return len(_WORD.findall(_PLACEHOLDER.sub(" ", output))) < 2
+
+
+def refusal(output: str) -> bool:
+    """A short refusal ("I'm sorry, but as an AI language model I cannot ..."):
+    it teaches a model to decline what it was asked."""
+    words = len(output.split())
+    return words < 80 and bool(_REFUSES.match(output.strip()))
+
+
+def noisy_input(input: str) -> bool:
+    """An input that is a dump of words, not context: "Entities: After, All,
+    Although; Topics: graph" (the old include_context), or any list of short
+    comma-separated names with no sentence among them."""
+    text = input.strip()
+    if not text:
+        return False
+    if re.match(r"^(?:entities|topics|keywords)\s*:", text, re.IGNORECASE):
+        return True
+    items = [t.strip() for t in re.split(r"[,;]", text) if t.strip()]
+    return (
+        len(items) >= 5
+        and not re.search(r"[.!?]\s", text)
+        and sum(len(t.split()) for t in items) / len(items) <= 2.5
+    )
+
+
+def too_short_for_request(instruction: str, output: str) -> bool:
+    """A request for an essay, a story, a poem answered in a sentence or two."""
+    return bool(_WRITE.search(instruction[:600])) and len(output.split()) < 25
+
+
+def cut_off(output: str) -> bool:
+    """The output stops mid-sentence (on a comma, "and", "the"), outside code."""
+    text = output.rstrip()
+    if text.endswith(("```", "|")):
+        return False
+    last = _last_prose_line(prose(text))
+    if not last:
+        return False
+    sentences = split_sentences(last)
+    tail = sentences[-1] if sentences else last
+    return len(tail.split()) >= 4 and bool(_DANGLING_END.search(tail))
+
+
+Check = Callable[[str, str, str, bool], bool]
+
+#: reason -> check(instruction, input, output, has_history), in the order they run
+CHECKS: dict[str, Check] = {
+    "dangling_reference": lambda i, x, o, h: dangling_reference(i, x, h),
+    "noisy_input": lambda i, x, o, h: noisy_input(x),
+    "link_only": lambda i, x, o, h: not x.strip() and link_only(i),
+    "garbled_instruction": lambda i, x, o, h: garbled(i),
+    "continues_elsewhere": lambda i, x, o, h: continues_elsewhere(i, o),
+    "empty_promise": lambda i, x, o, h: empty_promise(o),
+    "markup": lambda i, x, o, h: markup(o) or markup(i, furniture=False),
+    "placeholder_only": lambda i, x, o, h: placeholder_only(o),
+    "refusal": lambda i, x, o, h: refusal(o),
+    "too_short_for_request": lambda i, x, o, h: too_short_for_request(i, o),
+    "cut_off": lambda i, x, o, h: cut_off(o),
+}
+
+
+def first_failure(
+    instruction: str, input: str, output: str, has_history: bool = False
+) -> str | None:
+    """The first check an example fails, by its reason name, or None."""
+    for reason, check in CHECKS.items():
+        if check(instruction, input, output, has_history):
+            return reason
+    return None

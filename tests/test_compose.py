@@ -1,0 +1,79 @@
+"""One example per purpose: whole answers for what the user asked, labels for
+every pattern found, no fragment beside its whole."""
+
+import json
+
+from loomcore import SynthesisConfig, TrainingExample
+from loomcore.compose import Built, compose
+from loomcore.pipeline import Pipeline, RunOptions
+
+from .conftest import raw_memory
+
+HOW = "How do I make cold brew coffee at home?"
+STEPS = (
+    "Cold brew takes a day but little work.\n\n"
+    "1. Grind 100 g of coffee coarsely.\n"
+    "2. Stir it into 1 litre of cold water.\n"
+    "3. Leave it in the fridge for 18 hours.\n"
+    "4. Strain it through a paper filter.\n\n"
+    "Dilute it one to one with milk or water."
+)
+
+
+def ex(instruction, output):
+    return TrainingExample(instruction=instruction, output=output)
+
+
+def test_builders_that_make_the_same_example_keep_one_named_by_the_most_specific():
+    whole = ex(HOW, STEPS)
+    made = [Built(whole, asked=True, priority=-1), Built(whole, asked=True, priority=0)]
+    [kept] = compose(made, ["qa_pair", "procedure", "qa_pair"], SynthesisConfig())
+    assert kept.labels == ("procedure", "qa_pair")
+
+
+def test_an_excerpt_comes_only_with_derived_examples_and_never_beside_its_whole():
+    whole, step = ex(HOW, STEPS), ex(HOW, "Grind 100 g of coffee coarsely.")
+    other = ex("What is cold brew?", "Cold brew takes a day but little work.")
+    made = [Built(whole, True), Built(step, False), Built(other, False)]
+    assert [e.output for e in compose(made, [], SynthesisConfig())] == [STEPS]
+    derived = compose(made, [], SynthesisConfig(derived_examples=True))
+    # the step answers the same question as the whole: a fragment, left out
+    assert [e.instruction for e in derived] == [HOW, "What is cold brew?"]
+
+
+def test_a_miner_that_does_not_say_keeps_its_examples():
+    third_party = ex("Show the grind step as code.", "grind(100)")
+    [kept] = compose([Built(third_party, None)], ["code_snippet"], SynthesisConfig())
+    assert kept.output == "grind(100)"
+
+
+def test_an_asked_procedure_is_the_whole_answer_not_one_section(registry):
+    from loomcore import MemoryEnricher, PatternExtractor
+    from loomcore.pipeline import examples_of
+
+    enriched = MemoryEnricher(registry).enrich(raw_memory(HOW, STEPS))
+    patterns = PatternExtractor(0.0, registry=registry).extract_patterns([enriched])
+    assert {p.pattern_type for p in patterns} >= {"procedure", "qa_pair"}
+    assert next(p for p in patterns if p.pattern_type == "procedure").asked is True
+    [example] = examples_of(registry, patterns, SynthesisConfig(min_confidence=0.0))
+    assert (example.pattern_type, example.instruction, example.output) == (
+        "procedure",
+        HOW,
+        STEPS,
+    )
+
+
+def test_a_run_writes_one_example_per_exchange_with_its_labels(tmp_path):
+    src = tmp_path / "chat.jsonl"
+    row = {"messages": [{"role": "user", "content": HOW}, {"role": "assistant", "content": STEPS}]}
+    src.write_text(json.dumps(row) + "\n")
+    from loomcore import Registry, get_plugin_manager
+
+    Pipeline(Registry(get_plugin_manager()), RunOptions(formats=("raw",))).run(
+        [str(src)], tmp_path / "out"
+    )
+    [line] = (tmp_path / "out" / "raw.jsonl").read_text().splitlines()
+    raw = json.loads(line)
+    assert raw["instruction"] == HOW and raw["output"] == STEPS
+    assert raw["metadata"]["pattern_type"] == "procedure"
+    assert raw["metadata"]["labels"] == ["procedure", "qa_pair"]

@@ -1,0 +1,181 @@
+"""The standalone gate: each check on examples of our own writing, and the
+gate as a run's filter with a reason per drop."""
+
+import json
+
+import pytest
+from loomcore_plugins.filters.standalone import StandaloneGate
+
+from loomcore import TrainingExample
+from loomcore.text.standalone import first_failure
+
+
+def fails(instruction, output, input="", history=False):
+    return first_failure(instruction, input, output, history)
+
+
+GOOD = "A heap keeps the smallest item at the root, so popping it takes logarithmic time."
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Add the release year of each film to the third column of the table.",
+        "Improve the design of the following website?",
+        "What is wrong with this code?",
+        "Describe what is happening in this picture.",
+        "As you said, the cache is warm. Why is it slow then?",
+        "And the second one?",
+    ],
+)
+def test_a_request_for_something_not_given_dangles(instruction):
+    assert fails(instruction, GOOD) == "dangling_reference"
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Determine the parts of speech of the given words.\n\nhappy, bought, quickly",
+        "Provide a solution to the equation 2a+3b=20",
+        "Summarize the story of Snow White and the Seven Dwarfs.",
+        "What is wrong with this code?\n\n```python\nprint(1/0)\n```",
+        "Write a css rule to change the color of all links in the document.",
+        "Rewrite the following sentence: the cat sat on the mat.",
+    ],
+)
+def test_a_request_that_gives_what_it_points_at_stands(instruction):
+    assert fails(instruction, GOOD) is None
+
+
+def test_a_follow_up_with_its_history_stands():
+    assert fails("And the second one?", GOOD, history=True) is None
+
+
+def test_a_page_only_a_link_gives_cannot_be_answered():
+    assert fails("Outline the main points of this article https://time.com/5798772/x/", GOOD) == (
+        "link_only"
+    )
+
+
+def test_an_entity_dump_as_input_is_noise():
+    assert fails("How to fill sandbags?", GOOD, input="Entities: After, All, Although") == (
+        "noisy_input"
+    )
+    assert (
+        fails("How to fill sandbags?", GOOD, input="Bags, Bring, Clay, Continue, Dig, Fold")
+        == "noisy_input"
+    )
+    assert fails("Translate this.", GOOD, input="The weather is nice today. I walk.") is None
+
+
+def test_brackets_that_do_not_pair_are_template_garble():
+    assert fails("What happens when method - a tip] Carpet?", GOOD) == "garbled_instruction"
+    assert fails("List three things: 1) a 2) b 3) c", GOOD) is None
+    assert fails("[EMAIL]", GOOD) == "garbled_instruction"
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "However, the second approach avoids the lock entirely and is faster.",
+        "Thus, the total comes to 42 apples in all of the baskets.",
+        "As you said, the index is what makes the query fast here.",
+        "Hopefully this helps! The index makes the query fast.",
+    ],
+)
+def test_an_output_that_continues_left_out_text(output):
+    assert fails("Why is the query fast?", output) == "continues_elsewhere"
+
+
+def test_a_connective_is_fine_when_asked_to_go_on():
+    assert fails("Add two more points to the argument.", "Additionally, meat is costly.") is None
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "Changing a tire is easy. Here are a few things you could do:",
+        "The fix is short. See below.",
+        "You can do it with the following implementation, which is fast and simple enough.",
+    ],
+)
+def test_a_lead_in_with_nothing_after_it(output):
+    assert fails("How do I fix it quickly?", output) == "empty_promise"
+
+
+def test_a_lead_in_followed_by_its_list_or_code_stands():
+    assert fails("How to boil an egg?", "Do this:\n\n1. Boil water.\n2. Add the egg.") is None
+    assert fails("Sum a list in Python?", "Use the following code:\n\n```py\nsum(xs)\n```") is None
+
+
+def test_markup_and_entities_outside_code():
+    assert fails("How to relax?", "Breathe. [[Image:Relax.jpg|center]] Sleep.") == "markup"
+    assert fails("Quote it.", "He said &quot;no&quot; to the plan.") == "markup"
+    assert fails("Why is it slow?", "See the guide. Click here for more. It is long.") == "markup"
+    assert fails("Escape a quote in HTML?", "Write it as `&quot;` in the attribute.") is None
+
+
+def test_placeholders_only_and_short_refusals():
+    assert fails("What is my address?", "[ADDRESS]") == "placeholder_only"
+    assert fails("Describe your house.", "As an AI, I don't have a physical house.") == "refusal"
+    assert (
+        fails("Predict housing prices in Buffalo.", "I'm sorry, I do not have access to data.")
+        == "refusal"
+    )
+
+
+def test_an_essay_answered_in_a_sentence_and_an_output_cut_off():
+    assert fails("Write an essay on why stay-at-home parenting matters.", "It is sexist.") == (
+        "too_short_for_request"
+    )
+    assert fails("Write a paragraph.", "The quetzal is a reminder of the importance of") == (
+        "cut_off"
+    )
+    assert fails("Write a haiku.", "Old pond, a frog jumps in,\nsplash of water") is None
+
+
+def test_the_gate_counts_each_drop_by_check_and_can_skip_one():
+    gate = StandaloneGate({})
+    ex = TrainingExample(instruction="Why is it fast?", output="However, it is not.")
+    assert gate.see(ex) == "standalone:continues_elsewhere"
+    assert StandaloneGate({"skip": "continues_elsewhere"}).see(ex) is None
+    with pytest.raises(ValueError, match=r"unknown standalone check\(s\) \['nope'\]"):
+        StandaloneGate({"skip": "nope"})
+
+
+def test_a_run_reports_the_gates_drops_in_its_summary(tmp_path):
+    from loomcore import Registry, get_plugin_manager
+    from loomcore.pipeline import Pipeline, RunOptions
+
+    src = tmp_path / "chats.jsonl"
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": "Why does ice float on water at all?"},
+                {
+                    "role": "assistant",
+                    "content": "Ice is less dense than liquid water because "
+                    "its hydrogen bonds hold the molecules in an open lattice.",
+                },
+            ]
+        },
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": "Add the stars of each movie to the third column of the table.",
+                },
+                {
+                    "role": "assistant",
+                    "content": "Big stars Tom Hanks. Sleepless in Seattle stars Tom Hanks "
+                    "and Meg Ryan. Independence Day stars Will Smith and Bill Pullman.",
+                },
+            ]
+        },
+    ]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    registry = Registry(get_plugin_manager())
+    stats = Pipeline(registry, RunOptions(formats=("alpaca",))).run([str(src)], tmp_path / "out")
+    assert stats.examples_filtered["standalone:dangling_reference"] == 1
+    [kept] = [json.loads(x) for x in (tmp_path / "out" / "alpaca.jsonl").read_text().splitlines()]
+    assert kept["instruction"] == "Why does ice float on water at all?"
