@@ -10,9 +10,11 @@ import sys
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from loomcore import archives
 from loomcore.contracts import Reader
+from loomcore.records import limits
 from loomcore.registry import LoomcoreError, Registry
 
 SNIFF_BYTES = 64 * 1024
@@ -37,11 +39,7 @@ def expand(inputs: list[str]) -> list[str]:
             continue
         p = Path(arg)
         if p.is_dir():
-            found = sorted(
-                str(f)
-                for f in p.rglob("*")
-                if f.is_file() and f.name.removesuffix(".gz").endswith(INPUT_SUFFIXES)
-            )
+            found = _folder_inputs(p)
             if not found:
                 raise InputError(
                     f"{arg}: directory holds no input files ({', '.join(INPUT_SUFFIXES)})"
@@ -57,6 +55,21 @@ def expand(inputs: list[str]) -> list[str]:
         else:
             raise InputError(f"{arg}: no such file or directory")
     return paths
+
+
+def _folder_inputs(folder: Path) -> list[str]:
+    """The input files under ``folder``, sorted; in a data-export folder
+    (``conversations.json`` beside ``user.json``, ``chat.html``...) only the
+    conversations files, so the sidecars are never opened."""
+    by_dir: dict[Path, list[str]] = {}
+    for f in folder.rglob("*"):
+        if f.is_file():
+            by_dir.setdefault(f.parent, []).append(f.name)
+    return sorted(
+        str(d / name)
+        for d, names in by_dir.items()
+        for name in archives.export_files(names, INPUT_SUFFIXES)
+    )
 
 
 def open_input(path: str) -> IO[bytes]:
@@ -87,13 +100,90 @@ def detect(registry: Registry, head: bytes, path: str) -> Reader:
 def open_with_reader(
     registry: Registry, path: str, input_format: str | None
 ) -> tuple[IO[bytes], Reader]:
-    stream = open_input(path)
+    """The input's stream and the reader for it (``input_format``, or detected).
+
+    A ZIP archive (a data export as downloaded) gives the archive's stream
+    and a reader that reads its conversations files one after another.
+    """
+    if path != "-" and archives.is_zip(path):
+        return _open_zip(registry, path, input_format)
+    stream, head = with_head(open_input(path))
     if input_format:
         return stream, registry.reader(input_format)
-    # peek, never read: the reader gets the stream from its first byte, and a
-    # compressed file is decompressed as it is read, not all at once
-    head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]  # type: ignore[attr-defined]
     return stream, detect(registry, head, path)
+
+
+class _Replay(io.RawIOBase):
+    """A stream's bytes again from the first: the head already read, then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]):
+        self._head, self._rest = memoryview(head), rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def tell(self) -> int:  # the position in the file beneath, for the progress bar
+        inner = getattr(self._rest, "fileobj", None) or self._rest
+        return inner.tell()
+
+    def close(self) -> None:
+        self._rest.close()
+        super().close()
+
+
+def with_head(stream: IO[bytes], size: int = SNIFF_BYTES) -> tuple[IO[bytes], bytes]:
+    """``stream`` from its first byte again, and its first ``size`` bytes.
+
+    A peek gives only what one read fills (4 KB of a file, one gzip block);
+    detection needs the first record's keys, which a long title or summary
+    can push further.  The head is read whole and replayed, so a compressed
+    file is still decompressed as it is read, and stdin works the same.
+    """
+    chunks, got = [], 0
+    while got < size:
+        chunk = stream.read(size - got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    head = b"".join(chunks)
+    return io.BufferedReader(_Replay(head, stream), buffer_size=1 << 16), head  # type: ignore[return-value]
+
+
+def _open_zip(registry: Registry, path: str, input_format: str | None) -> tuple[IO[bytes], Reader]:
+    import zipfile
+
+    raw = open(path, "rb")  # noqa: SIM115 - the pipeline closes it when the input is done
+    try:
+        archive = zipfile.ZipFile(raw)
+        names = archives.members(archive, INPUT_SUFFIXES, limits.get().max_record_bytes)
+    except (zipfile.BadZipFile, archives.ArchiveError, OSError) as exc:
+        raw.close()
+        raise InputError(f"{path}: {exc}") from None
+    if not names:
+        raw.close()
+        raise InputError(f"{path}: the archive holds no conversations or input files")
+
+    def read(stream: IO[bytes], display: str) -> Iterator[Any]:
+        for name, member in archives.iter_members(archive, names):
+            inner, head = with_head(member)  # type: ignore[arg-type]
+            where = f"{display}/{name}"
+            reader = (
+                registry.reader(input_format) if input_format else detect(registry, head, where)
+            )
+            yield from reader.read(inner, where)
+
+    return raw, Reader("zip", read, description="the conversations files of a ZIP archive")
 
 
 def iter_paths(inputs: list[str] | None) -> Iterator[str]:

@@ -104,12 +104,18 @@ def exchanges(conversation: Conversation) -> Iterator[Memory]:
     Earlier turns travel along as ``history`` so that a follow-up question
     ("and the second one?") can be understood.  The memory's id is the user
     turn's id when the source gives one, else ``<conversation id>:<n>``.
+    The conversation's system prompt (its system turns before the question,
+    as the input gave them) travels in ``metadata["system_prompt"]``, so an
+    example builder can carry it into the formats that have a place for it.
     """
     history: list[Turn] = []
     pending: Turn | None = None
     n = 0
     meta = conversation.metadata
+    system: list[str] = []
     for turn in conversation.turns:
+        if turn.role == "system" and turn.content.strip():
+            system.append(turn.content.strip())
         if turn.role == "user":
             if pending is not None:
                 history.append(pending)
@@ -125,6 +131,7 @@ def exchanges(conversation: Conversation) -> Iterator[Memory]:
                     **(meta.get("memory_metadata") or {}),
                     "user_input": pending.content,
                     "system_output": turn.content,
+                    **({"system_prompt": "\n\n".join(system)} if system else {}),
                 },
                 history=tuple(history),
                 source=attrs.evolve(conversation.source),
@@ -138,6 +145,10 @@ def exchanges(conversation: Conversation) -> Iterator[Memory]:
 
 
 REDACTION_MODES = {"none": (), "secrets": ("secret",), "all": ("secret", "personal")}
+
+
+class RedactionFailed(Exception):
+    """A redactor raised or ran past the time budget: the exchange must not go on unredacted."""
 
 
 @attrs.define
@@ -184,13 +195,21 @@ def redact(
     allow: frozenset[str] = frozenset(),
     counts: Counter[str] | None = None,
     faults: Faults | None = None,
+    deadline: float | None = None,
 ) -> Memory:
     """The memory with secrets (mode "secrets") or secrets and personal data
-    (mode "all", the default) replaced by typed placeholders in every turn.
+    (mode "all", the default) replaced by typed placeholders in every turn,
+    in the string values of its metadata and in its source's path.
 
     ``counts`` gathers the findings by placeholder in the exchange's own two
     turns; the history's turns are redacted too but were counted as the
     exchanges they were.  The values themselves are never kept.
+
+    Fails closed: a redactor that raises, or that returns after
+    ``deadline`` (a ``time.monotonic()`` value: a plugin that catches the
+    time budget's exception itself still returns late), is counted as a
+    fault and :class:`RedactionFailed` is raised; the caller drops the
+    exchange.
     """
     kinds = REDACTION_MODES[mode]
     # secrets first: a password in a URL is a secret before it looks like an e-mail
@@ -212,9 +231,11 @@ def redact(
         for redactor in redactors:
             try:
                 text, found = redactor.redact(text, allow)
+                if deadline is not None and time.monotonic() > deadline:
+                    raise RecordTimeout("over the time budget per record (--record-timeout)")
             except Exception as exc:
                 faults.handle(redactor.plugin, "redact", exc, memory.id)
-                continue
+                raise RedactionFailed(f"{redactor.name}: {type(exc).__name__}") from exc
             found_all.update(found)
         turns[original] = (text, found_all)
         return text, found_all
@@ -230,12 +251,40 @@ def redact(
         attrs.evolve(t, content=clean(t.content)[0]) for t in memory.history[done:]
     )
     cache.history, cache.redacted = memory.history, history
+    # titles, speaker names and file names travel in the metadata to the outputs
+    memory = attrs.evolve(
+        memory,
+        metadata={k: clean(v)[0] if isinstance(v, str) else v for k, v in memory.metadata.items()},
+        source=attrs.evolve(memory.source, path=clean(memory.source.path)[0]),
+        # ids are made of file names ("bob@acme.io.jsonl:1:0")
+        id=clean(memory.id)[0],
+        conversation_id=clean(memory.conversation_id)[0] if memory.conversation_id else None,
+    )
     return attrs.evolve(
         memory,
         text=f"User: {user}\n\nSystem: {reply}",
         metadata={**memory.metadata, "user_input": user, "system_output": reply},
         history=history,
     )
+
+
+def redact_text(
+    registry: Registry, text: str, mode: str = "all", allow: frozenset[str] = frozenset()
+) -> str:
+    """One text through the redactors of ``mode``, for what a run writes
+    besides examples (quarantine, summary, manifest).  Fails closed: when a
+    redactor raises, nothing of the text is kept."""
+    kinds = REDACTION_MODES[mode]
+    redactors = sorted(
+        (r for r in registry.redactors if r.kind in kinds),
+        key=lambda r: (r.kind != "secret", r.name),
+    )
+    for redactor in redactors:
+        try:
+            text, _ = redactor.redact(text, allow)
+        except Exception:
+            return "[REDACTION_FAILED]"
+    return text
 
 
 def score(registry: Registry, memory: Memory, faults: Faults | None = None) -> Memory:
@@ -346,6 +395,8 @@ class Outcome:
     redactions: dict[str, int] = attrs.field(factory=dict)
     plugin_errors: dict[str, int] = attrs.field(factory=dict)
     seconds: dict[str, float] = attrs.field(factory=dict)
+    # exchanges dropped whole, by reason ("redaction_failed")
+    dropped: dict[str, int] = attrs.field(factory=dict)
     # example id -> filter plugin -> what that filter's prepare() made of it
     prepared: dict[str, dict[str, Any]] = attrs.field(factory=dict)
 
@@ -385,9 +436,27 @@ def process_memory(registry: Registry, options: RunOptions, memory: Memory) -> O
     try:
         with time_budget(options.record_timeout):
             t0 = clock()
-            memory = redact(
-                registry, memory, options.redact, options.redact_allow, redactions, faults
+            deadline = (
+                time.monotonic() + options.record_timeout if options.record_timeout > 0 else None
             )
+            try:
+                memory = redact(
+                    registry,
+                    memory,
+                    options.redact,
+                    options.redact_allow,
+                    redactions,
+                    faults,
+                    deadline,
+                )
+            except RedactionFailed:
+                # fail closed: an exchange whose redaction failed is dropped, never passed on
+                return Outcome(
+                    memory.id,
+                    dropped={"redaction_failed": 1},
+                    plugin_errors=dict(faults.by_plugin),
+                    seconds=seconds,
+                )
             memory = score(registry, memory, faults)
             t1 = clock()
             seconds["redact_score"] = t1 - t0
@@ -481,6 +550,7 @@ class RunStats:
     lines: dict[str, int] = attrs.field(factory=dict)
     plugin_errors: Counter[str] = attrs.field(factory=Counter)
     redactions: Counter[str] = attrs.field(factory=Counter)
+    exchanges_dropped: Counter[str] = attrs.field(factory=Counter)
     # examples per confidence bucket (counts, not values: memory stays flat)
     confidence_counts: Counter[str] = attrs.field(factory=Counter)
     seconds: float = 0.0
@@ -504,6 +574,7 @@ class RunStats:
             "confidence_histogram": histogram(counts=self.confidence_counts),
             "plugin_errors": dict(sorted(self.plugin_errors.items())),
             "redactions": dict(sorted(self.redactions.items())),
+            "exchanges_dropped": dict(sorted(self.exchanges_dropped.items())),
         }
 
 
@@ -533,20 +604,26 @@ class Pipeline:
         # every file the run wrote, in the order written, with its lines if JSONL
         self.written: list[tuple[Path, int | None]] = []
 
+    def redacted(self, text: str) -> str:
+        """``text`` as the run's redaction mode leaves it (see :func:`redact_text`)."""
+        return redact_text(self.registry, text, self.options.redact, self.options.redact_allow)
+
     def _reject(self, item: Rejected) -> None:
-        where = f"{item.source.path}:{item.source.index}"
+        # a rejected record is written too (quarantine, counts by reason): redacted
+        path, reason = self.redacted(item.source.path), self.redacted(item.reason)
+        where = f"{path}:{item.source.index}"
         if self.options.on_error == "fail":
-            raise InputRejected(f"{where}: {item.reason}")
+            raise InputRejected(f"{where}: {reason}")
         self.stats.rejected += 1
-        self.stats.rejected_by_reason[item.reason.split(":")[0].split(" @ ")[0][:80]] += 1
-        log.warning("%s: rejected: %s", where, item.reason)
+        self.stats.rejected_by_reason[reason.split(":")[0].split(" @ ")[0][:80]] += 1
+        log.warning("%s: rejected: %s", where, reason)
         if self.quarantine is not None:
             self.quarantine.write_record(
                 {
-                    "path": item.source.path,
+                    "path": path,
                     "index": item.source.index,
-                    "reason": item.reason,
-                    "raw": item.raw,
+                    "reason": reason,
+                    "raw": self.redacted(item.raw),
                 }
             )
 
@@ -604,6 +681,7 @@ class Pipeline:
         stats.below_confidence += outcome.below_confidence
         stats.patterns.update(outcome.patterns)
         stats.redactions.update(outcome.redactions)
+        stats.exchanges_dropped.update(outcome.dropped)
         stats.plugin_errors.update(outcome.plugin_errors)
         stats.stage_seconds.update(outcome.seconds)
         self._prepared.update(outcome.prepared)
@@ -783,6 +861,7 @@ class Pipeline:
             self.written.append((w.path, w.lines))
             self.stats.lines[f"{name}.{part}" if part else name] = w.lines
         summary = self.stats.summary()
+        summary["inputs"] = [self.redacted(p) for p in summary["inputs"]]  # file names too
         if state is not None:
             summary["watermarks"] = watermarks
         if state is None:  # a ready-to-train directory; incremental batches are parts of one
@@ -845,7 +924,10 @@ def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:
     stats, options = pipeline.stats, pipeline.options
     kept = sum(stats.patterns.values())
     return {
-        "inputs": [_file_facts(p) for p in stats.inputs],
+        "inputs": [
+            {**facts, "path": pipeline.redacted(facts["path"])}
+            for facts in map(_file_facts, stats.inputs)
+        ],
         "records": {
             "read": stats.conversations + stats.rejected,
             "rejected": stats.rejected,

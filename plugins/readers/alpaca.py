@@ -9,12 +9,15 @@ from typing import IO, Any
 from loomcore import Conversation, Reader, Source, Turn, hookimpl
 from loomcore.model import Rejected
 from loomcore.records import FieldError, dict_field, list_field, read_records, record_id, text_field
+from loomcore.shape import first_record
 
 NAME = "alpaca"
 
 
 def sniff(head: bytes) -> bool:
-    return b'"instruction"' in head and b'"output"' in head
+    """A JSON record with ``instruction`` and ``output``."""
+    shape = first_record(head)
+    return shape is not None and shape.has("instruction", "output")
 
 
 def convert(value: Any, source: Source) -> Conversation | None:

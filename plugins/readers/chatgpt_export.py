@@ -1,29 +1,88 @@
-"""ChatGPT data export (``conversations.json``).
+"""ChatGPT data export (``conversations.json``, as the product writes it).
 
 Each conversation is a tree (``mapping``); the active branch runs from
 ``current_node`` back to the root through ``parent`` links, so edited-away
-turns are left out.  Null, hidden and empty messages are skipped; text parts
-are joined; ``code`` content is kept as a fenced block; images and other
-non-text parts are skipped and counted; tool messages are dropped.
-Consecutive messages of one role (code, then its explanation) become one turn.
+turns are left out (a ``current_node`` missing from the mapping falls back to
+the latest leaf).  Only what the person saw is read:
+
+- a message addressed to a tool (``recipient`` other than "all": browser
+  searches, Code Interpreter code, image prompts, ``bio``, ``canmore``...),
+  tool output, hidden messages, ``thoughts``, ``reasoning_recap`` and other
+  context messages are left out;
+- citation marks (``【6†source】``, and the private-use markers of newer
+  exports) are removed;
+- a continuation after ``finish_details.type == "max_tokens"`` is joined to
+  the part before with no separator (it goes on mid-word, mid-code);
+- voice messages are read from their transcriptions.
+
+A question is paired with the visible answer that follows it, or dropped
+(counted by reason in the conversation's ``dropped_exchanges``): when the
+reply was only a tool call or an image, when the answer comes after a tool
+result that is not kept (Code Interpreter output, a generated image: it
+would answer a result that is not there), or when the question carries an
+image.  Search results are sources, not results an answer replies to, so
+a browsing answer is kept, citation marks removed.
+
+Custom instructions (``user_editable_context``, ``is_user_system_message``)
+describe the person; they become the conversation's system prompt only with
+``keep_custom_instructions`` (``loomcore run --keep-custom-instructions``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from loomcore_plugins.readers.exports import read_export
+from loomcore_plugins.readers.pairing import Pairing
+
 from loomcore import Conversation, Reader, Source, Turn, hookimpl
+from loomcore.contracts import check_options
 from loomcore.model import Rejected
-from loomcore.records import FieldError, dict_field, read_records, record_id, text_field
+from loomcore.records import FieldError, dict_field, record_id, text_field
+from loomcore.shape import first_record
 
 NAME = "chatgpt_export"
-ROLES = {"user": "user", "assistant": "assistant", "system": "system"}
+OPTIONS = {"keep_custom_instructions"}
+# what configure() was last told; every run configures (see the hookspec)
+settings: dict[str, Any] = {"keep_custom_instructions": False}
+
+# content types that are never shown as a message of the conversation
+CONTEXT_TYPES = frozenset(
+    {
+        "thoughts",
+        "reasoning_recap",
+        "user_editable_context",
+        "model_editable_context",
+        "system_error",
+        "tether_browsing_display",
+        "tether_quote",
+        "execution_output",
+        "computer_output",
+        "app_pairing_content",
+        "super_widget",
+    }
+)
+# tool output that only lists sources: the answer after it stands on its own
+SOURCE_TYPES = frozenset({"tether_browsing_display", "tether_quote"})
+SOURCE_TOOLS = re.compile(r"^(?:browser|web|web\.run|file_search|myfiles_browser|bio)(?:\.|$)")
+IMAGE_PARTS = frozenset({"image_asset_pointer", "image_url"})
+# 【6†source】, 【13:0†source】, 【0†Title†www.site.com】, with the space before it
+CITATION = re.compile(r"[ \t]*【[^【】\n]{0,400}?†[^【】\n]{0,400}?】")
+# newer exports: \ue200cite\ue202turn0search1\ue201 (and entity spans like it)
+PRIVATE_CITATION = re.compile(r"[ \t]*\ue200[^\ue200\ue201]{0,400}\ue201")
+PRIVATE_MARKS = re.compile(r"[\ue200-\ue206]")
 
 
 def sniff(head: bytes) -> bool:
-    return b'"mapping"' in head and b'"current_node"' in head
+    """A JSON record with a ``mapping`` (also inside ``{"conversations": [...]}``)."""
+    shape = first_record(head)
+    if shape is None:
+        return False
+    wrapped = shape.wrapped()
+    return shape.has("mapping") or (wrapped is not None and wrapped.has("mapping"))
 
 
 def _time(value: Any) -> str | None:
@@ -32,8 +91,16 @@ def _time(value: Any) -> str | None:
     return None
 
 
-def active_branch(mapping: dict, current: str) -> list[dict]:
-    """The nodes from the root to ``current``, following ``parent`` links."""
+def active_branch(mapping: dict, current: Any) -> list[dict]:
+    """The nodes from the root to ``current``, following ``parent`` links.
+
+    When ``current`` is not in the mapping (a trimmed or damaged export), the
+    branch ends at the latest leaf instead: the node with no child in the
+    mapping whose message was written last (the last such in file order on
+    a tie).
+    """
+    if not (isinstance(current, str) and current in mapping):
+        current = _latest_leaf(mapping)
     path, seen = [], set()
     node_id: Any = current
     while isinstance(node_id, str) and node_id in mapping and node_id not in seen:
@@ -44,77 +111,164 @@ def active_branch(mapping: dict, current: str) -> list[dict]:
     return path[::-1]
 
 
-def message_text(message: dict, where: str) -> tuple[str, int]:
-    """(text, non-text parts skipped) of one message's content."""
+def _latest_leaf(mapping: dict) -> str | None:
+    best: tuple[float, int] | None = None
+    found = None
+    for i, (node_id, node) in enumerate(mapping.items()):
+        if not isinstance(node, dict):
+            continue
+        children = node.get("children") or []
+        if any(isinstance(c, str) and c in mapping for c in children):
+            continue
+        message = node.get("message") if isinstance(node.get("message"), dict) else {}
+        stamp = message.get("create_time")
+        key = (float(stamp) if isinstance(stamp, int | float) else 0.0, i)
+        if best is None or key > best:
+            best, found = key, node_id
+    return found
+
+
+def clean(text: str) -> str:
+    """``text`` without citation marks."""
+    text = CITATION.sub("", text)
+    text = PRIVATE_CITATION.sub("", text)
+    return PRIVATE_MARKS.sub("", text)
+
+
+def message_text(message: dict, where: str) -> tuple[str, int, bool]:
+    """(text, non-text parts skipped, whether it carries an image) of one message."""
     content = dict_field(message.get("content") or {}, f"{where}.content")
     kind = content.get("content_type")
     if kind == "code":
         code = text_field(content.get("text"), f"{where}.content.text", allow_none=True)
         lang = content.get("language") if isinstance(content.get("language"), str) else ""
         lang = "" if lang in ("unknown", None) else lang
-        return (f"```{lang}\n{code.strip()}\n```" if code.strip() else ""), 0
-    if kind in ("text", "multimodal_text"):
-        texts, skipped = [], 0
-        for part in content.get("parts") or []:
-            if isinstance(part, str):
-                texts.append(part)
-            else:
-                skipped += 1
-        return "\n\n".join(t for t in texts if t.strip()), skipped
-    return "", 1
+        return (f"```{lang}\n{code.strip()}\n```" if code.strip() else ""), 0, False
+    if kind not in ("text", "multimodal_text", None):  # None: a tool's simplified export
+        return "", 1, False
+    texts, skipped, image = [], 0, False
+    for part in content.get("parts") or []:
+        if isinstance(part, str):
+            texts.append(part)
+        elif isinstance(part, dict) and part.get("content_type") == "audio_transcription":
+            texts.append(text_field(part.get("text"), f"{where}.content.parts", allow_none=True))
+        elif isinstance(part, dict) and "audio_asset_pointer" in str(part.get("content_type")):
+            continue  # the recording of a voice message: its transcription is the text
+        else:
+            image = image or (isinstance(part, dict) and part.get("content_type") in IMAGE_PARTS)
+            skipped += 1
+    return "\n\n".join(t for t in texts if t.strip()), skipped, image
+
+
+def custom_instructions(message: dict) -> str:
+    """The text of a custom-instructions message (either shape), or ""."""
+    content = message.get("content") if isinstance(message.get("content"), dict) else {}
+    meta = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+    data = meta.get("user_context_message_data")
+    data = data if isinstance(data, dict) else {}
+    fields = [
+        content.get("user_profile"),
+        content.get("user_instructions"),
+        data.get("about_user_message"),
+        data.get("about_model_message"),
+        *(content.get("parts") or []),
+    ]
+    return "\n\n".join(f.strip() for f in fields if isinstance(f, str) and f.strip())
+
+
+def _is_custom_instructions(message: dict, meta: dict) -> bool:
+    content = message.get("content") if isinstance(message.get("content"), dict) else {}
+    return bool(meta.get("is_user_system_message")) or (
+        content.get("content_type") == "user_editable_context"
+    )
 
 
 def convert(value: Any, source: Source) -> Conversation | None:
     record = dict_field(value, "$")
+    if record.get("mapping") is None:
+        raise FieldError("a conversation with no messages (no mapping) @ $.mapping")
     mapping = dict_field(record.get("mapping"), "$.mapping")
     current = record.get("current_node")
-    if not isinstance(current, str):
+    if current is not None and not isinstance(current, str):
         raise FieldError("expected text, got " + type(current).__name__ + " @ $.current_node")
-    turns: list[Turn] = []
+    pairs = Pairing()
     skipped = 0
     for node in active_branch(mapping, current):
         message = node.get("message")
         if not isinstance(message, dict):
             continue
         where = f"$.mapping.{node.get('id')}.message"
-        meta = message.get("metadata") or {}
-        if isinstance(meta, dict) and meta.get("is_visually_hidden_from_conversation"):
+        meta = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+        author = message.get("author") if isinstance(message.get("author"), dict) else {}
+        role = author.get("role")
+        content = message.get("content") if isinstance(message.get("content"), dict) else {}
+        kind = content.get("content_type")
+        if _is_custom_instructions(message, meta):
+            if settings["keep_custom_instructions"]:
+                pairs.system(custom_instructions(message))
             continue
-        author = message.get("author") or {}
-        role = ROLES.get(author.get("role") if isinstance(author, dict) else None)
-        if role is None:  # tool output and the like
+        if role == "tool":
+            name = str(author.get("name") or "")
+            if kind not in SOURCE_TYPES and not SOURCE_TOOLS.match(name):
+                pairs.tool_result()
             continue
-        text, n = message_text(message, where)
+        recipient = message.get("recipient")
+        if recipient not in (None, "all"):
+            continue  # a call to a tool: its code or query is not the answer
+        if meta.get("is_visually_hidden_from_conversation") or kind in CONTEXT_TYPES:
+            continue
+        if role not in ("user", "assistant"):
+            continue  # the hidden system root and its kind
+        text, n, image = message_text(message, where)
         skipped += n
-        if not text.strip():
-            continue
-        if turns and turns[-1].role == role:
-            last = turns.pop()
-            turns.append(Turn(role, f"{last.content}\n\n{text.strip()}", last.id, last.timestamp))
-        else:
-            turns.append(
-                Turn(
-                    role,
+        text = clean(text)
+        if role == "user":
+            if text.strip() or image:
+                turn = Turn(
+                    "user",
                     text.strip(),
                     id=str(message.get("id") or ""),
                     timestamp=_time(message.get("create_time")),
                 )
+                pairs.ask(turn, image)
+        elif text.strip():
+            finish = (
+                meta.get("finish_details") if isinstance(meta.get("finish_details"), dict) else {}
             )
-    if not any(t.role == "user" for t in turns) or not any(t.role == "assistant" for t in turns):
-        return None
-    meta = {"title": record.get("title")} if isinstance(record.get("title"), str) else {}
+            pairs.reply(
+                text,
+                str(message.get("id") or ""),
+                _time(message.get("create_time")),
+                cut_off=finish.get("type") == "max_tokens",
+            )
+    meta_out: dict[str, Any] = (
+        {"title": record.get("title")} if isinstance(record.get("title"), str) else {}
+    )
     if skipped:
-        meta["non_text_parts_skipped"] = skipped
+        meta_out["non_text_parts_skipped"] = skipped
+    turns = pairs.finish(meta_out)
+    if turns is None:
+        return None
     return Conversation(
         id=record_id(record, source, "id", "conversation_id"),
-        turns=tuple(turns),
+        turns=turns,
         source=source,
-        metadata=meta,
+        metadata=meta_out,
     )
 
 
 def read(stream: IO[bytes], path: str) -> Iterator[Conversation | Rejected]:
-    return read_records(stream, path, NAME, convert)
+    return read_export(stream, path, NAME, convert)
+
+
+@hookimpl
+def configure(options: dict[str, Any]) -> None:
+    """``keep_custom_instructions`` (bool, default false)."""
+    check_options(options, OPTIONS)
+    keep = options.get("keep_custom_instructions", False)
+    if not isinstance(keep, bool):
+        raise ValueError(f"keep_custom_instructions must be true or false, not {keep!r}")
+    settings["keep_custom_instructions"] = keep
 
 
 @hookimpl

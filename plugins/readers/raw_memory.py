@@ -14,16 +14,20 @@ from loomcore import Conversation, Reader, RecordError, Source, Turn, hookimpl
 from loomcore.api import to_memory
 from loomcore.model import Rejected
 from loomcore.records import FieldError, read_records
+from loomcore.shape import first_record
 
 NAME = "raw_memory"
 
 
 def sniff(head: bytes) -> bool:
-    return (
-        b'"system_output"' in head
-        or b'"user_input"' in head
-        or (b'"text"' in head and b'"importance"' in head)
-    )
+    """A JSON record with ``user_input`` / ``system_output`` (at the top or in
+    ``metadata``), or with ``text`` and ``importance``."""
+    shape = first_record(head)
+    if shape is None:
+        return False
+    return any(
+        shape.has(k) or shape.child_has("metadata", k) for k in ("user_input", "system_output")
+    ) or shape.has("text", "importance")
 
 
 def convert(value: object, source: Source) -> Conversation:

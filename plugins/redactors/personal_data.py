@@ -40,7 +40,10 @@ _PLACEHOLDER_LOCAL = re.compile(
 )
 # "logo@2x.png" is a file name, not an address
 _FILE_TLDS = frozenset(
-    {"png", "jpg", "jpeg", "gif", "svg", "webp", "js", "ts", "css", "json", "py", "md", "txt"}
+    {
+        *("png", "jpg", "jpeg", "gif", "svg", "webp", "js", "ts", "css", "json", "jsonl"),
+        *("py", "md", "txt", "csv", "log", "gz", "zip", "html", "yaml", "yml", "toml"),
+    }
 )
 # git@github.com:owner/repo is a remote, not a person
 _SSH_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "ssh.dev.azure.com"})
@@ -59,6 +62,11 @@ def _public_domain(domain: str) -> bool:
 def _emails(text: str) -> Iterator[Span]:
     for m in _EMAIL.finditer(text):
         local, domain = m.group("local").strip("."), m.group("domain")
+        end = m.end()
+        tld = domain.rsplit(".", 1)[-1].lower()
+        if tld in _FILE_TLDS and domain.count(".") >= 2:
+            # "bob@acme.io.jsonl": an address in a file name, the extension after it
+            domain, end = domain[: -len(tld) - 1], end - len(tld) - 1
         lowered = domain.lower()
         if (
             _public_domain(domain)
@@ -68,7 +76,7 @@ def _emails(text: str) -> Iterator[Span]:
             or (local == "git" and lowered in _SSH_HOSTS)
         ):
             continue
-        yield m.start(), m.end(), "EMAIL"
+        yield m.start(), end, "EMAIL"
 
 
 # ---------------------------------------------------------------- numbers

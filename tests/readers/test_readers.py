@@ -28,6 +28,8 @@ SHAREGPT = [
     {
         "id": "c1",
         "conversations": [
+            {"from": "human", "value": "Can you help me cook something?"},
+            {"from": "gpt", "value": "Of course! What ingredients do you have?"},
             {"from": "human", "value": "I have chicken and rice."},
             {"from": "function_call", "value": '{"name": "search_recipes"}'},
             {"from": "observation", "value": '{"recipes": ["stir fry"]}'},
@@ -42,12 +44,16 @@ SHAREGPT = [
 def test_sharegpt_drops_tool_traffic(registry, tmp_path):
     name, [conv] = read(registry, tmp_path, "share", json.dumps(SHAREGPT))
     assert name == "sharegpt"
+    # the stir fry answers an observation that is not kept: that exchange goes
     assert turns(conv) == [
         ("system", "You are a chef."),
-        ("user", "I have chicken and rice."),
-        ("assistant", "Try a chicken stir fry."),
+        ("user", "Can you help me cook something?"),
+        ("assistant", "Of course! What ingredients do you have?"),
     ]
-    assert conv.metadata == {"tool_turns_skipped": 2}
+    assert conv.metadata == {
+        "tool_turns_skipped": 2,
+        "dropped_exchanges": {"answer depends on a tool result that is not kept": 1},
+    }
     assert (conv.id, conv.source.index, conv.source.format) == ("c1", 0, "sharegpt")
 
 
@@ -56,19 +62,21 @@ def test_openai_messages_jsonl_with_content_parts(registry, tmp_path):
         {
             "messages": [
                 {"role": "system", "content": "Be brief."},
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "text", "text": "What is a mutex?"},
-                        {"type": "image_url", "image_url": {"url": "x"}},
-                    ],
-                },
-                {"role": "assistant", "content": None, "tool_calls": [{"id": "t1"}]},
-                {"role": "tool", "content": "lookup result", "tool_call_id": "t1"},
+                {"role": "user", "content": [{"type": "text", "text": "What is a mutex?"}]},
                 {
                     "role": "assistant",
                     "content": "A mutex is a lock that allows one thread at a time.",
                 },
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "Is this one deadlocking?"},
+                        {"type": "file", "file": {"file_id": "f1"}},
+                    ],
+                },
+                {"role": "assistant", "content": None, "tool_calls": [{"id": "t1"}]},
+                {"role": "tool", "content": "lookup result", "tool_call_id": "t1"},
+                {"role": "assistant", "content": "Yes: the lookup shows two holders."},
             ]
         },
         {"messages": [{"role": "user", "content": "hi"}]},
@@ -83,9 +91,17 @@ def test_openai_messages_jsonl_with_content_parts(registry, tmp_path):
         ("user", "What is a mutex?"),
         ("assistant", "A mutex is a lock that allows one thread at a time."),
     ]
-    assert conv.metadata == {"non_text_parts_skipped": 1, "tool_turns_skipped": 2}
+    # the second answer rests on a tool result that is not kept: dropped, counted
+    assert conv.metadata == {
+        "non_text_parts_skipped": 1,
+        "tool_turns_skipped": 2,
+        "dropped_exchanges": {"answer depends on a tool result that is not kept": 1},
+    }
     assert isinstance(rejected, Rejected) and rejected.source.index == 2
-    assert rejected.reason == "no user and assistant turns"
+    assert rejected.reason == (
+        "no exchange kept: 1 question with no visible answer "
+        "(the reply was a tool call, an image or empty)"
+    )
 
 
 def test_alpaca_with_system_and_history(registry, tmp_path):

@@ -1,0 +1,121 @@
+"""Data exports as users download them: a ``.zip``, or the folder it unzips to.
+
+A ChatGPT or Claude.ai export holds ``conversations.json`` beside sidecar
+files (``chat.html``, ``user.json`` with the account's e-mail and phone,
+``message_feedback.json``, images...).  Only the conversations files are
+read; the sidecars are never opened, so nothing of theirs can reach an
+output or the quarantine.  An archive is untrusted input: its member count,
+member names and declared sizes are checked before anything is read.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
+
+# conversations.json, and the numbered parts a large export is split into
+CONVERSATIONS = re.compile(r"conversations(?:[-_.]?\d+)?\.jsonl?(?:\.gz)?", re.I)
+# the files an export carries beside its conversations: never input
+SIDECARS = frozenset(
+    {
+        "chat.html",
+        "user.json",
+        "users.json",
+        "message_feedback.json",
+        "model_comparisons.json",
+        "shared_conversations.json",
+        "projects.json",
+        "memories.json",
+        "group_chats.json",
+        "sora.json",
+        "shopping.json",
+    }
+)
+MAX_MEMBERS = 10_000  # a real export holds its JSON files and some thousands of images
+MAX_RATIO = 200  # JSON compresses about 10:1; far more is a zip bomb
+MAX_ARCHIVE_BYTES = 16 << 30  # uncompressed bytes of the members read, all together
+
+
+class ArchiveError(ValueError):
+    """An archive that is refused (too many members, a hostile name, a bomb)."""
+
+
+def is_zip(path: str) -> bool:
+    """Whether ``path`` is a ZIP archive (by its opening bytes, not its name)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def export_files(names: Iterable[str], suffixes: tuple[str, ...]) -> list[str]:
+    """The names to read among the files of one export folder or archive.
+
+    Where conversations files are present, only they are read (the rest is
+    the export's sidecars and media); elsewhere every input file is, except
+    the known sidecars.
+    """
+    names = sorted(names)
+    wanted = [n for n in names if CONVERSATIONS.fullmatch(PurePosixPath(n).name)]
+    if wanted:
+        return wanted
+    return [
+        n
+        for n in names
+        if PurePosixPath(n).name.lower() not in SIDECARS
+        and PurePosixPath(n).name.removesuffix(".gz").endswith(suffixes)
+    ]
+
+
+def members(
+    archive: zipfile.ZipFile, suffixes: tuple[str, ...], max_record_bytes: int
+) -> list[str]:
+    """The members of ``archive`` to read, after checking the whole archive.
+
+    :raises ArchiveError: too many members, a member name that is absolute or
+        climbs out (``..``) or holds control characters, an encrypted member,
+        or declared sizes that are a bomb.
+    """
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise ArchiveError(f"{len(infos):,} members, more than the {MAX_MEMBERS:,} an export holds")
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        name = info.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if (
+            name.startswith(("/", "\\"))
+            or re.match(r"[A-Za-z]:", name)
+            or ".." in parts
+            or any(ord(c) < 32 for c in name)
+        ):
+            raise ArchiveError(f"member name {name!r} is not a plain relative path")
+        if not info.is_dir():
+            by_name[name] = info
+    chosen = export_files(by_name, suffixes)
+    total = 0
+    for name in chosen:
+        info = by_name[name]
+        if info.flag_bits & 0x1:
+            raise ArchiveError(f"member {name!r} is encrypted")
+        if info.file_size > max_record_bytes and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise ArchiveError(
+                f"member {name!r} unpacks to {info.file_size:,} bytes from "
+                f"{info.compress_size:,} (over {MAX_RATIO}:1): refused as a zip bomb"
+            )
+        total += info.file_size
+    if total > MAX_ARCHIVE_BYTES:
+        raise ArchiveError(f"members to read unpack to {total:,} bytes, over {MAX_ARCHIVE_BYTES:,}")
+    return chosen
+
+
+def iter_members(archive: zipfile.ZipFile, names: list[str]) -> Iterator[tuple[str, object]]:
+    """(name, open binary stream) of each member in turn, each closed after use."""
+    for name in names:
+        with archive.open(name) as stream:
+            yield name, stream

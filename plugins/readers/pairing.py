@@ -1,0 +1,110 @@
+"""Pairing each question with the answer the person saw, for readers whose
+input interleaves tool traffic, hidden steps and images with the dialogue.
+
+A question is kept with the visible answer that follows it, or dropped and
+counted by reason (the conversation's ``dropped_exchanges``):
+
+- :data:`NO_ANSWER`: nothing visible answered it (the reply was only a tool
+  call, an image, or empty), so it must not merge into the next question;
+- :data:`TOOL_RESULT`: the answer came after a tool result that is not kept,
+  so it would answer a result that is not there;
+- :data:`IMAGE_QUESTION`: the question refers to an image that is not carried.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from loomcore.model import Turn
+from loomcore.records import FieldError
+
+NO_ANSWER = "question with no visible answer (the reply was a tool call, an image or empty)"
+TOOL_RESULT = "answer depends on a tool result that is not kept"
+IMAGE_QUESTION = "question refers to an image that is not carried"
+
+
+class Pairing:
+    """Turns of one conversation, built from its messages in order.
+
+    Call :meth:`system`, :meth:`ask`, :meth:`reply`, :meth:`tool_result` as
+    the messages come, then :meth:`finish`.
+    """
+
+    def __init__(self) -> None:
+        self.turns: list[Turn] = []
+        self.systems: list[str] = []
+        self.dropped: Counter[str] = Counter()
+        self.question: Turn | None = None
+        self.image = False
+        self.parts: list[str] = []
+        self.first: Turn | None = None  # the first message of the answer (its id and time)
+        self.joined = (
+            False  # the answer's last part was cut off (max tokens): go on without a break
+        )
+        self.after_result = False  # a tool result came since the question
+
+    def system(self, text: str) -> None:
+        """A system prompt of the conversation (all of them go first, in order)."""
+        if text.strip():
+            self.systems.append(text.strip())
+
+    def ask(self, turn: Turn, image: bool = False) -> None:
+        """A question (``image``: it refers to an image that is not carried)."""
+        self._close()
+        self.question, self.image = turn, image
+
+    def tool_result(self) -> None:
+        """A tool result that is not kept arrived."""
+        if self.question is not None:
+            self.after_result = True
+
+    def reply(
+        self,
+        text: str,
+        turn_id: str | None = None,
+        timestamp: str | None = None,
+        cut_off: bool = False,
+    ) -> None:
+        """Visible answer text (``cut_off``: it stopped on max tokens, and the
+        next part goes on from its last character)."""
+        if self.question is None or not text.strip():
+            return  # an answer to no question (a custom GPT's greeting)
+        if self.first is None:
+            self.first = Turn("assistant", "", id=turn_id, timestamp=timestamp)
+        if self.parts and not self.joined:
+            self.parts.append("\n\n")
+        self.parts.append(text if self.joined else text.lstrip())
+        self.joined = cut_off
+
+    def _close(self) -> None:
+        question, self.question = self.question, None
+        answer = "".join(self.parts).strip()
+        if question is not None:
+            if not answer:
+                self.dropped[NO_ANSWER] += 1
+            elif self.after_result:
+                self.dropped[TOOL_RESULT] += 1
+            elif self.image:
+                self.dropped[IMAGE_QUESTION] += 1
+            else:
+                first = self.first or Turn("assistant", "")
+                self.turns += [question, Turn("assistant", answer, first.id, first.timestamp)]
+        self.parts, self.first = [], None
+        self.joined = self.after_result = self.image = False
+
+    def finish(self, metadata: dict[str, Any]) -> tuple[Turn, ...] | None:
+        """The conversation's turns (its system prompts first), the drops
+        counted into ``metadata``; None when nothing was said.
+
+        :raises FieldError: when every question was dropped, naming why.
+        """
+        self._close()
+        if self.dropped:
+            metadata["dropped_exchanges"] = dict(sorted(self.dropped.items()))
+        if not self.turns:
+            if self.dropped:
+                reasons = "; ".join(f"{n} {why}" for why, n in sorted(self.dropped.items()))
+                raise FieldError(f"no exchange kept: {reasons}")
+            return None
+        return tuple(Turn("system", s) for s in self.systems) + tuple(self.turns)
