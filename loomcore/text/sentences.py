@@ -8,6 +8,7 @@ backtrack quadratically.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 # Only tokens that are not also ordinary words: "sun.", "no.", "min." end
@@ -93,8 +94,10 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    # spans are sorted and few; a linear scan is cheaper than bisect here
-    return any(start < pos < end for start, end in spans)
+    """Whether ``pos`` lies strictly inside one of the sorted ``spans``."""
+    i = bisect.bisect_left(spans, (pos, pos)) - 1
+    # spans do not overlap: only the last one starting before pos can hold it
+    return i >= 0 and spans[i][0] < pos < spans[i][1]
 
 
 # a name that starts in lower case opens sentences too ("macOS is ...",
@@ -105,8 +108,12 @@ _LOWER_NAME = re.compile(r"[a-z]{1,4}[A-Z][A-Za-z]*\b")
 
 def _ends_sentence(text: str, start: int, end: int) -> bool:
     """Whether the punctuation at text[start:end] ends a sentence."""
-    rest = text[end:].lstrip()
-    if rest and rest[0].islower() and not _LOWER_NAME.match(rest):
+    # the first character after the spaces, found in place: copying the rest
+    # of the text at every full stop made splitting quadratic
+    nxt = end
+    while nxt < len(text) and text[nxt].isspace():
+        nxt += 1
+    if nxt < len(text) and text[nxt].islower() and not _LOWER_NAME.match(text, nxt):
         return False
     if text[start] != ".":
         return True
