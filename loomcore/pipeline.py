@@ -624,6 +624,8 @@ class Pipeline:
                     "index": item.source.index,
                     "reason": reason,
                     "raw": self.redacted(item.raw),
+                    # what the size limit kept out of raw (the record is whole when 0)
+                    "bytes_not_kept": getattr(item, "bytes_not_kept", 0),
                 }
             )
 

@@ -146,10 +146,10 @@ def test_manifest_reconciles_on_the_bundled_sample(tmp_path):
     assert m["patterns"]["mined"] == m["patterns"]["filtered"]["confidence"] + sum(
         m["patterns"]["kept_by_type"].values()
     )
-    assert m["examples"]["built"] == sum(m["examples_by_type"].values()) == 20
+    assert m["examples"]["built"] == sum(m["examples_by_type"].values()) == 8
     assert m["examples"]["kept"] == m["examples"]["built"] - sum(m["examples"]["filtered"].values())
-    assert m["examples"]["filtered"] == {"near_duplicate": 2}
-    assert m["examples"]["kept"] == m["lines_by_format"]["alpaca"] == 18
+    assert m["examples"]["filtered"] == {}
+    assert m["examples"]["kept"] == m["lines_by_format"]["alpaca"] == 8
     [facts] = m["inputs"]
     assert facts["bytes"] > 0 and len(facts["sha256"]) == 64
     assert {"name": "qa_pair", "distribution": "loomcore", "version": "0.1.0"} in m["plugins"]

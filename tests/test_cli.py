@@ -26,21 +26,20 @@ def test_run_on_bundled_sample_writes_every_format_and_summary(tmp_path):
         "13 conversations, 13 exchanges (5 below importance, 0 rejected records)"
     )
     summary = json.loads((tmp_path / "summary.json").read_text())
+    # one example per exchange, named by the most specific pattern the user asked for
     assert summary["examples_by_type"] == {
-        "causal": 3,
+        "causal": 1,
         "comparison": 2,
-        "decision": 1,
-        "definition": 3,
+        "definition": 1,
         "procedure": 2,
-        "qa_pair": 8,
-        "reasoning_chain": 1,
+        "qa_pair": 2,
     }
     assert summary["lines_by_format"] == {
-        "alpaca": 18,
-        "chatml": 18,
-        "raw": 18,
-        "sharegpt": 18,
-        "text": 18,
+        "alpaca": 8,
+        "chatml": 8,
+        "raw": 8,
+        "sharegpt": 8,
+        "text": 8,
     }
     alpaca = read_jsonl(tmp_path / "alpaca.jsonl")
     assert {
@@ -48,8 +47,12 @@ def test_run_on_bundled_sample_writes_every_format_and_summary(tmp_path):
         "input": "",
         "system": "",
         "history": [],
-        "output": "Thompson Sampling is a Bayesian approach to the multi-armed bandit problem that picks "
-        "each action with the probability that it is the best one.",
+        # the whole answer, not its first sentence beside a copy of the whole
+        "output": "**Thompson Sampling** is a Bayesian approach to the multi-armed bandit problem "
+        "that picks each action with the probability that it is the best one.\n\n"
+        "It keeps a posterior distribution over each arm's reward, draws one sample per arm and "
+        "plays the arm with the highest sample. Arms that look promising get played more often, "
+        "while uncertain arms still get explored because their posteriors are wide.",
     } in alpaca
     # noise ("thanks!", "ok", "hello", "Can you help me?") gives nothing
     instructions = {r["instruction"] for r in alpaca}
@@ -80,7 +83,19 @@ def test_disabling_a_pattern_removes_its_output_and_nothing_else(tmp_path):
     assert result.exit_code == 0
     full = read_jsonl(tmp_path / "all" / "raw.jsonl")
     reduced = read_jsonl(tmp_path / "nocausal" / "raw.jsonl")
-    assert reduced == [r for r in full if r["metadata"]["pattern_type"] != "causal"]
+    # the same examples (a whole answer is named by the next builder that
+    # makes it), with no trace of the disabled miner
+    assert [(r["instruction"], r["output"]) for r in reduced] == [
+        (r["instruction"], r["output"]) for r in full
+    ]
+    assert any("causal" in r["metadata"]["labels"] for r in full)
+    assert all("causal" not in r["metadata"]["labels"] for r in reduced)
+    assert {r["metadata"]["pattern_type"] for r in reduced} == {
+        "comparison",
+        "definition",
+        "procedure",
+        "qa_pair",
+    }
 
 
 def test_format_option_and_disabled_format(tmp_path):
@@ -131,6 +146,7 @@ def test_plugins_json_lists_every_plugin():
             "ray",
             "dedup",
             "quality",
+            "standalone",
         }
     )
     assert set(rows) == expected
@@ -167,4 +183,4 @@ def test_console_script_runs_as_installed(tmp_path):
         text=True,
         check=True,
     )
-    assert "wrote 18 lines to" in out.stdout
+    assert "wrote 8 lines to" in out.stdout

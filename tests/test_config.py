@@ -21,6 +21,25 @@ def here(tmp_path, monkeypatch):
     return tmp_path
 
 
+_ANSWER = (
+    "Thompson Sampling is a Bayesian approach to the multi-armed bandit problem that picks each "
+    "action with the probability that it is the best one, keeping a posterior over each arm's "
+    "reward, drawing one sample per arm and playing the arm with the highest sample{}."
+)
+# two conversations whose answers differ in one word at the end: near duplicates
+NEAR_DUPLICATES = "".join(
+    json.dumps(
+        {
+            "messages": [
+                {"role": "user", "content": "What is Thompson Sampling in bandit problems?"},
+                {"role": "assistant", "content": _ANSWER.format(end)},
+            ]
+        }
+    )
+    + "\n"
+    for end in ("", " today")
+)
+
 CONFIG = """
 disable = ["text"]
 
@@ -57,8 +76,10 @@ def test_run_takes_its_options_from_loomcore_toml(here):
         0.5,
         3,
     )
-    # near_threshold = 1 turns near-duplicate removal off: the sample's two go through
-    assert manifest(out)["examples"]["filtered"] == {}
+    # near_threshold = 1 turns near-duplicate removal off
+    (here / "near.jsonl").write_text(NEAR_DUPLICATES)
+    invoke("run", "-q", "near.jsonl", "-o", "near")
+    assert manifest(here / "near")["examples"]["filtered"] == {}
 
 
 def test_the_command_line_overrides_the_file(here):
@@ -66,8 +87,9 @@ def test_the_command_line_overrides_the_file(here):
     invoke("run", "-q", "-f", "raw", "--min-importance", "0.1", "-o", "other")
     conf = manifest(here / "other")["configuration"]
     assert (conf["formats"], conf["min_importance"], conf["split"]) == (["raw"], 0.1, 0.5)
-    invoke("run", "-q", "-o", "again", "-O", "dedup.near_threshold=0.8")
-    assert manifest(here / "again")["examples"]["filtered"] == {"near_duplicate": 2}
+    (here / "near.jsonl").write_text(NEAR_DUPLICATES)
+    invoke("run", "-q", "near.jsonl", "-o", "again", "-O", "dedup.near_threshold=0.8")
+    assert manifest(here / "again")["examples"]["filtered"] == {"near_duplicate": 1}
 
 
 def test_inputs_from_the_file(here):

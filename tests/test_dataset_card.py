@@ -43,7 +43,7 @@ def test_card_front_matter_lists_every_file_by_split(tmp_path):
     )
     assert "- config_name: chatml" in front and "size_categories:\n- n<1K" in front
     assert "# Instruction-tuning data made with loomcore" in body
-    assert "| qa_pair | 8 |" in body
+    assert "| qa_pair | 2 |" in body
     info = json.loads((tmp_path / "dataset_info.json").read_text())
     assert sorted(info) == ["loomcore_alpaca_train", "loomcore_alpaca_validation"]
 

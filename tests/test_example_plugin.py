@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import attrs
+
 from loomcore import Registry, get_plugin_manager
 from loomcore.api import DataSynthesizer, MemoryEnricher, PatternExtractor
 from loomcore.model import SynthesisConfig
@@ -30,10 +32,20 @@ def test_code_snippet_examples_from_the_entry_point(code_snippets_plugin):
         "code": "value = 3.14\nprint(isinstance(value, float))",
         "explanation": "Use `isinstance()`:",
     }
+    # the reply's one code block answers the request: the example is the whole exchange
+    assert snippet.asked is True
     [example] = DataSynthesizer(SynthesisConfig(min_confidence=0.0), registry).synthesize([snippet])
+    assert (example.instruction, example.output) == (snippet.content["request"], REPLY)
+    # one block of several is an excerpt, written only with derived_examples
+    excerpt = attrs.evolve(snippet, asked=False)
+    config = SynthesisConfig(min_confidence=0.0, derived_examples=True)
+    [example] = DataSynthesizer(config, registry).synthesize([excerpt])
     assert (
         example.output
         == "Use `isinstance()`:\n\n```python\nvalue = 3.14\nprint(isinstance(value, float))\n```"
+    )
+    assert (
+        DataSynthesizer(SynthesisConfig(min_confidence=0.0), registry).synthesize([excerpt]) == []
     )
 
 

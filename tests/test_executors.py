@@ -66,7 +66,7 @@ def test_cli_executor_options(tmp_path):
         cli, ["run", "-o", str(tmp_path), "--executor", "process", "--workers", "2"]
     )
     assert result.exit_code == 0, result.output
-    assert "wrote 18 lines to" in result.output
+    assert "wrote 8 lines to" in result.output
 
 
 def test_unknown_executor_is_a_clear_error(tmp_path):

@@ -26,32 +26,31 @@ def stats(*args):
 def test_json_counts_match_the_files_and_the_manifest(out_dir):
     report = json.loads(stats(out_dir, "--json").output)
     raw = [json.loads(x) for x in (out_dir / "raw.jsonl").read_text().splitlines()]
-    assert report["examples"] == len(raw) == 18
+    # one example per exchange the sample keeps (see tests/test_compose.py)
+    assert report["examples"] == len(raw) == 8
     assert report["described_from"] == "raw.jsonl"
     assert report["lines_by_format"] == {
-        "alpaca": 18,
-        "chatml": 18,
-        "raw": 18,
-        "sharegpt": 18,
-        "text": 18,
+        "alpaca": 8,
+        "chatml": 8,
+        "raw": 8,
+        "sharegpt": 8,
+        "text": 8,
     }
     assert report["examples_by_type"] == dict(
         sorted(Counter(r["metadata"]["pattern_type"] for r in raw).items())
     )
     assert report["examples_by_type"] == {
-        "causal": 3,
-        "comparison": 1,
-        "decision": 1,
-        "definition": 3,
-        "procedure": 1,
-        "qa_pair": 8,
-        "reasoning_chain": 1,
+        "causal": 1,
+        "comparison": 2,
+        "definition": 1,
+        "procedure": 2,
+        "qa_pair": 2,
     }
     manifest = json.loads((out_dir / "manifest.json").read_text())
-    assert report["examples_removed"] == manifest["examples"]["filtered"] == {"near_duplicate": 2}
-    assert report["examples_built"] == 20
-    assert sum(report["confidence_histogram"].values()) == 18
-    assert sum(report["length_histogram"].values()) == 18
+    assert report["examples_removed"] == manifest["examples"]["filtered"] == {}
+    assert report["examples_built"] == 8
+    assert sum(report["confidence_histogram"].values()) == 8
+    assert sum(report["length_histogram"].values()) == 8
     topics = Counter(t for r in raw for t in r["metadata"]["topics"])
     assert report["top_topics"][0] == [*topics.most_common(1)[0]]
 
@@ -60,11 +59,11 @@ def test_terminal_report_has_tables_and_histograms(out_dir):
     result = stats(out_dir)
     assert result.exit_code == 0
     out = result.output
-    assert out.startswith(f"{out_dir}: 18 examples\n")
+    assert out.startswith(f"{out_dir}: 8 examples\n")
     for heading in ("files", "examples by pattern type", "confidence", "length (estimated tokens)"):
         assert heading in out
-    assert "│ qa_pair         │ 8        │ 44.4% │" in out
-    assert "removed after building 20: near_duplicate 2" in out
+    assert "│ qa_pair      │ 2        │ 25.0% │" in out
+    assert "removed after building 8: none" in out
     assert "█" in out
 
 
@@ -72,7 +71,7 @@ def test_terminal_report_has_tables_and_histograms(out_dir):
 def test_one_file_of_each_format(out_dir, fmt):
     report = describe(out_dir / f"{fmt}.jsonl")
     assert report["files"][0]["format"] == fmt
-    assert report["examples"] == 18
+    assert report["examples"] == 8
     assert ("examples_by_type" in report) == (fmt == "raw")
     assert "examples_removed" not in report
 

@@ -2,6 +2,13 @@
 
 A third-party loomcore plugin: it registers one miner and one example
 builder through loomcore's hooks and is found through its entry point only.
+
+It follows loomcore's contract that every example stands alone: when the
+reply's one code block answers the request, the pattern is ``asked`` and its
+example is the whole exchange (``whole_answer``), named ``code_snippet`` and
+labelled with the exchange's other patterns.  A reply with several code
+blocks gives one pattern per block, each an excerpt (``asked=False``), whose
+examples a run writes only with ``derived_examples``.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from loomcore import (
     TrainingExample,
     hookimpl,
 )
+from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
 
 TYPE = "code_snippet"
@@ -28,6 +36,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     if not request:
         return
     blocks = memory.reply_doc.blocks
+    code = [b for b in blocks if b.kind == "code" and b.text.count("\n") + 1 >= MIN_CODE_LINES]
     for i, block in enumerate(blocks):
         if block.kind != "code" or block.text.count("\n") + 1 < MIN_CODE_LINES:
             continue
@@ -42,10 +51,15 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
             certainty=0.9 if block.lang else 0.75,
             evidence=block.text[:200],
             miner="code_snippets",
+            # the one code block answers the request; one of several is an excerpt
+            asked=len(code) == 1,
         )
 
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
+    if pattern.asked:
+        yield whole_answer(pattern, config)
+        return
     c = pattern.content
     fence = f"```{c['language']}\n{c['code']}\n```"
     output = f"{c['explanation']}\n\n{fence}" if c["explanation"] else fence
