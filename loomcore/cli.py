@@ -601,15 +601,20 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 def explain(
     ctx: click.Context, input_path: str, record_index: int, input_format: str | None, as_json: bool
 ) -> None:
-    """Show why: one exchange's segments, entities, topics and mined patterns."""
+    """Show why: one exchange's segments, entities, topics and mined patterns
+    (of the exchange as redacted: a terminal is an output too)."""
     from loomcore.convert import to_dict
-    from loomcore.pipeline import Pipeline, RunOptions, enrich, mine
+    from loomcore.pipeline import Pipeline, RedactionFailed, RunOptions, enrich, mine, redact
 
     registry = _registry(ctx)
     pipe = Pipeline(registry, RunOptions(input_format=input_format, min_importance=0.0))
     for i, memory in enumerate(pipe.memories(pipe.conversations([input_path]))):
         if i < record_index:
             continue
+        try:
+            memory = redact(registry, memory)
+        except RedactionFailed as exc:
+            raise LoomcoreError(f"{input_path}: redaction failed ({exc}); nothing shown") from None
         enriched = enrich(registry, memory)
         patterns = mine(registry, enriched)
         report = {

@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -257,7 +257,7 @@ def redact(
         metadata={k: clean(v)[0] if isinstance(v, str) else v for k, v in memory.metadata.items()},
         source=attrs.evolve(memory.source, path=clean(memory.source.path)[0]),
         # ids are made of file names ("bob@acme.io.jsonl:1:0")
-        id=clean(memory.id)[0],
+        id=_clean_id(memory.id, memory.conversation_id, clean),
         conversation_id=clean(memory.conversation_id)[0] if memory.conversation_id else None,
     )
     return attrs.evolve(
@@ -266,6 +266,16 @@ def redact(
         metadata={**memory.metadata, "user_input": user, "system_output": reply},
         history=history,
     )
+
+
+def _clean_id(
+    memory_id: str, conversation_id: str | None, clean: Callable[[str], tuple[str, Any]]
+) -> str:
+    """An exchange's id redacted; "<conversation id>:<n>" redacts the
+    conversation's id (once per conversation, as it is cached) and keeps the number."""
+    if conversation_id and memory_id.startswith(conversation_id + ":"):
+        return clean(conversation_id)[0] + memory_id[len(conversation_id) :]
+    return clean(memory_id)[0]
 
 
 def redact_text(
@@ -564,7 +574,9 @@ class RunStats:
             "records_rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
             "memories": self.memories,
             "memories_below_importance": self.below_importance,
-            "memories_used": self.memories - self.below_importance,
+            "memories_used": self.memories
+            - self.below_importance
+            - sum(self.exchanges_dropped.values()),
             "patterns_by_type": dict(sorted(self.patterns.items())),
             "patterns_below_confidence": self.below_confidence,
             "examples_by_type": dict(sorted(self.examples.items())),
@@ -938,8 +950,9 @@ def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:
         },
         "exchanges": {
             "total": stats.memories,
-            "filtered": {"importance": stats.below_importance},
-            "used": stats.memories - stats.below_importance,
+            # an exchange whose redaction failed is dropped whole ("redaction_failed")
+            "filtered": {"importance": stats.below_importance, **stats.exchanges_dropped},
+            "used": stats.memories - stats.below_importance - sum(stats.exchanges_dropped.values()),
         },
         "patterns": {
             "mined": kept + stats.below_confidence,
