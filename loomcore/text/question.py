@@ -13,6 +13,9 @@ from functools import lru_cache
 
 import attrs
 
+from loomcore.text.clauses import asked_thing
+from loomcore.text.sentences import normalise_space
+
 # "Why ...?", "What causes ...?", "How come ...?", "What happens if ...?",
 # "What is the reason / effect ...", "Explain why ..."
 _WHY = re.compile(
@@ -37,13 +40,93 @@ _SOLVE = re.compile(
 _ARITHMETIC = re.compile(r"\d\s*(?:[-+*/×÷^=%]|\bplus\b|\bminus\b|\btimes\b)\s*\(?-?\d")
 
 
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def sentences_of(text: str) -> list[str]:
+    """A question's sentences: split after . ? ! and a space (a question is
+    short and plain; replies go through :mod:`loomcore.text.sentences`)."""
+    return _SENTENCE_END.split(text)
+
+
+# --- how-to questions (procedure) ---
+_HOW = re.compile(
+    r"\bhow (?:do|can|should|would|could|might|shall) (?:i|we|you|one)\s+(?P<task>[^?]+)|"
+    r"\b(?:how|(?:the )?best way|the right way) to\s+(?P<task2>[^?]+)|"
+    r"\b(?:steps|instructions|guide|process|directions|procedure|tutorial|recipe)\s+(?:to|for|on)\s+(?P<task3>[^?]+)",
+    re.IGNORECASE,
+)
+# "Describe the steps to do so": the task is the whole request, not "do so"
+_VAGUE_TASK = re.compile(r"^(?:do (?:so|it|this|that)|it|this|that|the following(?: task)?)$", re.I)
+# Requests that ask for a way to do something, even without "how".
+_ASKS_FOR_STEPS = re.compile(
+    r"\b(?:how (?:do|can|should|would|could|might|shall|to)|steps?|step-by-step|instructions?|recipe|"
+    r"algorithm|guide|tutorial|procedure|process|directions|walk me through)\b",
+    re.IGNORECASE,
+)
+
+
+def _resolve_it(task: str, question: str) -> str:
+    head, _, last = task.rpartition(" ")
+    thing = asked_thing(question)
+    if head and thing and last.lower() in ("it", "them"):
+        return f"{head} {thing}"
+    return task
+
+
+def task_of(question: str) -> tuple[str, bool]:
+    """(what the user wants done, whether they asked for a way to do it)."""
+    asked = bool(_ASKS_FOR_STEPS.search(question))
+    for sentence in sentences_of(question.strip()):
+        m = _HOW.search(sentence)
+        if m:
+            task = m.group("task") or m.group("task2") or m.group("task3") or ""
+            task = normalise_space(task).rstrip(" .?!")
+            if task and not _VAGUE_TASK.match(task):
+                return _resolve_it(task, question), True
+    return normalise_space(question).rstrip(" .?!"), asked
+
+
+# --- choices (decision) ---
+_CHOICE = re.compile(
+    r"\b(?:should (?:i|we)|shall (?:i|we)|which (?:\w+ ){0,3}(?:should|is better|would you|do you|one)|"
+    r"(?:do|would) you (?:recommend|suggest)|is it (?:better|worth|smarter|wise)|"
+    r"what(?:'s| is| would be) (?:better|the best|best|your recommendation)|"
+    r"better (?:to|option|choice)|recommend(?:ation)?|(?:torn|deciding|choosing|debating) between)\b",
+    re.IGNORECASE,
+)
+_OR_QUESTION = re.compile(r"^[^.?!]{1,80}\b(?:or|vs\.?|versus)\s[^.?!]{1,120}\?\s*$", re.IGNORECASE)
+_HOW_SHOULD = re.compile(r"\bhow (?:should|do|can|would) (?:i|we)\b", re.IGNORECASE)
+
+
+# "What's the best way to learn X?" asks how, not which
+_BEST_WAY = re.compile(
+    r"\bwhat(?:'s| is| would be) the best (?:way|approach|method|strategy|time|practice)s?\b",
+    re.IGNORECASE,
+)
+
+
+def faces_choice(question: str) -> bool:
+    q = normalise_space(question)
+    if _BEST_WAY.search(q) and not re.search(r"\bor\b", q):
+        return False
+    if _HOW_SHOULD.search(q) and not re.search(r"\bor\b", q):
+        return False
+    if _CHOICE.search(q):
+        return True
+    return any(_OR_QUESTION.match(s) for s in sentences_of(q))
+
+
 @attrs.frozen
 class Question:
     """The parts of a user message that the miners and the gates read."""
 
     text: str
-    asks_why: bool
-    asks_to_solve: bool
+    asks_why: bool  # "Why ...?", "What causes ...?", "What happens if ...?"
+    asks_to_solve: bool  # "Calculate ...", "How many ...?", "What is 15% of 80?"
+    asks_how: bool  # a way to do something ("How do I ...?", "steps to ...")
+    task: str  # what the user wants done ("set up a read replica"), else the whole message
+    asks_to_choose: bool  # "Should I use A or B?", "Which ... is better?"
 
     @staticmethod
     def of(text: str) -> Question:
@@ -54,8 +137,12 @@ class Question:
 @lru_cache(maxsize=256)
 def _parse(text: str) -> Question:
     head = text[:4000]
+    task, asks_how = task_of(text)
     return Question(
         text=text,
         asks_why=bool(_WHY.search(head)),
         asks_to_solve=bool(_SOLVE.search(head) or _ARITHMETIC.search(head)),
+        asks_how=asks_how,
+        task=task,
+        asks_to_choose=faces_choice(text),
     )

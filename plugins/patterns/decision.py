@@ -26,20 +26,11 @@ from loomcore import (
 )
 from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
+from loomcore.text.question import Question
 from loomcore.text.sentences import normalise_space
 
 TYPE = "decision"
 MAX_REASONING_SENTENCES = 3
-
-_CHOICE = re.compile(
-    r"\b(?:should (?:i|we)|shall (?:i|we)|which (?:\w+ ){0,3}(?:should|is better|would you|do you|one)|"
-    r"(?:do|would) you (?:recommend|suggest)|is it (?:better|worth|smarter|wise)|"
-    r"what(?:'s| is| would be) (?:better|the best|best|your recommendation)|"
-    r"better (?:to|option|choice)|recommend(?:ation)?|(?:torn|deciding|choosing|debating) between)\b",
-    re.IGNORECASE,
-)
-_OR_QUESTION = re.compile(r"^[^.?!]{1,80}\b(?:or|vs\.?|versus)\s[^.?!]{1,120}\?\s*$", re.IGNORECASE)
-_HOW = re.compile(r"\bhow (?:should|do|can|would) (?:i|we)\b", re.IGNORECASE)
 
 _RECOMMEND = re.compile(
     r"\b(?:i'?d|i would|i'?ll|we'?d|i)\s+(?:strongly\s+|probably\s+|definitely\s+|personally\s+)?"
@@ -119,32 +110,14 @@ def answers_yes_no(sentence: str, question: str) -> bool:
     )
 
 
-# "What's the best way to learn X?" asks how, not which
-_BEST_WAY = re.compile(
-    r"\bwhat(?:'s| is| would be) the best (?:way|approach|method|strategy|time|practice)s?\b",
-    re.IGNORECASE,
-)
-
-
 # "Pick whichever matches your goal": leaving the choice to the user recommends nothing
 _ANY_OPTION = re.compile(
     r"\b(?:whichever|whatever|either one|either of them|either is)\b", re.IGNORECASE
 )
 
 
-def faces_choice(question: str) -> bool:
-    q = normalise_space(question)
-    if _BEST_WAY.search(q) and not re.search(r"\bor\b", q):
-        return False
-    if _HOW.search(q) and not re.search(r"\bor\b", q):
-        return False
-    if _CHOICE.search(q):
-        return True
-    return any(_OR_QUESTION.match(s) for s in re.split(r"(?<=[.!?])\s+", q))
-
-
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
-    if not faces_choice(memory.user_input):
+    if not Question.of(memory.user_input).asks_to_choose:
         return
     blocks = memory.reply_doc.blocks
     for bi, block in enumerate(blocks):

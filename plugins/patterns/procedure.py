@@ -26,27 +26,14 @@ from loomcore import (
 )
 from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
-from loomcore.text.clauses import asked_thing, main_clause
+from loomcore.text.clauses import main_clause
 from loomcore.text.lexicon import starts_imperative
+from loomcore.text.question import Question
 from loomcore.text.segment import Block, ListGroup
 from loomcore.text.sentences import normalise_space, strip_inline
 
 TYPE = "procedure"
 
-_HOW = re.compile(
-    r"\bhow (?:do|can|should|would|could|might|shall) (?:i|we|you|one)\s+(?P<task>[^?]+)|"
-    r"\b(?:how|(?:the )?best way|the right way) to\s+(?P<task2>[^?]+)|"
-    r"\b(?:steps|instructions|guide|process|directions|procedure|tutorial|recipe)\s+(?:to|for|on)\s+(?P<task3>[^?]+)",
-    re.IGNORECASE,
-)
-# "Describe the steps to do so": the task is the whole request, not "do so"
-_VAGUE_TASK = re.compile(r"^(?:do (?:so|it|this|that)|it|this|that|the following(?: task)?)$", re.I)
-# Requests that ask for a way to do something, even without "how".
-_ASKS_FOR_STEPS = re.compile(
-    r"\b(?:how (?:do|can|should|would|could|might|shall|to)|steps?|step-by-step|instructions?|recipe|"
-    r"algorithm|guide|tutorial|procedure|process|directions|walk me through)\b",
-    re.IGNORECASE,
-)
 # "Report the incident: one option is ..." - a labelled option, not an action
 _LABEL = re.compile(r"^[^:]{1,60}:\s+\S")
 _ORDINAL = re.compile(
@@ -56,27 +43,6 @@ _ORDINAL = re.compile(
 )
 _OPENING = ("first", "firstly", "to start", "to begin", "start by", "begin by")
 MIN_STEPS = 3
-
-
-def _resolve_it(task: str, question: str) -> str:
-    head, _, last = task.rpartition(" ")
-    thing = asked_thing(question)
-    if head and thing and last.lower() in ("it", "them"):
-        return f"{head} {thing}"
-    return task
-
-
-def task_of(question: str) -> tuple[str, bool]:
-    """(what the user wants done, whether they asked for a way to do it)."""
-    asked = bool(_ASKS_FOR_STEPS.search(question))
-    for sentence in re.split(r"(?<=[.?!])\s+", question.strip()):
-        m = _HOW.search(sentence)
-        if m:
-            task = m.group("task") or m.group("task2") or m.group("task3") or ""
-            task = normalise_space(task).rstrip(" .?!")
-            if task and not _VAGUE_TASK.match(task):
-                return _resolve_it(task, question), True
-    return normalise_space(question).rstrip(" .?!"), asked
 
 
 def _step_text(item: Block, children: tuple[Block, ...]) -> str:
@@ -213,7 +179,8 @@ def _without_ordinal(sentence: str) -> str:
 
 
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
-    task, asked_how = task_of(memory.user_input)
+    question = Question.of(memory.user_input)
+    task, asked_how = question.task, question.asks_how
     found = False
     for group in memory.reply_doc.lists():
         steps = _list_steps(group, asked_how)
