@@ -3,7 +3,11 @@ JSON Lines, each record with its position (line number, or index in the
 array) so that errors and examples can name where they came from.
 
 Readers build on this; a value that cannot be parsed comes back as the
-exception, so a reader can reject that one record and go on.
+error, so a reader can reject that one record and go on.  Every buffer is
+held to ``--max-record-bytes`` while it is read (compressed input too), and a
+corrupt element of an array costs that element only: the reader finds where
+the next element begins from the structure around it (see
+:class:`_ArrayReader`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from typing import IO, Any
 import attrs
 import orjson
 
-from loomcore.model import Rejected, Source
+from loomcore import model
+from loomcore.model import Source
 
 
 @attrs.frozen
@@ -35,74 +40,154 @@ limits: contextvars.ContextVar[Limits] = contextvars.ContextVar("loomcore_limits
 
 @attrs.frozen
 class RawRecord:
-    """One parsed record (or the error that stopped it), with where it was."""
+    """One parsed record (or the error that stopped it), with where it was.
+
+    ``raw`` holds the record's bytes up to the size limit; ``dropped`` says
+    how many bytes beyond it were not kept."""
 
     index: int
     value: Any
     raw: bytes = b""
     error: str | None = None
+    dropped: int = 0
 
 
+@attrs.frozen
+class Rejected(model.Rejected):
+    """A :class:`loomcore.model.Rejected` that also says how many bytes of the
+    record were not kept beyond the size limit (0 when ``raw`` is whole).
+    Named as its base, since it is one wherever a rejection is looked at."""
+
+    bytes_not_kept: int = 0
+
+
+BOM = b"\xef\xbb\xbf"
 HEAD_BYTES = 1 << 16
+READ_BYTES = 1 << 20
+NOT_CLOSED = "malformed JSON: unexpected end of data (the array is not closed)"
 
 
-def _lines(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
-    """The lines of ``head`` followed by the rest of ``stream``, read in chunks."""
-    carry = head
-    while True:
-        *complete, carry = carry.split(b"\n")
-        yield from complete
-        chunk = stream.read(1 << 20)
+def read_at_most(stream: IO[bytes], n: int) -> bytes:
+    """Up to ``n`` bytes of ``stream``, fewer only at its end (a gzip or pipe
+    read may return less than asked for)."""
+    parts, got = [], 0
+    while got < n:
+        chunk = stream.read(n - got)
         if not chunk:
             break
-        carry += chunk
-    if carry:
-        yield carry
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
 
 
 def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
     """Records of a JSON array, a JSON object, or JSON Lines.
 
-    JSON Lines are read line by line and a JSON array element by element
-    (:func:`iter_array`), so memory does not grow with the file; one
-    pretty-printed object is parsed whole (it is one record, under the limit).
+    A file starting with ``[`` is an array, read element by element
+    (:func:`iter_array`).  Otherwise it is JSON Lines, read line by line,
+    unless no line of its head at the left margin parses alone: then it is one
+    pretty-printed object (one record, under the limit).  So a cut or garbled
+    first line of JSON Lines costs that line only.
     """
     max_bytes = limits.get().max_record_bytes
-    head = stream.read(HEAD_BYTES)
-    if head.startswith(b"\xef\xbb\xbf"):
+    head = read_at_most(stream, HEAD_BYTES)
+    if head.startswith(BOM):
         head = head[3:]
+    blank_lines = 0  # leading blank space is skipped, its lines counted, never held
+    while not head.strip():
+        chunk = read_at_most(stream, HEAD_BYTES)
+        if not chunk:
+            yield RawRecord(0, None, b"", "empty file")
+            return
+        blank_lines += head.count(b"\n")
+        head = chunk
     first = head.lstrip()[:1]
-    if not first:
-        yield RawRecord(0, None, b"", "empty file")
-        return
-    first_line = head.lstrip().split(b"\n", 1)[0]
-    whole_document = first == b"[" or (
-        first == b"{" and b"\n" in head.strip() and not _parses(first_line, max_bytes)
-    )
-    if first == b"[":
+    if first == b"[" and 0 < head.count(b"\n") < 3:  # look at a few lines before choosing
+        head += read_at_most(stream, READ_BYTES)
+    if first == b"[" and not _lines_of_arrays(head, max_bytes):
         yield from iter_array(head, stream, max_bytes)
-        return
-    if whole_document:
-        data = head + stream.read()
-        body = data.lstrip()
-        if len(body) > max_bytes:
-            # one pretty-printed object larger than any record may be
-            yield RawRecord(0, None, body, _too_big(len(body), max_bytes))
-            return
-        try:
-            value = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            yield RawRecord(0, None, data[:2000], f"malformed JSON: {exc}")
-            return
-        yield RawRecord(0, value)
-        return
-    # JSON Lines: number the lines as the file does, blank leading lines included
-    for lineno, line in enumerate(_lines(head, stream), start=1):
-        line = line.rstrip(b"\r")
-        if not line.strip():
+    elif _looks_like_lines(head, max_bytes):
+        yield from iter_lines(head, stream, max_bytes, blank_lines)
+    else:
+        yield from _iter_document(head, stream, max_bytes)
+
+
+def _looks_like_lines(head: bytes, max_bytes: int) -> bool:
+    """Whether ``head`` reads as JSON Lines: one line only so far, or a line at
+    the left margin (not indented, as the inside of a pretty-printed object
+    is) that parses alone as an object or array."""
+    lines = head.strip().split(b"\n")
+    if len(lines) == 1:
+        return True
+    return any(
+        line[:1] in (b"{", b"[") and _parses(line.rstrip(b"\r"), max_bytes) for line in lines[:-1]
+    )
+
+
+def _lines_of_arrays(head: bytes, max_bytes: int) -> bool:
+    """Whether ``head``, which starts with ``[``, is JSON Lines all the same:
+    two lines after the first at the left margin parse alone (a cut first
+    line), or the first does and another one too (lines of arrays).  An
+    array written one element a line has a comma after all elements but the last.
+    """
+    lines = head.lstrip().split(b"\n")[:-1]
+    if not lines:
+        return False
+    alone = sum(
+        1 for x in lines[1:200] if x[:1] in (b"{", b"[") and _parses(x.rstrip(b"\r"), max_bytes)
+    )
+    return alone >= 2 or (alone >= 1 and _parses(lines[0].rstrip(b"\r"), max_bytes))
+
+
+def bounded_lines(head: bytes, stream: IO[bytes], cap: int) -> Iterator[tuple[bytes, int]]:
+    """The lines (without their ``\\n``) of ``head`` and then ``stream``, each
+    cut at ``cap`` bytes, with its whole length: a line longer than ``cap``
+    streams past and is never held whole."""
+    buf = bytearray(head)
+    pos = 0
+    kept: bytes | None = None  # the first cap bytes of a line over the cap
+    size = 0
+    while True:
+        nl = buf.find(b"\n", pos)
+        if nl >= 0:
+            if kept is None:
+                yield bytes(buf[pos:nl]), nl - pos
+            else:
+                yield kept, size + nl - pos
+                kept, size = None, 0
+            pos = nl + 1
             continue
-        if len(line) > max_bytes:
-            yield RawRecord(lineno, None, line, _too_big(len(line), max_bytes))
+        if kept is None and len(buf) - pos > cap:
+            kept, size = bytes(buf[pos : pos + cap]), 0
+        if kept is not None:
+            size += len(buf) - pos
+            pos = len(buf)
+        del buf[:pos]
+        pos = 0
+        chunk = stream.read(READ_BYTES)
+        if not chunk:
+            if kept is not None:
+                yield kept, size
+            elif buf:
+                yield bytes(buf), len(buf)
+            return
+        buf += chunk
+
+
+def iter_lines(
+    head: bytes, stream: IO[bytes], max_bytes: int, blank_lines: int = 0
+) -> Iterator[RawRecord]:
+    """JSON Lines, numbered as the file numbers them (``blank_lines`` already
+    read before ``head`` included)."""
+    lines = bounded_lines(head, stream, max_bytes)
+    for lineno, (line, size) in enumerate(lines, start=blank_lines + 1):
+        if size > max_bytes:
+            yield RawRecord(lineno, None, line, _too_big(size, max_bytes), size - len(line))
+            continue
+        line = line.rstrip(b"\r")
+        if line.startswith(BOM):  # files joined with cat keep each one's BOM
+            line = line[3:]
+        if not line.strip():
             continue
         try:
             yield RawRecord(lineno, orjson.loads(line), line)
@@ -110,100 +195,417 @@ def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
             yield RawRecord(lineno, None, line, f"malformed JSON: {exc}")
 
 
-# the next byte that matters to the array's structure, and the longest run
-# of a string's body made of whole characters and escapes (it stops at the
-# closing quote, or before a backslash that ends the buffer)
+def _iter_document(head: bytes, stream: IO[bytes], max_bytes: int) -> Iterator[RawRecord]:
+    """One pretty-printed JSON document, read up to the size limit."""
+    data = head + read_at_most(stream, max_bytes + 1 - len(head))
+    body = data.strip()
+    if len(data) > max_bytes:  # count the rest as it streams past, never holding it
+        size = len(data)
+        for chunk in iter(lambda: stream.read(READ_BYTES), b""):
+            size += len(chunk)
+        kept = data.lstrip()[:max_bytes]
+        yield RawRecord(0, None, kept, _too_big(size, max_bytes), size - len(kept))
+        return
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        lines = body.split(b"\n")
+        if any(x[:1] in (b"{", b"[") and _parses(x.rstrip(b"\r"), max_bytes) for x in lines[1:]):
+            # JSON Lines after all, whose first lines are broken
+            yield from iter_lines(body, _EMPTY, max_bytes)
+            return
+        yield RawRecord(0, None, body, f"malformed JSON: {exc}")
+        return
+    yield RawRecord(0, value, body)
+
+
+class _Empty:
+    def read(self, n: int = -1) -> bytes:
+        return b""
+
+
+_EMPTY: Any = _Empty()
+
+
+# the next byte that matters to the structure, and the longest run of a
+# string's body made of whole characters and escapes: it stops at the closing
+# quote, at a raw line break (which no JSON string may hold: a sure sign that
+# a quote is missing), or before a backslash that ends the buffer
 _STRUCTURE = re.compile(rb'["\[\]{},]')
-_STRING_BODY = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
-READ_BYTES = 1 << 20
-KEEP_RAW = 2000  # bytes of a record too big to keep whole, for the quarantine
+_STRING_BODY = re.compile(rb'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*')
+_NONSPACE = re.compile(rb"[^ \t\r\n]")
+_OBJECT = re.compile(rb"\{")
+_SPACE = b" \t\r\n"
+# how a scan of one array element ends
+SEP, CLOSE, BAD, MORE, BIG, EOF = range(6)
+CHAIN = (
+    16  # elements after a candidate that must read cleanly when there is nothing to compare with
+)
+
+
+class _Scan:
+    """Where the scan of one array element stands (positions are absolute)."""
+
+    __slots__ = ("in_string", "pos", "stack")
+
+    def __init__(self, pos: int):
+        self.pos = pos
+        self.stack = bytearray()
+        self.in_string = False
+
+
+def _scan(buf: bytearray, base: int, st: _Scan) -> int:
+    """Scan ``buf`` (which starts at absolute position ``base``) from
+    ``st.pos`` to the end of one array element: SEP (its comma) or CLOSE (the
+    array's ``]``) at ``st.pos``; BAD, the structure broken at ``st.pos`` (a
+    bracket closing the wrong one, a line break in a string); or MORE, the
+    buffer ends first (call again with more bytes)."""
+    pos = st.pos - base
+    stack = st.stack
+    end = len(buf)
+    while True:
+        if st.in_string:
+            pos = _STRING_BODY.match(buf, pos).end()  # type: ignore[union-attr]
+            if pos < end and buf[pos] == 0x22:
+                st.in_string = False
+                pos += 1
+                continue
+            st.pos = base + pos
+            if pos >= end or (buf[pos] == 0x5C and pos + 1 == end):
+                return MORE
+            return BAD
+        match = _STRUCTURE.search(buf, pos)
+        if match is None:
+            st.pos = base + end
+            return MORE
+        pos = match.start()
+        char = buf[pos]
+        if char == 0x22:
+            st.in_string = True
+        elif char in b"{[":
+            stack.append(char)
+        elif char in b"}]":
+            if not stack or stack[-1] != char - 2:  # "}" is "{" + 2, "]" is "[" + 2
+                st.pos = base + pos
+                return CLOSE if char == 0x5D and not stack else BAD
+            stack.pop()
+        elif not stack:  # a comma between elements
+            st.pos = base + pos
+            return SEP
+        pos += 1
+
+
+class _ArrayReader:
+    """The elements of a top-level JSON array, each parsed alone, so that a
+    corrupt one costs that one only.
+
+    A scanner finds where each element ends (it tracks strings and brackets,
+    and a regex skips over string contents), then orjson parses its bytes.
+    When the structure breaks (a bracket closing the wrong one, a line break
+    inside a string, an element that never ends), the reader looks for the
+    next element from the structure: the first ``{`` after the broken
+    element's start that follows a separator, begins a whole value, and fits
+    the array: the keys of the last good element (half of them shared), the
+    column of the first element in a pretty-printed file, and when there is
+    no element yet to compare with, the next elements reading cleanly too.
+    Buffers are held to about twice the size limit whatever the input.
+    """
+
+    def __init__(self, head: bytes, stream: IO[bytes], max_bytes: int):
+        self.buf = bytearray(head)
+        self.base = 0  # absolute position of buf[0]
+        self.stream = stream
+        self.eof = False
+        self.max = max_bytes
+        self.keys: frozenset[str] | None = None  # of the last good element
+        self.column: int | None = None  # of the elements, in a pretty-printed array
+        self.last: tuple[frozenset[str], int | None] | None = None  # the good element before
+
+    # buffer
+
+    def fill(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.stream.read(READ_BYTES)
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf += chunk
+        return True
+
+    def forget(self, upto: int) -> None:
+        """Drop the bytes before absolute position ``upto``."""
+        if upto > self.base:
+            del self.buf[: upto - self.base]
+            self.base = upto
+
+    def take(self, start: int, end: int) -> bytes:
+        return bytes(self.buf[start - self.base : end - self.base])
+
+    def next_nonspace(self, pos: int) -> int | None:
+        while True:
+            match = _NONSPACE.search(self.buf, max(0, pos - self.base))
+            if match is not None:
+                return self.base + match.start()
+            pos = self.base + len(self.buf)
+            if not self.fill():
+                return None
+
+    def scan(self, st: _Scan, start: int) -> int:
+        """:func:`_scan`, reading more as needed: BIG once the element passes
+        the size limit, EOF at the end of the input."""
+        while True:
+            outcome = _scan(self.buf, self.base, st)
+            if outcome != MORE:
+                return outcome
+            if st.pos - start > self.max:
+                return BIG
+            if not self.fill():
+                return EOF
+
+    # elements
+
+    def elements(self) -> Iterator[RawRecord]:
+        start = self.base + self.buf.index(b"[") + 1
+        index = 0
+        while True:
+            if start - self.base > READ_BYTES:  # forget what has been parsed
+                self.forget(start)
+            st = _Scan(start)
+            outcome = self.scan(st, start)
+            if outcome in (SEP, CLOSE) and st.pos - start > self.max:
+                outcome = BIG  # found whole in what was read, but over the limit all the same
+            if outcome == BIG:
+                record, nxt, outcome = self.too_big(index, start, st)
+                yield record
+                index += 1
+                if nxt is not None:  # it was broken, and the next element begins at nxt
+                    start = nxt
+                    continue
+                if outcome == EOF:
+                    return
+            elif outcome == BAD or (outcome == EOF and (st.stack or st.in_string)):
+                # a broken element may have swallowed the ones after it
+                record, nxt = self.resync(index, start)
+                yield record
+                index += 1
+                if nxt is None:
+                    return
+                start = nxt
+                continue
+            else:  # SEP, CLOSE, or the end of the input after a whole value
+                raw = self.take(start, st.pos).strip()
+                if raw or outcome == SEP:
+                    record = _parse(index, raw)
+                    if record.error is None:
+                        self.learn(record.value, start)
+                        yield record
+                        index += 1
+                    elif outcome == EOF:
+                        yield RawRecord(index, None, raw, NOT_CLOSED)
+                        return
+                    else:  # the brackets balance, the text is no JSON: one element, or more?
+                        record, nxt = self.resync(index, start, stop=st.pos)
+                        yield record
+                        index += 1
+                        if nxt is not None:
+                            start = nxt
+                            continue
+                if outcome == EOF:
+                    yield RawRecord(index, None, b"", NOT_CLOSED)
+                    return
+            if outcome == SEP:
+                start = st.pos + 1
+                continue
+            # the array's "]": elements after it mean it was a stray one
+            nxt = self.next_nonspace(st.pos + 1)
+            if nxt is None:
+                return
+            char = self.buf[nxt - self.base]
+            if char == 0x2C:
+                start = nxt + 1
+            elif char in b"{[":
+                start = nxt
+            else:
+                record, nxt = self.resync(index, nxt, why="malformed JSON: data after the array")
+                yield record
+                index += 1
+                if nxt is None:
+                    return
+                start = nxt
+
+    def learn(self, value: Any, start: int) -> None:
+        """Take a good object as what the next elements look like (its keys,
+        and its column in a pretty-printed array) once the one after it looks
+        the same: a stray part of a broken element never becomes the model."""
+        if not isinstance(value, dict):
+            self.last = None
+            return
+        first = self.next_nonspace(start) or start
+        line = self.buf.rfind(b"\n", start - self.base, first - self.base)
+        shape = (frozenset(value), first - self.base - line - 1 if line >= 0 else None)
+        if self.last is not None and self.last[1] == shape[1] and _alike(shape[0], self.last[0]):
+            self.keys, self.column = shape
+        self.last = shape
+
+    def too_big(self, index: int, start: int, st: _Scan) -> tuple[RawRecord, int | None, int]:
+        """An element past the size limit: a broken one that runs into the
+        next (found in what is buffered), or else one skipped as it streams
+        past, keeping its first bytes; with how its scan ended."""
+        start = self.next_nonspace(start) or start
+        kept = self.take(start, start + self.max)
+        record, nxt = self.resync(index, start, stop=st.pos, kept=kept)
+        if nxt is not None:
+            return record, nxt, BIG
+        while True:
+            self.forget(st.pos)
+            outcome = _scan(self.buf, self.base, st)
+            if outcome in (SEP, CLOSE):
+                size = st.pos - start
+                why = _too_big(size, self.max)
+                return RawRecord(index, None, kept, why, size - len(kept)), None, outcome
+            if outcome == BAD or (outcome == MORE and not self.fill()):
+                record, nxt = self.resync(index, start, frm=st.pos, kept=kept)
+                return record, nxt, BIG if nxt is not None else EOF
+
+    def resync(
+        self,
+        index: int,
+        start: int,
+        *,
+        stop: int | None = None,
+        frm: int | None = None,
+        kept: bytes | None = None,
+        why: str | None = None,
+    ) -> tuple[RawRecord, int | None]:
+        """The broken element at ``start`` as a rejection, and where the next
+        element begins (None: nowhere before ``stop``, or the end of the input).
+
+        Candidates are looked at in order from ``frm`` (the byte after
+        ``start``); what lies behind them is forgotten once it is past the size
+        limit, keeping the element's first bytes for the quarantine.
+        """
+        self.last = None
+        start = self.next_nonspace(start) or start
+        pos = start + 1 if frm is None else frm
+        budget = [BUDGET + 8 * self.max]  # bytes candidates may scan: linear time on any input
+        found = None
+        while budget[0] > 0:
+            match = _OBJECT.search(self.buf, max(0, pos - self.base))
+            if match is None:
+                pos = self.base + len(self.buf)
+                if stop is not None and pos >= stop:
+                    break
+                kept = self.keep(kept, start, pos)
+                if not self.fill():
+                    break
+                continue
+            candidate = self.base + match.start()
+            if stop is not None and candidate >= stop:
+                break
+            if self.fits(candidate, budget):
+                found = candidate
+                break
+            pos = candidate + 1
+            kept = self.keep(kept, start, candidate)
+        if found is not None:
+            end = self.separator_before(found)
+        elif stop is not None:
+            end = stop
+        else:
+            end = self.base + len(self.buf)
+        size = end - start
+        if kept is None or size <= len(kept):
+            kept = self.take(start, min(end, start + self.max))
+        raw = kept.rstrip()
+        if why is None:
+            try:
+                orjson.loads(raw)
+                why = "malformed JSON: the element runs into the next one"
+            except orjson.JSONDecodeError as exc:
+                why = f"malformed JSON: {exc}"
+        return RawRecord(index, None, raw, why, max(0, size - len(kept))), found
+
+    def keep(self, kept: bytes | None, start: int, upto: int) -> bytes | None:
+        """Forget the bytes before ``upto`` once they are past the size limit
+        of the element at ``start``, keeping its first bytes."""
+        if kept is None and upto - start > self.max + READ_BYTES:
+            kept = self.take(start, start + self.max)
+        if kept is not None:
+            self.forget(upto)
+        return kept
+
+    def separator_before(self, pos: int) -> int:
+        """Where the element before the one at ``pos`` ends: at its comma, or
+        after its last byte."""
+        q = pos - 1
+        while q > self.base and self.buf[q - self.base] in _SPACE:
+            q -= 1
+        return q if self.buf[q - self.base] == 0x2C else q + 1
+
+    def fits(self, pos: int, budget: list[int]) -> bool:
+        """Whether a whole element that fits the array begins at ``pos``."""
+        q = pos - 1
+        while q >= self.base and self.buf[q - self.base] in _SPACE:
+            q -= 1
+        if q < self.base or self.buf[q - self.base] not in b",[]}":
+            return False
+        if self.column is not None:  # pretty-printed: on a line of its own, at the column
+            line = self.buf.rfind(b"\n", q - self.base, pos - self.base)
+            if line < 0 or pos - self.base - line - 1 != self.column:
+                return False
+        got = self.object_at(pos, budget)
+        if got is None:
+            return False
+        value, outcome, end = got
+        if self.keys is not None:
+            return _alike(frozenset(value), self.keys)
+        # nothing to compare with yet: the elements after it must read as its kind
+        keys = frozenset(value)
+        for _ in range(CHAIN):
+            nxt = self.next_nonspace(end + 1)
+            if outcome == CLOSE:
+                return nxt is None
+            if nxt is None or self.buf[nxt - self.base] != 0x7B:
+                return False
+            got = self.object_at(nxt, budget)
+            if got is None or not _alike(frozenset(got[0]), keys):
+                return False
+            _, outcome, end = got
+        return True
+
+    def object_at(self, pos: int, budget: list[int]) -> tuple[dict, int, int] | None:
+        """The object beginning at ``pos`` and ending an element, with how its scan ended and where."""
+        st = _Scan(pos)
+        outcome = self.scan(st, pos)
+        budget[0] -= st.pos - pos
+        if outcome not in (SEP, CLOSE):
+            return None
+        try:
+            value = orjson.loads(self.take(pos, st.pos))
+        except orjson.JSONDecodeError:
+            return None
+        return (value, outcome, st.pos) if isinstance(value, dict) else None
+
+
+BUDGET = 64 << 20
+
+
+def _alike(keys: frozenset[str], known: frozenset[str]) -> bool:
+    """At least half of the keys of the two objects are shared."""
+    return 2 * len(keys & known) >= len(keys | known)
+
+
+def _parse(index: int, raw: bytes) -> RawRecord:
+    try:
+        return RawRecord(index, orjson.loads(raw), raw)
+    except orjson.JSONDecodeError as exc:
+        return RawRecord(index, None, raw, f"malformed JSON: {exc}")
 
 
 def iter_array(head: bytes, stream: IO[bytes], max_bytes: int) -> Iterator[RawRecord]:
-    """The elements of a top-level JSON array, one at a time.
-
-    A scanner finds where each element ends (it tracks strings and nesting
-    only, and a regex skips over string contents), then orjson parses the
-    element's bytes: each element keeps its raw text, is parsed with the same
-    limits as a JSON line, and can fail alone.  An element over ``max_bytes``
-    is dropped as it streams past, keeping its first bytes for the quarantine.
-    """
-    buf = bytearray(head)
-    pos = buf.index(b"[") + 1  # where scanning resumes
-    start = pos  # where the current element begins
-    depth = 1
-    in_string = False
-    index = 0
-    skipped = 0  # bytes of an over-limit element already dropped
-    prefix = b""
-
-    def element(end: int) -> RawRecord:
-        if skipped:
-            return RawRecord(index, None, prefix, _too_big(skipped + end - start, max_bytes))
-        raw = bytes(buf[start:end]).strip()
-        try:
-            return RawRecord(index, orjson.loads(raw), raw)
-        except orjson.JSONDecodeError as exc:
-            return RawRecord(index, None, raw[:KEEP_RAW], f"malformed JSON: {exc}")
-
-    while True:
-        if skipped or pos - start > max_bytes:
-            if not skipped:
-                prefix = bytes(buf[start : start + 2 * KEEP_RAW]).lstrip()[:KEEP_RAW]
-            skipped += pos - start
-            del buf[:pos]
-            pos = start = 0
-        if in_string:
-            pos = _STRING_BODY.match(buf, pos).end()  # type: ignore[union-attr]
-            if pos < len(buf) and buf[pos] == 0x22:  # the closing quote
-                pos += 1
-                in_string = False
-                continue
-        else:
-            match = _STRUCTURE.search(buf, pos)
-            if match is not None:
-                char = buf[match.start()]
-                pos = match.end()
-                if char == 0x22:
-                    in_string = True
-                elif char in b"[{":
-                    depth += 1
-                elif char in b"]}":
-                    depth -= 1
-                    if depth == 0:
-                        if skipped or bytes(buf[start : match.start()]).strip():
-                            yield element(match.start())
-                        trailing = (bytes(buf[pos:]) + stream.read(HEAD_BYTES)).strip()
-                        if trailing:
-                            yield RawRecord(
-                                index + 1,
-                                None,
-                                trailing[:KEEP_RAW],
-                                "malformed JSON: data after the array",
-                            )
-                        return
-                elif depth == 1:  # a comma between elements
-                    yield element(match.start())
-                    index += 1
-                    skipped, prefix = 0, b""
-                    start = pos
-                    if start > READ_BYTES:  # forget what has been parsed
-                        del buf[:start]
-                        pos = start = 0
-                continue
-            pos = len(buf)
-        # the buffer is used up: read more, in growing chunks for a long element
-        chunk = stream.read(max(READ_BYTES, len(buf) - start))
-        if not chunk:
-            if skipped or bytes(buf[start:]).strip() or depth:
-                yield RawRecord(
-                    index,
-                    None,
-                    prefix or bytes(buf[start : start + KEEP_RAW]),
-                    "malformed JSON: unexpected end of data (the array is not closed)",
-                )
-            return
-        buf += chunk
+    """The elements of a top-level JSON array, one at a time (see :class:`_ArrayReader`)."""
+    yield from _ArrayReader(head, stream, max_bytes).elements()
 
 
 def _parses(line: bytes, max_bytes: int) -> bool:
@@ -221,9 +623,10 @@ def _too_big(size: int, limit: int) -> str:
 
 
 def reject(path: str, record: RawRecord, fmt: str, reason: str) -> Rejected:
-    """A rejection of ``record``, keeping its raw text for the quarantine."""
+    """A rejection of ``record``, keeping its raw text (up to the size limit) for the quarantine."""
     raw = record.raw or (orjson.dumps(record.value) if record.value is not None else b"")
-    return Rejected(Source(path, record.index, fmt), reason, raw.decode("utf-8", "replace"))
+    text = raw.decode("utf-8", "replace")
+    return Rejected(Source(path, record.index, fmt), reason, text, bytes_not_kept=record.dropped)
 
 
 class FieldError(ValueError):

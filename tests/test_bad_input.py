@@ -111,7 +111,10 @@ def test_record_over_the_size_limit(tmp_path):
         rejected["reason"]
         == f"record of {len(big):,} bytes is over the limit of 16,777,216 bytes (--max-record-bytes)"
     )
-    assert len(rejected["raw"]) == len(big)
+    # kept whole up to the limit, and the rest counted, not held in memory
+    assert len(rejected["raw"]) == 16 * 1024 * 1024
+    assert rejected["raw"] == big[: 16 * 1024 * 1024].decode()
+    assert rejected["bytes_not_kept"] == len(big) - 16 * 1024 * 1024
     assert len((out / "alpaca.jsonl").read_text().splitlines()) >= 1
 
 
@@ -175,7 +178,9 @@ def test_array_element_over_the_size_limit_is_skipped_as_it_streams(tmp_path):
         f"record of {size:,} bytes is over the limit of 1,000 bytes (--max-record-bytes)"
     )
     assert rejected["raw"].startswith('{\n  "instruction": "Summarise this."')
-    assert len(rejected["raw"]) == 2000  # the first bytes, not the whole record
+    # the first bytes up to the limit, and how many more there were
+    assert len(rejected["raw"]) == 1000
+    assert rejected["bytes_not_kept"] == size - 1000
     assert (
         len((out / "alpaca.jsonl").read_text().splitlines()) == 1
     )  # the two good ones, deduplicated

@@ -1,0 +1,242 @@
+"""A corrupt record costs that record only: JSON arrays resynchronise on the
+next element, JSON Lines are read line by line whatever the first line holds,
+and every buffer is held to the size limit, compressed input too."""
+
+import gzip
+import io
+import json
+import tracemalloc
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from loomcore.records import Limits, iter_json, limits
+
+N = 1000
+
+
+def conversations(n=N):
+    """ShareGPT-like records: nested lists of objects, as real exports have."""
+    return [
+        {
+            "id": f"c{i}",
+            "conversations": [
+                {"from": "human", "value": f"What is item {i}?"},
+                {"from": "gpt", "value": f"Item {i} is a thing, see {{x}} and [y]."},
+            ],
+        }
+        for i in range(n)
+    ]
+
+
+def encode(items, shape):
+    if shape == "lines":
+        return b"".join(json.dumps(r).encode() + b"\n" for r in items)
+    return json.dumps(items, indent=2 if shape == "pretty" else None).encode()
+
+
+def read(data):
+    got = list(iter_json(io.BytesIO(data)))
+    good = {
+        r.value["id"]
+        for r in got
+        if r.error is None and isinstance(r.value, dict) and "conversations" in r.value
+    }
+    return good, [r for r in got if r.error]
+
+
+def element(data, i):
+    """Where record ``i`` starts and ends in ``data``."""
+    start = data.rindex(b"{", 0, data.index(f'"c{i}"'.encode()))
+    end = data.rindex(b"}", 0, data.index(f'"c{i + 1}"'.encode())) + 1
+    return start, end
+
+
+# each shape of corruption, applied inside record 10
+SHAPES = {
+    "stray ] inside": lambda d, a, b: d[: a + 12] + b"]" + d[a + 12 :],
+    "unterminated string": lambda d, a, b: (
+        d[: d.index(b'"', a + 8)] + d[d.index(b'"', a + 8) + 1 :]
+    ),
+    "garbage inside": lambda d, a, b: d[: a + 20] + b"\x00#garbage{[" + d[a + 20 :],
+    "closing brace lost": lambda d, a, b: d[: b - 1] + d[b:],
+    "cut short": lambda d, a, b: d[: a + 40] + d[b:],
+}
+
+
+@pytest.mark.parametrize("shape", ["compact", "pretty", "lines"])
+@pytest.mark.parametrize("corruption", sorted(SHAPES))
+def test_one_corrupt_record_costs_that_record_only(shape, corruption):
+    data = encode(conversations(), shape)
+    a, b = element(data, 10)
+    good, errors = read(SHAPES[corruption](data, a, b))
+    assert good == {f"c{i}" for i in range(N)} - {"c10"}
+    assert [(r.index, r.error.startswith("malformed JSON")) for r in errors] == [
+        (11 if shape == "lines" else 10, True)
+    ]
+
+
+def test_a_stray_bracket_between_elements_loses_nothing():
+    data = encode(conversations(), "pretty")
+    a, _ = element(data, 10)
+    good, errors = read(data[:a] + b"]" + data[a:])
+    assert len(good) == N and errors == []
+
+
+def test_the_broken_element_is_kept_whole_for_the_quarantine():
+    data = encode(conversations(), "compact")
+    a, b = element(data, 10)
+    broken = data[:a] + data[a : a + 12] + b"]" + data[a + 12 : b] + data[b:]
+    _, [error] = read(broken)
+    assert error.raw == data[a:b][:12] + b"]" + data[a:b][12:] and error.dropped == 0
+
+
+@pytest.mark.parametrize("shape", ["compact", "pretty"])
+def test_a_corrupt_first_element_is_found_past_too(shape):
+    data = encode(conversations(), shape)
+    q = data.index(b'"id"')
+    good, errors = read(data[:q] + data[q + 1 :])  # a quote lost in the first key
+    assert good == {f"c{i}" for i in range(1, N)} and [e.index for e in errors] == [0]
+
+
+def test_a_cut_first_line_of_json_lines_costs_that_line():
+    data = encode(conversations(), "lines")
+    good, errors = read(data[30:])
+    assert good == {f"c{i}" for i in range(1, N)}
+    assert [(e.index, e.raw) for e in errors] == [(1, data[30 : data.index(b"\n")])]
+
+
+@pytest.mark.parametrize("shape", ["compact", "pretty", "lines"])
+def test_a_byte_order_mark_is_not_data(shape):
+    good, errors = read(b"\xef\xbb\xbf" + encode(conversations(3), shape))
+    assert good == {"c0", "c1", "c2"} and errors == []
+
+
+def test_a_pretty_printed_object_is_one_record():
+    [record] = list(iter_json(io.BytesIO(json.dumps({"a": [1, 2]}, indent=2).encode())))
+    assert (record.index, record.value, record.error) == (0, {"a": [1, 2]}, None)
+
+
+def peak_bytes(data, limit):
+    token = limits.set(Limits(max_record_bytes=limit))
+    tracemalloc.start()
+    try:
+        got = [
+            (r.index, r.error, len(r.raw), r.dropped)
+            for r in iter_json(gzip.GzipFile(fileobj=io.BytesIO(data)))
+        ]
+        return got, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        limits.reset(token)
+
+
+def test_a_long_line_in_gzip_is_never_held_whole():
+    line = b'{"instruction": "x", "output": "' + b"a" * 40_000_000 + b'"}\n'
+    good = json.dumps({"instruction": "y", "output": "z"}).encode() + b"\n"
+    got, peak = peak_bytes(gzip.compress(line + good, 1), 1 << 20)
+    assert got == [
+        (
+            1,
+            f"record of {len(line) - 1:,} bytes is over the limit of 1,048,576 bytes (--max-record-bytes)",
+            1 << 20,
+            len(line) - 1 - (1 << 20),
+        ),
+        (2, None, len(good) - 1, 0),
+    ]
+    assert peak < 8 << 20  # the limit and a read chunk or two, not 40 MB
+
+
+def test_one_huge_pretty_printed_object_in_gzip_is_counted_not_held():
+    body = json.dumps(
+        {"messages": [{"role": "user", "content": "a" * 1000}] * 30_000}, indent=2
+    ).encode()
+    got, peak = peak_bytes(gzip.compress(body, 1), 1 << 20)
+    assert got == [
+        (
+            0,
+            f"record of {len(body):,} bytes is over the limit of 1,048,576 bytes (--max-record-bytes)",
+            1 << 20,
+            len(body) - (1 << 20),
+        )
+    ]
+    assert peak < 8 << 20
+
+
+def test_an_array_element_past_the_limit_streams_past():
+    big = {"id": "big", "conversations": [{"from": "human", "value": "a" * 50_000}]}
+    data = encode([*conversations(3), big, *conversations(3)], "compact")
+    token = limits.set(Limits(max_record_bytes=10_000))
+    try:
+        got = list(iter_json(io.BytesIO(data)))
+    finally:
+        limits.reset(token)
+    [error] = [r for r in got if r.error]
+    size = len(json.dumps(big))
+    assert (error.index, error.error, len(error.raw), error.dropped) == (
+        3,
+        f"record of {size:,} bytes is over the limit of 10,000 bytes (--max-record-bytes)",
+        10_000,
+        size - 10_000,
+    )
+    assert len(got) == 7
+
+
+FUZZ = settings(
+    derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@FUZZ
+@given(
+    shape=st.sampled_from(["compact", "pretty", "lines"]),
+    which=st.integers(0, N - 1),
+    where=st.floats(0, 1, exclude_max=True),
+    how=st.sampled_from(["insert", "delete", "replace"]),
+    junk=st.binary(min_size=1, max_size=3) | st.sampled_from([b"]", b"}", b"{", b'"', b"\n", b","]),
+)
+def test_fuzz_one_corrupt_record_keeps_998_of_1000(shape, which, where, how, junk):
+    data = encode(conversations(), shape)
+    if which < N - 1:
+        a, b = element(data, which)
+    else:
+        a = data.rindex(b"{", 0, data.index(b'"c999"'))
+        b = data.rindex(b"}") + 1
+    p = a + int(where * (b - a))
+    if how == "insert":
+        data = data[:p] + junk + data[p:]
+    elif how == "delete":
+        data = data[:p] + data[p + len(junk) :]
+    else:
+        data = data[:p] + junk + data[p + len(junk) :]
+    good, errors = read(data)
+    assert len(good) >= N - 2 and len(errors) <= 3
+    assert all(e.error.startswith("malformed JSON") for e in errors)
+
+
+def transcript(data: bytes):
+    from loomcore_plugins.readers import transcript as reader
+
+    return [
+        [(t.role, t.content) for t in item.turns] if hasattr(item, "turns") else item.reason
+        for item in reader.read(io.BytesIO(data), "/x/chat.txt")
+    ]
+
+
+def test_a_transcript_with_a_byte_order_mark_keeps_its_first_turn():
+    data = "\ufeffUser: What is DNS?\nAssistant: It maps names to addresses.\n".encode()
+    assert transcript(data) == [
+        [("user", "What is DNS?"), ("assistant", "It maps names to addresses.")]
+    ]
+
+
+def test_a_rule_inside_an_answer_does_not_cut_it():
+    data = (
+        b"User: Show me a table.\nAssistant: Here it is:\n\n---\n\n| a | b |\n\nDone.\n"
+        b"---\n\nUser: Thanks, and DNS?\nAssistant: It maps names.\n"
+    )
+    assert transcript(data) == [
+        [("user", "Show me a table."), ("assistant", "Here it is:\n\n---\n\n| a | b |\n\nDone.")],
+        [("user", "Thanks, and DNS?"), ("assistant", "It maps names.")],
+    ]
