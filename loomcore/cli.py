@@ -184,7 +184,14 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     "--include-context/--no-include-context",
     default=False,
     show_default=True,
-    help="Put the question's entities and topics in the input field.",
+    help="Kept for the seed's API; writes no entity dump into the input any more.",
+)
+@click.option(
+    "--derived-examples/--no-derived-examples",
+    default=False,
+    show_default=True,
+    help="Also write excerpt examples of patterns the user did not ask about "
+    "(a definition met in passing); labels in raw.jsonl name them either way.",
 )
 @click.option(
     "--include-reasoning/--no-include-reasoning",
@@ -192,7 +199,16 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     show_default=True,
     help="Keep reasoning in decision and chain outputs.",
 )
-@click.option("--system-prompt", default="", help="System message for every example.")
+@click.option(
+    "--system-prompt",
+    default="",
+    help="System message for every example whose conversation has none of its own.",
+)
+@click.option(
+    "--override-system-prompt",
+    is_flag=True,
+    help="Use --system-prompt even where the input gave a system prompt.",
+)
 @click.option(
     "--strict", is_flag=True, help="Stop at the first plugin fault instead of counting it."
 )
@@ -298,8 +314,10 @@ def run(
     min_importance: float,
     min_confidence: float,
     include_context: bool,
+    derived_examples: bool,
     include_reasoning: bool,
     system_prompt: str,
+    override_system_prompt: bool,
     strict: bool,
     redact: str,
     redact_allow: tuple[str, ...],
@@ -337,6 +355,8 @@ def run(
             include_context=include_context,
             min_confidence=min_confidence,
             system_prompt=system_prompt,
+            derived_examples=derived_examples,
+            override_system_prompt=override_system_prompt,
         ),
         input_format=input_format,
         strict=strict,

@@ -77,3 +77,40 @@ def test_a_run_writes_one_example_per_exchange_with_its_labels(tmp_path):
     assert raw["instruction"] == HOW and raw["output"] == STEPS
     assert raw["metadata"]["pattern_type"] == "procedure"
     assert raw["metadata"]["labels"] == ["procedure", "qa_pair"]
+
+
+def test_the_conversations_own_system_prompt_wins_unless_told_to_override(registry):
+    from loomcore import MemoryEnricher, PatternExtractor
+    from loomcore.pipeline import examples_of
+
+    raw = raw_memory(HOW, STEPS)
+    raw["metadata"]["system_prompt"] = "You are a barista."
+    enriched = MemoryEnricher(registry).enrich(raw)
+    patterns = PatternExtractor(0.0, registry=registry).extract_patterns([enriched])
+
+    def system(**config):
+        [e] = examples_of(registry, patterns, SynthesisConfig(min_confidence=0.0, **config))
+        return e.system
+
+    assert system() == "You are a barista."
+    assert system(system_prompt="Be brief.") == "You are a barista."
+    assert system(system_prompt="Be brief.", override_system_prompt=True) == "Be brief."
+
+
+def test_the_command_line_writes_excerpts_only_when_asked(tmp_path):
+    from click.testing import CliRunner
+
+    from loomcore.cli import cli
+
+    def lines(*flags):
+        out = tmp_path / "-".join(flags or ("plain",))
+        result = CliRunner().invoke(cli, ["run", "-q", "-f", "raw", "-o", str(out), *flags])
+        assert result.exit_code == 0, result.output
+        return [json.loads(x) for x in (out / "raw.jsonl").read_text().splitlines()]
+
+    plain, derived = lines(), lines("--derived-examples")
+    assert len(plain) == 8
+    assert len(derived) == 12
+    assert {(r["instruction"], r["output"]) for r in plain} <= {
+        (r["instruction"], r["output"]) for r in derived
+    }
