@@ -376,6 +376,9 @@ def run(
     stats = pipe.run(list(inputs) or None, output)
     if not quiet:
         _print_summary(stats.summary(), pipe.written)
+        from loomcore import preflight
+
+        click.echo(f"{preflight.summary(preflight.check(output))} (loomcore check {output})")
 
 
 def _val_size(val_size: float | None, split: float | None) -> float | None:
@@ -583,6 +586,36 @@ def _print_stats(report: dict[str, Any]) -> None:
         console.print(
             "redacted: " + ", ".join(f"{k} {n:,}" for k, n in report["redactions"].items())
         )
+
+
+@cli.command()
+@click.argument("directory", metavar="DIR", default="loomcore-out")
+@click.option(
+    "--for",
+    "trainers",
+    multiple=True,
+    type=click.Choice(["llamafactory", "trl", "axolotl", "openai"]),
+    help="Check for this trainer (repeat); default: every one.",
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(1),
+    default=None,
+    help="Token limit for every trainer, instead of each one's default "
+    "(LLaMA-Factory cutoff_len 2048, TRL max_length 1024, axolotl sequence_len 2048, OpenAI 65536).",
+)
+def check(directory: str, trainers: tuple[str, ...], max_tokens: int | None) -> None:
+    """What each trainer would reject, drop, truncate or mask in DIR, file by file
+    (loomcore's reading of their documented rules; no trainer is run).
+    Exits 1 when a trainer would reject a file."""
+    from loomcore import preflight
+
+    checks = preflight.check(directory, trainers or preflight.TRAINERS, max_tokens)
+    for line in preflight.report(checks):
+        click.echo(line)
+    click.echo(preflight.summary(checks))
+    if any(f.verdict == "reject" for c in checks for f in c.findings.values()):
+        sys.exit(1)
 
 
 @cli.command()

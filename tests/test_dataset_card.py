@@ -122,9 +122,13 @@ def test_card_says_how_files_and_entries_are_named(tmp_path):
         "`loomcore_` and the file's name without `.jsonl`, dots as underscores" in body
     )
     assert "| file | lines | LLaMA-Factory entry |" in body
-    assert "| alpaca.train.jsonl | 9 | loomcore_alpaca_train |" in body
-    assert "| alpaca.validation.jsonl | 9 | loomcore_alpaca_validation |" in body
-    assert "| chatml.train.jsonl | 9 | - |" in body
+    n = {p.name: len(p.read_text().splitlines()) for p in tmp_path.glob("*.jsonl")}
+    assert f"| alpaca.train.jsonl | {n['alpaca.train.jsonl']} | loomcore_alpaca_train |" in body
+    assert (
+        f"| alpaca.validation.jsonl | {n['alpaca.validation.jsonl']} | loomcore_alpaca_validation |"
+        in body
+    )
+    assert f"| chatml.train.jsonl | {n['chatml.train.jsonl']} | - |" in body
 
 
 def test_output_files_are_as_readable_as_the_umask_allows(tmp_path):
@@ -154,9 +158,10 @@ def test_run_lists_every_file_it_wrote(tmp_path):
     result = CliRunner().invoke(cli, ["run", "-o", str(out), "-f", "alpaca", "--val-size", "0.5"])
     assert result.exit_code == 0, result.output
     wrote = [line for line in result.output.splitlines() if line.startswith("wrote ")]
+    n = {p.name: len(p.read_text().splitlines()) for p in out.glob("*.jsonl")}
     assert wrote == [
-        f"wrote 9 lines to {out / 'alpaca.train.jsonl'}",
-        f"wrote 9 lines to {out / 'alpaca.validation.jsonl'}",
+        f"wrote {n['alpaca.train.jsonl']} lines to {out / 'alpaca.train.jsonl'}",
+        f"wrote {n['alpaca.validation.jsonl']} lines to {out / 'alpaca.validation.jsonl'}",
         f"wrote {out / 'dataset_info.json'}",
         f"wrote {out / 'README.md'}",
         f"wrote {out / 'manifest.json'}",
