@@ -7,8 +7,9 @@ JSON at all.  :func:`first_record` scans the head of a file as JSON, without
 building the values, and gives the keys of its first record (the first
 element of an array, the first line of JSON Lines, or the one object) and,
 one level down, the keys of each key's value (an object's own keys, or those
-of a list's first object).  A head that ends inside the first record gives
-what was seen up to there; a head that is not JSON gives None.
+of a list's first object); the keys of the next few records the head holds
+whole are added.  A head that ends inside the first record gives what was
+seen up to there; a head that is not JSON gives None.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _SCALAR = re.compile(rb"-?[0-9][0-9.eE+-]*|-?Infinity|true|false|null|NaN")
 MAX_DEPTH = 256  # recursion stays well inside Python's limit
 MAX_KEYS = 256  # keys remembered per object: a mapping of node ids need not be listed
+MORE_RECORDS = 3  # records after the first whose keys are added, when the head holds them
 
 
 @attrs.frozen
@@ -83,11 +85,27 @@ def first_record(head: bytes) -> Shape | None:
     keys: list[str] = []
     inner: dict[str, tuple[str, ...]] = {}
     try:
-        _object(buf, pos, keys, inner, depth=0)
+        pos = _object(buf, pos, keys, inner, depth=0)
     except _NotJson:
         return None
     except _End:
         return Shape(container, tuple(keys), inner, complete=False)
+    # the next few records too: a first record with little in it (an entry of
+    # an export with no messages) must not hide what the file is
+    for _ in range(MORE_RECORDS):
+        pos = _space(buf, pos)
+        if container == "array" and buf[pos : pos + 1] == b",":
+            pos = _space(buf, pos + 1)
+        if buf[pos : pos + 1] != b"{":
+            break
+        more: list[str] = []
+        more_inner: dict[str, tuple[str, ...]] = {}
+        try:
+            pos = _object(buf, pos, more, more_inner, depth=0)
+        except (_NotJson, _End):
+            break
+        keys += [k for k in more if k not in keys][: MAX_KEYS - len(keys)]
+        inner = {**more_inner, **inner}
     return Shape(container, tuple(keys), inner)
 
 
