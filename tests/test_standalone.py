@@ -179,3 +179,30 @@ def test_a_run_reports_the_gates_drops_in_its_summary(tmp_path):
     assert stats.examples_filtered["standalone:dangling_reference"] == 1
     [kept] = [json.loads(x) for x in (tmp_path / "out" / "alpaca.jsonl").read_text().splitlines()]
     assert kept["instruction"] == "Why does ice float on water at all?"
+
+
+def test_formatting_a_plain_text_does_not_carry_dangles():
+    text = "Seek replacements for the italicized words.\n\nShe was too obstinate to admit it."
+    assert fails(text, "She was too stubborn to admit it.") == "dangling_reference"
+    marked = "Seek replacements for the italicized words.\n\nShe was too *obstinate* to admit it."
+    assert fails(marked, "She was too stubborn to admit it.") is None
+
+
+def test_an_article_named_by_its_title_only_is_not_given():
+    assert fails('Summarize the article "The Effects of Climate Change" briefly.', GOOD) == (
+        "dangling_reference"
+    )
+    given = "Summarize the article.\n\nThe article says heaps pop in log time."
+    assert fails(given, GOOD) is None
+    # the given text may itself say "this article": that is content, not a pointer
+    assert fails("Summarize it.\n\nThis article talks about heaps.", GOOD) is None
+
+
+def test_a_template_no_input_marker_and_an_unclosed_code_block():
+    assert fails("Describe a use case for machine learning.\n\nNo input.", GOOD) == (
+        "garbled_instruction"
+    )
+    assert fails("Describe a use case.\n\n<noinput>", GOOD) == "garbled_instruction"
+    table = "Here it is:\n\n```\n2x1=2 | 3x1=3\n2x2=4 | 3x2=6"
+    assert fails("Create a multiplication table.", table) == "cut_off"
+    assert fails("Create a multiplication table.", table + "\n```") is None

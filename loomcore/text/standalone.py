@@ -38,6 +38,18 @@ _POINTER = re.compile(
     rf"from|for|with|that|which|where|in|at)\b)",
     re.IGNORECASE,
 )
+# a pointer at formatting that plain text does not carry ("the italicized words")
+_FORMATTED = re.compile(
+    r"\bthe (?:italici[sz]ed|bold(?:ed)?|underlined|highlighted|capitali[sz]ed|colou?red|"
+    r"strikethrough|marked) (?:words?|phrases?|parts?|sections?|text|terms?|sentences?)\b",
+    re.IGNORECASE,
+)
+# things only their whole text gives: a title in quotes is not the article
+_LONG_FORM = re.compile(
+    r"\b(?:article|passage|paragraph|text|story|essay|document|report|transcript|excerpt|"
+    r"chapter|book|speech|review|email|e-mail|letter|post|blog post)$",
+    re.IGNORECASE,
+)
 _IMAGE = re.compile(
     r"<image>|\b(?:this|the|attached|my|in the) (?:image|picture|photo|screenshot)\b", re.I
 )
@@ -134,9 +146,24 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
         return True
     if given:
         return False
-    for m in _POINTER.finditer(instruction):
+    # the request is its first line; what follows is what it gives
+    request_end = instruction.find("\n")
+    request = instruction if request_end < 0 else instruction[:request_end]
+    for m in _POINTER.finditer(request):
         if not _given(instruction, m.end()):
             return True
+        # "Summarize the article 'Climate Change'": a title names what is not given
+        rest = instruction[m.end() :]
+        if (
+            _LONG_FORM.search(m.group(0))
+            and not re.search(r"(?:\n|:)\s*\S", rest)
+            and len(_WORD.findall(rest)) < 25
+        ):
+            return True
+    if _FORMATTED.search(instruction) and not re.search(
+        r"[*_]\w|<(?:i|b|u|em|strong)>", instruction
+    ):
+        return True
     m = _IMAGE.search(instruction)
     return bool(m) and not _given(instruction, m.end())
 
@@ -151,9 +178,16 @@ def link_only(instruction: str) -> bool:
     return len(_WORD.findall(rest)) < 40
 
 
+# a dataset template's "no input" marker left in the request
+_NO_INPUT = re.compile(r"(?:^|\s)(?:<\s*no\s*input\s*>|noinput|no input)\s*\.?\s*$", re.IGNORECASE)
+
+
 def garbled(instruction: str) -> bool:
-    """Brackets that do not pair, or a placeholder where the request should be."""
+    """Brackets that do not pair, a template's "<noinput>" left in, or a
+    placeholder where the request should be."""
     text = prose(instruction)
+    if _NO_INPUT.search(instruction):
+        return True
     for a, b in ("()", "[]", "{}"):
         if text.count(a) != text.count(b):
             # "1) first 2) second": enumerators close without opening
@@ -235,8 +269,12 @@ def too_short_for_request(instruction: str, output: str) -> bool:
 
 
 def cut_off(output: str) -> bool:
-    """The output stops mid-sentence (on a comma, "and", "the"), outside code."""
+    """The output stops mid-sentence (on a comma, "and", "the"), outside code,
+    or inside a code block that never closes."""
     text = output.rstrip()
+    fences = re.findall(r"^[ \t]*```", text, re.MULTILINE)
+    if len(fences) % 2:
+        return True
     if text.endswith(("```", "|")):
         return False
     last = _last_prose_line(prose(text))
