@@ -4,6 +4,7 @@ conversations of a file that is an array of them, JSON Lines of them, or the
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -14,7 +15,8 @@ from loomcore.records import read_records
 
 # the wrapper with its list first: read element by element, like a plain array
 WRAPPER = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"conversations"\s*:\s*(?=\[)')
-AFTER_ARRAY = "malformed JSON: data after the array"
+_STRUCTURE = re.compile(rb'["\[\]{}]')
+_IN_STRING = re.compile(rb'["\\]')
 
 
 def read_export(
@@ -24,20 +26,68 @@ def read_export(
     convert: Callable[[Any, Source], Conversation | None],
 ) -> Iterator[Conversation | Rejected]:
     """Conversations of an export file through ``convert`` (see
-    :func:`loomcore.records.read_records`), the wrapper's list streamed as
-    an array: the wrapper's closing brace (and keys after the list) are the
-    end of the wrapper, not a bad record."""
+    :func:`loomcore.records.read_records`); the wrapper's list is streamed
+    as an array, and what follows the list (the wrapper's closing brace,
+    keys after it) is not read as records."""
     stream, head = with_head(stream)
     match = WRAPPER.match(head)
     if match is None:
         yield from read_records(stream, path, fmt, convert)
         return
     stream.read(match.end())  # the array starts here
-    for item in read_records(stream, path, fmt, convert):
-        if (
-            isinstance(item, Rejected)
-            and item.reason == AFTER_ARRAY
-            and item.raw.lstrip().startswith(("}", ","))
-        ):
-            continue
-        yield item
+    yield from read_records(io.BufferedReader(_UntilClosed(stream)), path, fmt, convert)
+
+
+class _UntilClosed(io.RawIOBase):
+    """The bytes of ``stream`` up to the end of the JSON value it begins with
+    (strings and escapes followed, so a bracket in a text does not count)."""
+
+    def __init__(self, stream: IO[bytes]):
+        self._stream = stream
+        self._depth = 0
+        self._in_string = self._escape = self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self._done:
+            return 0
+        data = self._stream.read(len(buffer))
+        end = self._end(data)
+        if end is not None:
+            data, self._done = data[:end], True
+        buffer[: len(data)] = data
+        return len(data)
+
+    def _end(self, data: bytes) -> int | None:
+        """Where in ``data`` the value ends (the byte after it), or None."""
+        pos = 0
+        if self._escape and data:
+            pos, self._escape = 1, False
+        while pos < len(data):
+            if self._in_string:
+                match = _IN_STRING.search(data, pos)
+                if match is None:
+                    return None
+                if data[match.start()] == 0x5C:  # a backslash: the next byte is escaped
+                    if match.end() == len(data):
+                        self._escape = True
+                        return None
+                    pos = match.end() + 1
+                    continue
+                self._in_string, pos = False, match.end()
+                continue
+            match = _STRUCTURE.search(data, pos)
+            if match is None:
+                return None
+            char, pos = data[match.start()], match.end()
+            if char == 0x22:
+                self._in_string = True
+            elif char in b"[{":
+                self._depth += 1
+            else:
+                self._depth -= 1
+                if self._depth == 0:
+                    return pos
+        return None
