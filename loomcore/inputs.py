@@ -6,6 +6,8 @@ from __future__ import annotations
 import glob
 import gzip
 import io
+import os
+import re
 import sys
 from collections.abc import Iterator
 from importlib import resources
@@ -23,6 +25,17 @@ INPUT_SUFFIXES = (".json", ".jsonl", ".ndjson", ".txt", ".md")
 
 class InputError(LoomcoreError):
     """An input that cannot be found, opened or recognised."""
+
+
+class EmptyInput(InputError):
+    """An input file with nothing in it (or white space only)."""
+
+
+def printable_path(path: str) -> str:
+    """``path`` as text that can be written anywhere: a file name that is not
+    valid UTF-8 (held by Python as lone surrogates) gets U+FFFD for its bad
+    bytes; the file itself is opened by its real name."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def sample_path() -> Path:
@@ -48,13 +61,91 @@ def expand(inputs: list[str]) -> list[str]:
         elif p.exists():
             paths.append(str(p))
         elif any(c in arg for c in "*?["):
-            found = sorted(glob.glob(arg, recursive=True))
+            found = sorted(_glob(arg))
             if not found:
                 raise InputError(f"{arg}: no file matches this pattern")
             paths.extend(f for f in found if Path(f).is_file())
         else:
             raise InputError(f"{arg}: no such file or directory")
-    return paths
+    return _once(paths)
+
+
+def _once(paths: list[str]) -> list[str]:
+    """``paths`` without a file met twice (through a link, or two arguments)."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for path in paths:
+        try:
+            st = os.stat(path) if path != "-" else None
+        except OSError:
+            st = None  # reported when it is opened
+        if st is not None:
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+        out.append(path)
+    return out
+
+
+def _glob(pattern: str) -> Iterator[str]:
+    """Paths matching ``pattern``; ``**`` is any depth, and each directory is
+    walked once even when links make a loop (glob.glob follows a link to a
+    parent again and again)."""
+    if "**" not in pattern:
+        yield from glob.glob(pattern)
+        return
+    fixed = []
+    for part in pattern.split("/"):
+        if any(c in part for c in "*?["):
+            break
+        fixed.append(part)
+    root = "/".join(fixed)
+    strip = 0
+    if not root:  # a pattern starting with "**": walk the current directory
+        root, pattern, strip = ".", "./" + pattern, 2
+    matcher = re.compile(_translate(pattern))
+    seen: set[tuple[int, int]] = set()
+    for top, dirs, files in os.walk(root, followlinks=True):
+        try:
+            st = os.stat(top)
+        except OSError:
+            dirs[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:  # met before, through a link
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        for name in files:
+            path = os.path.join(top, name)
+            if matcher.fullmatch(path):
+                yield path[strip:]
+
+
+def _translate(pattern: str) -> str:
+    """A glob pattern as a regex: ``**/`` any directories, ``*`` and ``?`` within one name."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return "".join(out)
 
 
 def _folder_inputs(folder: Path) -> list[str]:
@@ -110,7 +201,14 @@ def open_with_reader(
     stream, head = with_head(open_input(path))
     if input_format:
         return stream, registry.reader(input_format)
-    return stream, detect(registry, head, path)
+    if not head.strip():
+        stream.close()
+        raise EmptyInput(f"{printable_path(path)}: empty file")
+    try:
+        return stream, detect(registry, head, printable_path(path))
+    except BaseException:
+        stream.close()
+        raise
 
 
 class _Replay(io.RawIOBase):

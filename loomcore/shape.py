@@ -23,6 +23,7 @@ import orjson
 _SPACE = re.compile(rb"[ \t\r\n]*")
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _SCALAR = re.compile(rb"-?[0-9][0-9.eE+-]*|-?Infinity|true|false|null|NaN")
+_LITERALS = (b"true", b"false", b"null", b"NaN", b"Infinity", b"-Infinity")
 MAX_DEPTH = 256  # recursion stays well inside Python's limit
 MAX_KEYS = 256  # keys remembered per object: a mapping of node ids need not be listed
 MORE_RECORDS = 3  # records after the first whose keys are added, when the head holds them
@@ -178,7 +179,8 @@ def _value(buf: bytes, pos: int, keys: list[str] | None, depth: int) -> int:
         return match.end()
     match = _SCALAR.match(buf, pos)
     if match is None:
-        if len(buf) - pos < len(b"Infinity"):
+        rest = buf[pos:]
+        if any(literal.startswith(rest) for literal in _LITERALS):
             raise _End  # a literal cut off by the end of the head ("tru")
         raise _NotJson
     if match.end() == len(buf):
