@@ -205,3 +205,17 @@ def test_a_json_array_is_read_as_it_goes(tmp_path, monkeypatch):
     first = next(records.iter_json(stream))
     assert first.value == json.loads(GOOD) and first.raw == GOOD.encode()
     assert stream.read_bytes == 4096  # one chunk, not the whole file
+
+
+def test_a_glob_over_a_symlink_loop_reads_each_file_once(tmp_path):
+    from loomcore.inputs import expand
+
+    (tmp_path / "d" / "e").mkdir(parents=True)
+    (tmp_path / "d" / "a.jsonl").write_text(GOOD + "\n")
+    (tmp_path / "d" / "e" / "b.jsonl").write_text(GOOD + "\n")
+    (tmp_path / "d" / "e" / "up").symlink_to("..")  # d/e/up -> d: a loop
+    (tmp_path / "d" / "e" / "also").symlink_to("../a.jsonl")  # a file met twice
+    assert expand([f"{tmp_path}/d/**/*.jsonl"]) == [
+        f"{tmp_path}/d/a.jsonl",
+        f"{tmp_path}/d/e/b.jsonl",
+    ]
