@@ -125,3 +125,73 @@ def test_number_run_shortcut_never_skips_personal_data(text, value, placeholder)
     out, counts = personal_data.redact(text, frozenset())
     assert out == text.replace(value, f"[{placeholder}]")
     assert counts == {placeholder: 1}
+
+
+def _every_reader_input(tmp_path, records):
+    from .privacy_corpus import formats, write_log
+
+    paths = []
+    for reader, (name, text) in formats(records).items():
+        path = tmp_path / "in" / reader / name
+        path.parent.mkdir(parents=True)
+        path.write_text(text, encoding="utf-8")
+        paths.append((reader, path))
+    log = tmp_path / "in" / "conversation_log" / "log.sqlite"
+    log.parent.mkdir(parents=True)
+    write_log(log, records)
+    paths.append(("conversation_log", log))
+    return paths
+
+
+def test_no_planted_kind_survives_in_any_file_of_any_reader(tmp_path):
+    """76 kinds x 4 placements (user / assistant turn, prose / code fence),
+    fed through every reader: nothing planted reaches any file of the run."""
+    from .privacy_corpus import KINDS, PLACEMENTS, planted_corpus, survivors
+
+    records, values = planted_corpus()
+    assert len(KINDS) >= 60 and len(values) == len(KINDS) * len(PLACEMENTS)
+    leaked = {}
+    for reader, path in _every_reader_input(tmp_path, records):
+        out = tmp_path / "out" / reader
+        stats = Pipeline(options=RunOptions(min_importance=0.0, synthesis=_cfg())).run(
+            [str(path)], out
+        )
+        assert stats.conversations == len(records), reader
+        written = "".join(p.read_text(encoding="utf-8") for p in sorted(out.iterdir()))
+        assert "[PASSWORD]" in written and "[EMAIL]" in written, reader
+        leaked[reader] = survivors(written, values)
+    assert leaked == {reader: [] for reader in leaked}
+    assert len(leaked) == 8
+
+
+def test_legitimate_look_alikes_survive_a_run_unchanged(tmp_path):
+    from .privacy_corpus import LOOK_ALIKE_CODE, LOOK_ALIKES
+
+    reply = " ".join(LOOK_ALIKES) + "\n\n" + LOOK_ALIKE_CODE
+    record = {
+        "messages": [
+            {"role": "user", "content": "How do I set up the build server?"},
+            {"role": "assistant", "content": reply},
+        ]
+    }
+    src = tmp_path / "chats.jsonl"
+    src.write_text(json.dumps(record) + "\n")
+    stats = Pipeline(
+        options=RunOptions(min_importance=0.0, formats=("raw",), synthesis=_cfg())
+    ).run([str(src)], tmp_path / "out")
+    assert stats.redactions == {}
+    [line] = (tmp_path / "out" / "raw.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["output"] == reply
+
+
+def test_the_planted_corpus_reaches_the_outputs_when_nothing_is_redacted(tmp_path):
+    # the survivor check means something only if the values would get through
+    from .privacy_corpus import formats, planted_corpus, survivors
+
+    records, values = planted_corpus()
+    name, text = formats(records)["openai_messages"]
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    options = RunOptions(min_importance=0.0, redact="none", synthesis=_cfg())
+    Pipeline(options=options).run([str(tmp_path / name)], tmp_path / "out")
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir())
+    assert len(survivors(written, values)) >= 0.95 * len(values)

@@ -82,11 +82,13 @@ _PLACEHOLDER = re.compile(
 # an unquoted value in code that is an expression, not a literal
 _EXPRESSION = re.compile(r"[a-z_][a-z_]*(?:\.[A-Za-z_]\w*)*(?:[(\[].*)?|[A-Za-z_][\w.]*[(\[<].*")
 
-# key ["']? op value; the key starts a word, so each word is tried once
+# key ["']? op value (``config['SECRET_KEY'] = ...`` too); the key starts a
+# word, so each word is tried once, and the rest is a lookahead: "set up:
+# DB_PASSWORD=x" must not hide the second key inside the first one's value
 _ASSIGN = re.compile(
-    r"""(?<![\w.-])(?P<key>[A-Za-z_][\w.-]{0,80}?)(?P<kq>["']?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
+    r"""(?<![\w.-])(?P<key>[A-Za-z_][\w.-]{0,80}?)(?=(?P<kq>["']?\]?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
     r"""(?P<sp2>[ \t]{0,3})(?P<val>"[^"\n]{0,300}"|'[^'\n]{0,300}'|`[^`\n]{1,300}`"""
-    r"""|[^\s"'`,;)}\]<>(={\[][^\s"',;)}\](]{0,300})"""
+    r"""|[^\s"'`,;)}\]<>(={\[][^\s"',;)}\](]{0,300}))"""
 )
 # --password x, --api-key=x
 _FLAG = re.compile(
