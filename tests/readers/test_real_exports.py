@@ -1,0 +1,159 @@
+"""Every file of ``corpora/real_exports`` (files the products wrote, and
+other tools' fixtures), read with auto-detection: the counts measured on
+them, pinned.  Skipped where the shared corpora are not there (a clone has
+its own small fixtures in the other reader tests)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from loomcore.inputs import open_with_reader
+from loomcore.model import Rejected
+from loomcore.pipeline import exchanges
+
+REAL = Path("/work/shared/corpora/real_exports")
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="no shared real_exports corpus here")
+
+TOOL_RESULT = "answer depends on a tool result that is not kept"
+NO_ANSWER = "question with no visible answer (the reply was a tool call, an image or empty)"
+IMAGE = "question refers to an image that is not carried"
+EMPTY = "no user and assistant turns"
+
+# file: (reader, conversations, exchanges, rejections by reason, exchanges dropped by reason)
+EXPECTED = {
+    "axolotl_conversation.json": ("sharegpt", 1, 6, {}, {}),
+    "axolotl_conversation.missingturns.json": ("sharegpt", 1, 5, {}, {NO_ANSWER: 1}),
+    "chatgpt_chatgpt2graph_code_interpreter.json": (
+        "chatgpt_export",
+        0,
+        0,
+        {f"no exchange kept: 8 {TOOL_RESULT}": 1},
+        {},
+    ),
+    "chatgpt_exportstudio_sample_export.zip": ("zip", 2, 3, {}, {}),
+    "chatgpt_librechat_chatgpt-citations.json": ("chatgpt_export", 0, 0, {EMPTY: 1}, {}),
+    "chatgpt_librechat_chatgpt-export.json": ("chatgpt_export", 2, 5, {}, {}),
+    "chatgpt_librechat_chatgpt-modern-export.json": (
+        "chatgpt_export",
+        2,
+        3,
+        {"a conversation with no messages (no mapping) @ $.mapping": 1},
+        {},
+    ),
+    "chatgpt_librechat_chatgpt-tree.json": ("chatgpt_export", 1, 3, {}, {}),
+    "chatgpt_pionxzh_image-generation.json": (
+        "chatgpt_export",
+        0,
+        0,
+        {f"no exchange kept: 4 {NO_ANSWER}": 1},
+        {},
+    ),
+    "chatgpt_pionxzh_thinking-summaries.json": ("chatgpt_export", 1, 2, {}, {}),
+    "claude_now2ai_conversations.json": ("claude_export", 1, 6, {EMPTY: 1}, {}),
+    "claude_now2ai_unwrapped.json": ("claude_export", 1, 6, {EMPTY: 1}, {}),
+    "claude_openarchive_null_message.json": ("claude_export", 1, 1, {}, {}),
+    "claude_yaleman_anthropic-data.json": ("claude_export", 1, 1, {}, {}),
+    "lf_mllm_demo.json": (
+        "openai_messages",
+        4,
+        4,
+        {f"no exchange kept: 2 {IMAGE}": 2},
+        {IMAGE: 4},
+    ),
+    "lf_reason_tool_use_demo_50.jsonl": (
+        "openai_messages",
+        19,
+        19,
+        {
+            f"no exchange kept: 1 {TOOL_RESULT}": 4,
+            f"no exchange kept: 2 {TOOL_RESULT}": 12,
+            f"no exchange kept: 3 {TOOL_RESULT}": 4,
+            f"no exchange kept: 1 {NO_ANSWER}": 11,
+        },
+        {},
+    ),
+    "lf_v1_sft_demo.jsonl": ("openai_messages", 500, 500, {}, {}),
+}
+# what must never be in a turn: tool calls, citation marks, placeholders
+LEAKS = re.compile(
+    r'search\("|mclick\(|【[^】]*†[^】]*】|[\ue200-\ue206]|Viewing artifacts created via|'
+    r"<<ImageDisplayed>>|\"name\": \"get_"
+)
+
+
+def read(registry, path):
+    registry.configure({})
+    stream, reader = open_with_reader(registry, str(path), None)
+    with stream:
+        return reader.name, list(reader.read(stream, str(path)))
+
+
+def test_every_real_file_is_pinned():
+    on_disk = {p.name for p in REAL.iterdir() if p.name != "README.md"}
+    assert on_disk == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_real_file_read_with_auto_detection(registry, name):
+    reader, n_convs, n_exchanges, rejected, dropped = EXPECTED[name]
+    got_reader, items = read(registry, REAL / name)
+    convs = [c for c in items if not isinstance(c, Rejected)]
+    assert got_reader == reader
+    assert len(convs) == n_convs
+    assert sum(len(list(exchanges(c))) for c in convs) == n_exchanges
+    assert Counter(r.reason for r in items if isinstance(r, Rejected)) == rejected
+    got_dropped: Counter[str] = Counter()
+    for c in convs:
+        got_dropped.update(c.metadata.get("dropped_exchanges", {}))
+    assert got_dropped == dropped
+    for c in convs:
+        for turn in c.turns:
+            assert turn.content.strip() and not LEAKS.search(turn.content), (c.id, turn.content)
+        # every question is answered by the reply right after it
+        roles = [t.role for t in c.turns if t.role != "system"]
+        assert roles == ["user", "assistant"] * (len(roles) // 2)
+
+
+def test_chatgpt_browsing_answers_are_their_own_questions(registry):
+    _, [first, _] = read(registry, REAL / "chatgpt_librechat_chatgpt-export.json")
+    questions = [t.content for t in first.turns if t.role == "user"]
+    answers = [t.content for t in first.turns if t.role == "assistant"]
+    assert questions == [
+        "What is the fuel consumption of vw  transporter with 8 people in l/km",
+        "What about 10 year old model",
+        "Is it for fully loaded    car?",
+    ]
+    assert answers[1].endswith("due to the additional weight.")
+    assert answers[2].startswith("The fuel consumption figures for the 2014 Volkswagen")
+
+
+def test_claude_answers_go_under_their_own_questions(registry):
+    _, [conv, _] = read(registry, REAL / "claude_now2ai_unwrapped.json")
+    turns = [(t.role, t.id) for t in conv.turns]
+    # by created_at, not list order: the popup answer (cf9950f5) follows its question
+    assert [i[:8] for _, i in turns] == [
+        "60855f92", "217763b8", "7c110ab0", "cf9950f5", "0a182f9b", "884cf00e",
+        "acfdcd76", "b17e5915", "60ce016f", "24d04b24", "b2cd068c", "3ff96041",
+    ]  # fmt: skip
+    assert conv.turns[0].content.startswith('<document name="PDF document.pdf">\nTitle:')
+    assert conv.turns[3].content.startswith("```jsx\nimport React, { useState } from 'react';")
+
+
+def test_the_wrapped_and_unwrapped_claude_files_read_the_same(registry):
+    _, wrapped = read(registry, REAL / "claude_now2ai_conversations.json")
+    _, plain = read(registry, REAL / "claude_now2ai_unwrapped.json")
+    assert [c.turns for c in wrapped if not isinstance(c, Rejected)] == [
+        c.turns for c in plain if not isinstance(c, Rejected)
+    ]
+
+
+def test_the_zip_reads_its_conversations_file(registry):
+    _, convs = read(registry, REAL / "chatgpt_exportstudio_sample_export.zip")
+    assert [c.source.path.rsplit("/", 1)[-1] for c in convs] == ["conversations.json"] * 2
+    assert [c.id for c in convs] == ["conv-001", "conv-002"]
+    assert json.dumps([t.content for t in convs[0].turns]).count("Python") >= 2
