@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from loomcore import archives
 from loomcore.contracts import Reader
-from loomcore.records import limits
+from loomcore.records import limits, read_at_most
 from loomcore.registry import LoomcoreError, Registry
 
 SNIFF_BYTES = 64 * 1024
@@ -247,14 +247,7 @@ def with_head(stream: IO[bytes], size: int = SNIFF_BYTES) -> tuple[IO[bytes], by
     can push further.  The head is read whole and replayed, so a compressed
     file is still decompressed as it is read, and stdin works the same.
     """
-    chunks, got = [], 0
-    while got < size:
-        chunk = stream.read(size - got)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        got += len(chunk)
-    head = b"".join(chunks)
+    head = read_at_most(stream, size)
     return io.BufferedReader(_Replay(head, stream), buffer_size=1 << 16), head  # type: ignore[return-value]
 
 
