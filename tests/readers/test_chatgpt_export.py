@@ -385,3 +385,39 @@ def test_a_simplified_export_without_content_types_or_current_node(registry, tmp
     }
     _, [conv] = read(registry, tmp_path, [{"id": "c", "title": "T", "mapping": mapping}])
     assert pairs(conv) == [("user", "Hi?"), ("assistant", "Hi!")]
+
+
+def test_the_wrapper_some_tools_write_is_read(registry, tmp_path):
+    ok = conversation([message("m1", "user", "Anchovies?"), message("m2", "assistant", "Yes.")])
+    name, [conv] = read(registry, tmp_path, {"conversations": [ok], "exported_at": "2025"})
+    assert name == "chatgpt_export"
+    assert pairs(conv) == [("user", "Anchovies?"), ("assistant", "Yes.")]
+
+
+def test_custom_instructions_reach_the_outputs_only_with_the_flag(tmp_path):
+    from click.testing import CliRunner
+
+    from loomcore.cli import cli
+
+    src = tmp_path / "conversations.json"
+    answer = (
+        "Run `helm rollback staging` to go back to the previous release of the chart, "
+        "then check the pods with `kubectl get pods` until every one is ready again."
+    )
+    src.write_text(json.dumps([conversation([*CUSTOM[:2], message("m2", "assistant", answer)])]))
+    outputs = {}
+    for flag in ((), ("--keep-custom-instructions",)):
+        out = tmp_path / f"out{len(flag)}"
+        result = CliRunner().invoke(
+            cli, ["run", str(src), "-o", str(out), "-q", "--min-importance", "0", *flag]
+        )
+        assert result.exit_code == 0, result.output
+        outputs[flag] = "".join(p.read_text() for p in out.glob("*.jsonl"))
+    assert "The user is an SRE" not in outputs[()]
+    assert "Answer concisely" not in outputs[()]
+    chatml = [json.loads(x) for x in (tmp_path / "out1" / "chatml.jsonl").read_text().splitlines()]
+    assert chatml and all(
+        row["messages"][0]
+        == {"role": "system", "content": "The user is an SRE.\n\nAnswer concisely."}
+        for row in chatml
+    )
