@@ -33,10 +33,14 @@ _EXAMPLE_DOMAINS = frozenset({"example.com", "example.org", "example.net", "loca
 _RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
 _PLACEHOLDER_DOMAINS = re.compile(
     r"(?i)(?:your|my)[-_]?(?:domain|company|site|email|mail|org|server|host)\.\w+|domain\.com|company\.com"
+    r"|example[-\w]*\.\w+"
 )
 _PLACEHOLDER_LOCAL = re.compile(
     r"(?i)x+|you|your[\w.-]*|user(?:name)?|name|someone|somebody|e-?mail|"
-    r"(?:john|jane)[._-]?doe|first[._-]?(?:name[._-]?)?last(?:name)?"
+    r"(?:john|jane)[._-]?doe(?:[\W_]\S*|\d*)|first[._-]?(?:name[._-]?)?last(?:name)?"
+    # a role, not a person: a company's public contact
+    r"|info|sales|support|contact|hello|press|office|noreply|no-reply|marketing|offers|billing"
+    r"|webmaster|postmaster|careers|jobs|help|team|enquiries|inquiries"
 )
 # "logo@2x.png" is a file name, not an address
 _FILE_TLDS = frozenset(

@@ -7,6 +7,8 @@ KEPT = [
     "git 1.7.7.3 and v2.10.1.4 and §15.12.2.7",
     "docs use 192.0.2.5, 198.51.100.7, 203.0.113.9 and 2001:db8::1; loopback ::1 and 127.0.0.1",
     "write to you@example.com, ops@mail.example.org or xxxx@gmail.com",
+    "mail info@signalsciences.com or sales@acme-corp.io, not yourname@yourdomain.com",
+    "it matches `John.Doe-123%+@example-domain.com`.",
     "```docker\nFROM python:3.12\n```",
     'password = "<password>" and PASSWORD=your_password_here and pwd=****',
     "def login(user: str, password: str) -> None:",
