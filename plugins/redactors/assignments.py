@@ -85,8 +85,9 @@ _EXPRESSION = re.compile(r"[a-z_][a-z_]*(?:\.[A-Za-z_]\w*)*(?:[(\[].*)?|[A-Za-z_
 # key ["']? op value (``config['SECRET_KEY'] = ...`` too); the key starts a
 # word, so each word is tried once, and the rest is a lookahead: "set up:
 # DB_PASSWORD=x" must not hide the second key inside the first one's value
+# (and a placeholder "[PASSWORD]" is no key)
 _ASSIGN = re.compile(
-    r"""(?<![\w.-])(?P<key>[A-Za-z_][\w.-]{0,80}?)(?=(?P<kq>["']?\]?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
+    r"""(?<![\w.\[-])(?P<key>[A-Za-z_][\w.-]{0,80}?)(?=(?P<kq>["']?\]?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
     r"""(?P<sp2>[ \t]{0,3})(?P<val>"[^"\n]{0,300}"|'[^'\n]{0,300}'|`[^`\n]{1,300}`"""
     r"""|[^\s"'`,;)}\]<>(={\[][^\s"',;)}\](]{0,300}))"""
 )

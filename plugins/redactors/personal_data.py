@@ -149,6 +149,10 @@ _PHONE_WORDS = re.compile(
     r"(?i)(?:phone|call|tel|mobile|cell|contact|whatsapp|fax|ring|sms|dial|"
     r"handy|telefon|téléphone|portable|numéro|nummer|電話|携帯|फ़ोन|signal|telegram)\b[^\n]{0,40}$"
 )
+_HELPLINE = re.compile(
+    r"(?i)\b(?:helpline|hotline|crisis|lifeline|samaritans|charity|support line|advice line|"
+    r"customer service|switchboard)\b"
+)
 _DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 # "(2011-2015)": a span of years
 _YEARS = re.compile(r"(?:1[89]|2[01])\d\d\s?[-–/]\s?(?:(?:1[89]|2[01])\d\d|\d\d)")
@@ -169,23 +173,33 @@ _PUBLIC_TYPES = frozenset(
 def _phone_number(candidate: str) -> phonenumbers.PhoneNumber | None:
     """The valid number ``candidate`` is in one of the regions, or None; a
     number some region gives to a person wins over one that another region
-    reserves for businesses ("030 ..." is Berlin in DE, a UAN in GB)."""
-    public = None
+    reserves for businesses ("030 ..." is Berlin in DE, a UAN in GB), but a
+    toll-free number anywhere ("0800 ...") is a business's."""
+    public = personal = None
     if candidate.lstrip("(").startswith("+"):
         regions: tuple[str | None, ...] = (None,)
     else:
-        # "(555) 123-4567" is written the North American way, whatever GB makes of it
-        regions = ("US",) if _NANP.fullmatch(candidate) else REGIONS
+        # "(555) 123-4567" is written the North American way, whatever GB makes of it;
+        # a national number with a trunk 0 is none of North America's
+        if _NANP.fullmatch(candidate):
+            regions = ("US",)
+        elif candidate.lstrip("(").startswith("0"):
+            regions = tuple(r for r in REGIONS if r != "US")
+        else:
+            regions = ("US", "IN")
     for region in regions:
         try:
             number = phonenumbers.parse(candidate, region)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(number):
-            if phonenumbers.number_type(number) not in _PUBLIC_TYPES:
+            kind = phonenumbers.number_type(number)
+            if kind == PhoneNumberType.TOLL_FREE:
                 return number
+            if kind not in _PUBLIC_TYPES and personal is None:
+                personal = number
             public = public or number
-    return public
+    return personal or public
 
 
 def _phones(text: str) -> Iterator[Span]:
@@ -219,6 +233,8 @@ def _phones(text: str) -> Iterator[Span]:
             continue
         if phonenumbers.number_type(number) in _PUBLIC_TYPES:
             continue
+        if _HELPLINE.search(text, max(0, m.start() - 80), m.start()):
+            continue  # a helpline is published to be called
         yield m.start(), m.start() + len(value), "PHONE"
 
 
