@@ -50,6 +50,13 @@ class Scorer:
     score: Callable[[Memory], float]
     description: str = ""
     plugin: str = ""
+    # ``configure(options) -> function``: given the plugin's option table for
+    # a run, the function to use in place of the one above for that run, held
+    # by the registry that was configured (two registries in one process keep
+    # their own); raise ValueError or TypeError for options it refuses
+    configure: Callable[[dict[str, Any]], Callable[..., Any]] | None = attrs.field(
+        default=None, kw_only=True
+    )
 
 
 @attrs.frozen
@@ -76,6 +83,13 @@ class Enricher:
     enrich: Callable[[EnrichedMemory], EnrichedMemory]
     description: str = ""
     plugin: str = ""
+    # ``configure(options) -> function``: given the plugin's option table for
+    # a run, the function to use in place of the one above for that run, held
+    # by the registry that was configured (two registries in one process keep
+    # their own); raise ValueError or TypeError for options it refuses
+    configure: Callable[[dict[str, Any]], Callable[..., Any]] | None = attrs.field(
+        default=None, kw_only=True
+    )
 
 
 @attrs.frozen
@@ -163,6 +177,34 @@ class Exporter:
     # the LLaMA-Factory dataset_info.json entry for a file of this format,
     # given the file's name (None: LLaMA-Factory cannot read this format)
     dataset_info: Callable[[str], dict[str, Any]] | None = None
+    # ``configure(options) -> function``: given the plugin's option table for
+    # a run, the function to use in place of the one above for that run, held
+    # by the registry that was configured (two registries in one process keep
+    # their own); raise ValueError or TypeError for options it refuses
+    configure: Callable[[dict[str, Any]], Callable[..., Any]] | None = attrs.field(
+        default=None, kw_only=True
+    )
+
+
+@attrs.frozen
+class TokenCounter:
+    """A kind of tokenizer: ``load(spec) -> count(text) -> int``.
+
+    :param name: the counter's name ("estimate", "tokenizers", "tiktoken").
+    :param accepts: ``accepts(spec) -> bool``: whether ``--tokenizer SPEC``
+        names a tokenizer of this kind (a ``tokenizer.json`` path, an
+        encoding name).
+    :param load: ``load(spec)``: the counting function; raises
+        :class:`loomcore.registry.LoomcoreError` with one clear line when the
+        tokenizer cannot be had (a missing optional package or file).  It must
+        never download anything.
+    """
+
+    name: str
+    accepts: Callable[[str], bool]
+    load: Callable[[str], Callable[[str], int]]
+    description: str = ""
+    plugin: str = ""
 
 
 def check_options(options: dict[str, Any], known: Iterable[str]) -> None:

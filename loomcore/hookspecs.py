@@ -148,7 +148,14 @@ def configure(options: dict[str, Any]) -> None:
     implements it, each with its own table only (``{}`` when none is given:
     go back to the defaults, so one run's settings never leak into the next).
     Naming options for a plugin that implements neither this hook nor a
-    filter is an error the user sees.
+    filter (nor registers a record with a ``configure`` factory) is an error
+    the user sees.
+
+    A module-level plugin that keeps these options in module globals shares
+    them with every registry of the process.  A scorer, enricher or format
+    should rather register its record with ``configure=factory``: the
+    registry calls ``factory(options)`` and keeps the function it returns
+    for itself, so two registries embedded in one tool never mix settings.
 
     :param options: the table, as parsed from TOML (plain dicts, lists,
         strings and numbers).  Raise ``ValueError`` with a clear message for a
@@ -186,6 +193,23 @@ def register_executors(register: Callable[[Any], None]) -> None:
         :class:`loomcore.pipeline.Outcome` objects in input order.
     :return: nothing; the run uses the executor named by ``--executor``
         (``local`` by default).
+    """
+
+
+@hookspec
+def register_token_counters(register: Callable[[Any], None]) -> None:
+    """Register token counters, which count a text's tokens for a tokenizer.
+
+    Called once, when the registry is first asked for token counters.
+
+    :param register: call it with one :class:`loomcore.contracts.TokenCounter`
+        per kind of tokenizer.  Its ``accepts(spec)`` says whether it reads the
+        ``--tokenizer`` value (a file path, an encoding name), and
+        ``load(spec)`` returns ``count(text) -> int``.
+    :return: nothing; ``--tokenizer SPEC`` uses the first counter, in order of
+        name, that accepts SPEC; without it loomcore's estimate (characters / 4)
+        counts.  The quality filter's ``max_tokens``, ``loomcore stats`` and
+        ``loomcore check`` count with the chosen one.
     """
 
 

@@ -790,9 +790,10 @@ class Pipeline:
         """
         out = Path(out_dir)
         remove_stale_temporaries(out)  # left by a run that was killed
+        # options first: the registry binds each plugin's functions to them
+        self.registry.configure(self.options.plugin_options)
         names = self.options.formats or tuple(self.registry.exporters)
         exporters = [self.registry.exporter(n) for n in names]  # unknown names fail before any work
-        self.registry.configure(self.options.plugin_options)
         state = increments.prepare(out) if self.options.since_last else None
         suffix = f".{state.run_name}" if state else ""
         watermarks = dict(state.watermarks) if state else None

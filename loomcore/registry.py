@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import Any
 
@@ -239,6 +239,7 @@ class Registry:
         }
         impls = {_label(i.plugin_name, i.plugin): i for i in self.pm.hook.configure.get_hookimpls()}
         filters = {f.plugin for f in self.filters}  # filters take theirs when a run starts
+        filters |= {r.plugin for _, _, r in self._configurable()}
         for name, table in sorted(options.items()):
             if name not in loaded:
                 raise LoomcoreError(
@@ -256,6 +257,39 @@ class Registry:
                 impl.function(options=dict(options.get(name, {})))
             except (ValueError, TypeError) as exc:
                 raise LoomcoreError(f"options of plugin {name!r}: {exc}") from None
+        self._bind(options)
+
+    # (registry attribute, the record's function field) of the records that
+    # may carry a ``configure`` factory
+    _BINDABLE = (("scorers", "score"), ("enrichers", "enrich"), ("exporters", "render"))
+
+    def _configurable(self) -> Iterator[tuple[str, str, Any]]:
+        for attr, field in self._BINDABLE:
+            records = getattr(self, attr)
+            for record in records.values() if isinstance(records, dict) else records:
+                if record.configure is not None:
+                    yield attr, field, record
+
+    def _bind(self, options: dict[str, dict[str, Any]]) -> None:
+        """Give every record with a ``configure`` factory its function for this
+        run's options, kept on this registry only (no module state)."""
+        for attr, field in self._BINDABLE:
+            records = getattr(self, attr)
+
+            def bound(record: Any, _field: str = field) -> Any:
+                if record.configure is None:
+                    return record
+                try:
+                    fn = record.configure(dict(options.get(record.plugin, {})))
+                except (ValueError, TypeError) as exc:
+                    raise LoomcoreError(f"options of plugin {record.plugin!r}: {exc}") from None
+                return attrs.evolve(record, **{_field: fn})
+
+            # the cached collections live in this instance's __dict__
+            if isinstance(records, dict):
+                self.__dict__[attr] = {k: bound(r) for k, r in records.items()}
+            else:
+                self.__dict__[attr] = [bound(r) for r in records]
 
     def register_commands(self, cli: Any) -> None:
         self.pm.hook.register_commands(cli=cli)

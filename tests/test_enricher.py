@@ -76,11 +76,12 @@ def test_taxonomy_from_the_configuration(tmp_path, registry, monkeypatch):
     taxonomy.write_text('replace = true\n[topics]\nbandits = ["thompson sampling", "arm"]\n')
     question = ("What is Thompson Sampling?", "It picks the arm whose sampled reward is highest.")
     registry.configure({"default_enricher": {"taxonomy": str(taxonomy)}})
-    try:
-        assert enrich(*question).topics == ("bandits",)
-    finally:
-        registry.configure({})  # back to the bundled taxonomy
+    configured = MemoryEnricher(registry).enrich(raw_memory(*question))
+    assert configured.topics == ("bandits",)
+    # the option is this registry's: the process-wide one still has the bundled taxonomy
     assert enrich(*question).topics != ("bandits",)
+    registry.configure({})  # back to the bundled taxonomy
+    assert MemoryEnricher(registry).enrich(raw_memory(*question)).topics != ("bandits",)
     with pytest.raises(LoomcoreError, match="options of plugin 'default_enricher': taxonomy: "):
         registry.configure({"default_enricher": {"taxonomy": str(tmp_path / "none.toml")}})
 

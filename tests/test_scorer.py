@@ -77,13 +77,14 @@ def test_domain_keywords_from_the_configuration(monkeypatch, registry):
     monkeypatch.delenv("LOOMCORE_DOMAIN_KEYWORDS", raising=False)
     args = ("Tell me about the release", "The release went out on Tuesday with two fixes.")
     plain = importance(*args)
+    memory = attrs.evolve(to_memory(raw_memory(*args)), importance=None)
     registry.configure({"default_scorer": {"domain_keywords": ["Release"]}})
-    try:
-        assert importance(*args) == round(plain + 0.15, 4)
-        # the environment overrides the file
-        monkeypatch.setenv("LOOMCORE_DOMAIN_KEYWORDS", "rollback")
-        assert importance(*args) == plain
-    finally:
-        registry.configure({})
-    monkeypatch.delenv("LOOMCORE_DOMAIN_KEYWORDS")
+    assert score(registry, memory).importance == round(plain + 0.15, 4)
+    # the option is this registry's, not the process's
     assert importance(*args) == plain
+    # the environment overrides the file
+    monkeypatch.setenv("LOOMCORE_DOMAIN_KEYWORDS", "rollback")
+    assert score(registry, memory).importance == plain
+    monkeypatch.delenv("LOOMCORE_DOMAIN_KEYWORDS")
+    registry.configure({})
+    assert score(registry, memory).importance == plain

@@ -15,7 +15,9 @@ import os
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -53,17 +55,12 @@ _REL = re.compile(
 )
 
 
-# set by configure(): {"taxonomy": path}; LOOMCORE_TAXONOMY overrides it
-_options: dict[str, str] = {}
-
-
-@functools.cache
-def taxonomy() -> dict[str, tuple[str, ...]]:
-    """topic -> keywords, from the bundled file and the ``taxonomy`` option
-    (``[options.default_enricher]``) or ``LOOMCORE_TAXONOMY``."""
+@functools.lru_cache(maxsize=16)
+def taxonomy(extra: str | None = None) -> dict[str, tuple[str, ...]]:
+    """topic -> keywords, from the bundled file and ``extra``: the
+    ``taxonomy`` option (``[options.default_enricher]``) or ``LOOMCORE_TAXONOMY``."""
     with open(Path(__file__).with_name("taxonomy.toml"), "rb") as fh:
         topics = {k: tuple(v) for k, v in tomllib.load(fh)["topics"].items()}
-    extra = os.environ.get("LOOMCORE_TAXONOMY") or _options.get("taxonomy")
     if extra:
         with open(extra, "rb") as fh:
             data = tomllib.load(fh)
@@ -74,12 +71,14 @@ def taxonomy() -> dict[str, tuple[str, ...]]:
     return topics
 
 
-@functools.cache
-def _topic_index() -> tuple[dict[str, tuple[str, ...]], int, frozenset[str]]:
+@functools.lru_cache(maxsize=16)
+def _topic_index(
+    extra: str | None = None,
+) -> tuple[dict[str, tuple[str, ...]], int, frozenset[str]]:
     """keyword (one to a few words, lower case) -> topics; the longest keyword
     in words; and the first words of the keywords of more than one word."""
     index: dict[str, list[str]] = {}
-    for topic, words in taxonomy().items():
+    for topic, words in taxonomy(extra).items():
         for w in words:
             index.setdefault(" ".join(w.lower().split()), []).append(topic)
     longest = max((k.count(" ") + 1 for k in index), default=1)
@@ -90,9 +89,9 @@ def _topic_index() -> tuple[dict[str, tuple[str, ...]], int, frozenset[str]]:
 _TOPIC_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#/.'-]*")
 
 
-def _topic_hits(text: str) -> Counter[str]:
+def _topic_hits(text: str, extra: str | None = None) -> Counter[str]:
     """How often each topic's keywords occur in ``text`` (one pass over its words)."""
-    index, longest, starts = _topic_index()
+    index, longest, starts = _topic_index(extra)
     words = [w.rstrip(".'-") for w in _TOPIC_TOKEN.findall(text.lower())]
     found: list[str] = []
     for i, word in enumerate(words):
@@ -107,10 +106,13 @@ def _topic_hits(text: str) -> Counter[str]:
     return Counter(found)
 
 
-def topics_of(question: str, reply: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(topics of the exchange, topics of the question alone)."""
-    in_question = _topic_hits(question)
-    scores = _topic_hits(reply)
+def topics_of(
+    question: str, reply: str, extra: str | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(topics of the exchange, topics of the question alone), with the
+    keywords of the taxonomy file ``extra`` added to the bundled ones."""
+    in_question = _topic_hits(question, extra)
+    scores = _topic_hits(reply, extra)
     for topic, n in in_question.items():
         scores[topic] += 2 * n
     ranked = [t for t, s in sorted(scores.items(), key=lambda x: (-x[1], x[0])) if s >= 2]
@@ -300,12 +302,15 @@ def reasoning_type_of(question: str, reply: str) -> ReasoningType:
     return ReasoningType.FACTUAL
 
 
-def enrich(memory: EnrichedMemory) -> EnrichedMemory:
+def enrich(memory: EnrichedMemory, taxonomy_file: str | None = None) -> EnrichedMemory:
+    """The annotations of one exchange; ``taxonomy_file`` is the run's
+    ``taxonomy`` option (``LOOMCORE_TAXONOMY`` overrides it)."""
+    extra = os.environ.get("LOOMCORE_TAXONOMY") or taxonomy_file
     question, reply = memory.user_input[:MAX_CHARS], memory.system_output[:MAX_CHARS]
     # markdown is stripped once per side; every annotator reads the same plain text
     q_plain, r_plain = to_plain(question), to_plain(reply)
     entities, question_entities = entities_of(question, reply, q_plain, r_plain)
-    topics, question_topics = topics_of(q_plain, r_plain)
+    topics, question_topics = topics_of(q_plain, r_plain, extra)
     return attrs.evolve(
         memory,
         entities=entities,
@@ -318,16 +323,15 @@ def enrich(memory: EnrichedMemory) -> EnrichedMemory:
     )
 
 
-@hookimpl
-def configure(options):
+def enricher_for(options: dict[str, Any]) -> Callable[[EnrichedMemory], EnrichedMemory]:
+    """The enrich function for one run's options (``taxonomy``: a TOML file of
+    topics), bound by the registry that runs it, so two registries never
+    share a taxonomy."""
     check_options(options, ("taxonomy",))
     path = options.get("taxonomy")
     if path is not None and not (isinstance(path, str) and Path(path).is_file()):
         raise ValueError(f"taxonomy: {path!r} is not a file")
-    _options.clear()
-    _options.update(options)
-    taxonomy.cache_clear()
-    _topic_index.cache_clear()
+    return functools.partial(enrich, taxonomy_file=path)
 
 
 @hookimpl
@@ -337,5 +341,6 @@ def register_enrichers(register):
             "default",
             enrich,
             description="entities, relationships, topics, keywords, reasoning type",
+            configure=enricher_for,
         )
     )

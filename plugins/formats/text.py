@@ -16,7 +16,9 @@ rows as the template writes them.
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from typing import Any
 
 from loomcore_plugins.formats.chatml import render as chatml
@@ -25,17 +27,17 @@ from loomcore import Exporter, TrainingExample, check_options, hookimpl
 
 CHATML = "<|im_start|>{role}\n{content}<|im_end|>\n"
 END_TOKEN = "<|im_end|>"
-# set by configure(); the environment variables override it
-_options: dict[str, str] = {}
 
 
-def render(example: TrainingExample) -> dict[str, Any]:
+def render(example: TrainingExample, options: dict[str, str] | None = None) -> dict[str, Any]:
+    """One row through the template of ``options`` (ChatML when none)."""
+    options = options or {}
     # the environment overrides the configuration file, as it does for every setting
-    template = os.environ.get("LOOMCORE_TEXT_TEMPLATE") or _options.get("template", CHATML)
-    separator = os.environ.get("LOOMCORE_TEXT_SEPARATOR", _options.get("separator", ""))
+    template = os.environ.get("LOOMCORE_TEXT_TEMPLATE") or options.get("template", CHATML)
+    separator = os.environ.get("LOOMCORE_TEXT_SEPARATOR", options.get("separator", ""))
     messages = chatml(example)["messages"]
     # the row's last end token (and the newline after it) is the trainer's to add
-    end = os.environ.get("LOOMCORE_TEXT_END_TOKEN", _options.get("end_token", END_TOKEN))
+    end = os.environ.get("LOOMCORE_TEXT_END_TOKEN", options.get("end_token", END_TOKEN))
     text = separator.join(template.format(role=m["role"], content=m["content"]) for m in messages)
     tail = text.rstrip()
     if end and tail.endswith(end):
@@ -43,8 +45,9 @@ def render(example: TrainingExample) -> dict[str, Any]:
     return {"text": text}
 
 
-@hookimpl
-def configure(options):
+def renderer_for(options: dict[str, Any]) -> Callable[[TrainingExample], dict[str, Any]]:
+    """The render function for one run's options (``template``, ``separator``,
+    ``end_token``), bound by the registry that runs it."""
     check_options(
         options,
         (
@@ -63,14 +66,16 @@ def configure(options):
             raise ValueError(
                 f"template must be a format string with {{role}} and {{content}} ({exc!r})"
             ) from None
-    _options.clear()
-    _options.update(options)
+    return functools.partial(render, options=dict(options))
 
 
 @hookimpl
 def register_exporters(register):
     register(
         Exporter(
-            "text", render, description="one text field through a chat template (ChatML by default)"
+            "text",
+            render,
+            description="one text field through a chat template (ChatML by default)",
+            configure=renderer_for,
         )
     )

@@ -9,8 +9,11 @@ that mention them.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+from collections.abc import Callable
+from typing import Any
 
 from loomcore import Memory, Scorer, check_options, hookimpl
 from loomcore.text.lexicon import IMPERATIVE_VERBS
@@ -32,29 +35,32 @@ _ASKS_BACK = re.compile(
 )
 
 
-# set by configure(): {"domain_keywords": [...]}; LOOMCORE_DOMAIN_KEYWORDS overrides it
-_options: dict[str, list[str]] = {}
-
-
-def _domain_keywords() -> list[str]:
+def _domain_keywords(configured: tuple[str, ...]) -> tuple[str, ...]:
+    # LOOMCORE_DOMAIN_KEYWORDS overrides [options.default_scorer], as the
+    # environment does for every setting
     raw = os.environ.get("LOOMCORE_DOMAIN_KEYWORDS")
     if raw is None:
-        return _options.get("domain_keywords", [])
-    return [k.strip().lower() for k in raw.split(",") if k.strip()]
+        return configured
+    return tuple(k.strip().lower() for k in raw.split(",") if k.strip())
 
 
-@hookimpl
-def configure(options):
+def scorer_for(options: dict[str, Any]) -> Callable[[Memory], float]:
+    """The score function for one run's options (``domain_keywords``), bound
+    by the registry that runs it, so two registries never share settings."""
     check_options(options, ("domain_keywords",))
     words = options.get("domain_keywords", [])
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise ValueError("domain_keywords must be a list of strings")
-    _options.clear()
-    if "domain_keywords" in options:
-        _options["domain_keywords"] = [w.strip().lower() for w in words if w.strip()]
+    keywords = tuple(w.strip().lower() for w in words if w.strip())
+    return functools.partial(_score, keywords=keywords)
 
 
 def score(memory: Memory) -> float:
+    """The score with no options (the seed's API and tests)."""
+    return _score(memory)
+
+
+def _score(memory: Memory, keywords: tuple[str, ...] = ()) -> float:
     user, reply = memory.user_input.strip(), memory.system_output.strip()
     if is_small_talk(user):
         return 0.15
@@ -76,7 +82,7 @@ def score(memory: Memory) -> float:
         s -= 0.3
     if user_words <= 2 and "?" not in user:
         s -= 0.15
-    keywords = _domain_keywords()
+    keywords = _domain_keywords(keywords)
     if keywords:
         text = f"{user} {reply}".lower()
         if any(k in text for k in keywords):
@@ -86,4 +92,6 @@ def score(memory: Memory) -> float:
 
 @hookimpl
 def register_scorers(register):
-    register(Scorer("default", score, description="form-based signal/noise score"))
+    register(
+        Scorer("default", score, description="form-based signal/noise score", configure=scorer_for)
+    )

@@ -148,3 +148,24 @@ def test_miners_run_in_order_of_name_whatever_the_registration_order():
 
     reg = Registry(get_plugin_manager(plugins=[Z(), A()], load_entry_points=False))
     assert [m.name for m in reg.miners] == ["aa", "zz"]
+
+
+def test_two_registries_in_one_process_keep_their_own_options(tmp_path, monkeypatch):
+    """Embedding: each registry binds its plugins to its own options; none
+    leaks into another registry or into the process-wide functions."""
+    from loomcore_plugins.formats import text
+
+    from loomcore import Registry, TrainingExample, get_plugin_manager
+
+    for var in ("LOOMCORE_TEXT_TEMPLATE", "LOOMCORE_TEXT_SEPARATOR", "LOOMCORE_TEXT_END_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    a, b = Registry(get_plugin_manager()), Registry(get_plugin_manager())
+    a.configure({"text": {"template": "A:{role}:{content}\n"}})
+    b.configure({"text": {"template": "B:{role}:{content}\n"}})
+    example = TrainingExample(instruction="Q?", output="R.")
+    assert a.exporter("text").render(example) == {"text": "A:user:Q?\nA:assistant:R.\n"}
+    assert b.exporter("text").render(example) == {"text": "B:user:Q?\nB:assistant:R.\n"}
+    assert text.render(example)["text"].startswith("<|im_start|>user\nQ?")
+    # a later run of the same registry with no options is back to the default
+    a.configure({})
+    assert a.exporter("text").render(example) == text.render(example)

@@ -11,6 +11,8 @@ import pytest
 from loomcore.inputs import open_with_reader
 from loomcore.model import Rejected
 
+from .helpers import pairs, read_path
+
 TOOL_RESULT = "answer depends on a tool result that is not kept"
 NO_ANSWER = "question with no visible answer (the reply was a tool call, an image or empty)"
 IMAGE_QUESTION = "question refers to an image that is not carried"
@@ -55,14 +57,7 @@ def conversation(messages, *, current=None, cid="conv-1", title="Title", first="
 def read(registry, tmp_path, records, name="conversations.json"):
     path = tmp_path / name
     path.write_text(json.dumps(records))
-    registry.configure({})
-    stream, reader = open_with_reader(registry, str(path), None)
-    with stream:
-        return reader.name, list(reader.read(stream, str(path)))
-
-
-def pairs(conv):
-    return [(t.role, t.content) for t in conv.turns]
+    return read_path(registry, path)
 
 
 def test_detected_when_current_node_comes_after_a_long_mapping(registry, tmp_path):

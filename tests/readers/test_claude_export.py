@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 
-from loomcore.inputs import open_with_reader
 from loomcore.model import Rejected
+
+from .helpers import pairs, read_path
 
 PLACEHOLDER = (
     " \n```\nViewing artifacts created via the Analysis Tool web feature preview isn’t yet "
@@ -49,13 +50,7 @@ def conv(*messages, uuid="c-1", name="Chat"):
 def read(registry, tmp_path, data):
     path = tmp_path / "conversations.json"
     path.write_text(json.dumps(data))
-    stream, reader = open_with_reader(registry, str(path), None)
-    with stream:
-        return reader.name, list(reader.read(stream, str(path)))
-
-
-def pairs(c):
-    return [(t.role, t.content) for t in c.turns]
+    return read_path(registry, path)
 
 
 def test_messages_are_put_in_time_order(registry, tmp_path):

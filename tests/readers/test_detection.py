@@ -21,6 +21,8 @@ from loomcore.cli import cli
 from loomcore.inputs import InputError, detect, expand, open_with_reader
 from loomcore.shape import first_record
 
+from .helpers import read_path
+
 CHATGPT = [
     {
         "title": "T",
@@ -53,13 +55,6 @@ CHATGPT = [
     }
 ]
 USER_JSON = {"email": "jane.doe@example.com", "phone_number": "+15555550123"}
-
-
-def read_all(registry, path):
-    registry.configure({})
-    stream, reader = open_with_reader(registry, str(path), None)
-    with stream:
-        return reader.name, list(reader.read(stream, str(path)))
 
 
 def test_shape_gives_the_first_records_keys_and_one_level_down():
@@ -96,7 +91,7 @@ def test_a_transcript_quoting_openai_json_is_read_as_a_transcript(registry, tmp_
         'User: why does {"messages": [{"role": "user", "content": "hi"}]} fail?\n'
         "Assistant: The API wants a list of messages, not a string.\n"
     )
-    name, [conv] = read_all(registry, path)
+    name, [conv] = read_path(registry, path)
     assert name == "transcript"
     assert conv.turns[1].content == "The API wants a list of messages, not a string."
 
@@ -105,10 +100,10 @@ def test_detection_from_gzip_and_stdin(registry, tmp_path, monkeypatch):
     data = json.dumps(CHATGPT).encode()
     gz = tmp_path / "conversations.json.gz"
     gz.write_bytes(gzip.compress(data))
-    name, [conv] = read_all(registry, gz)
+    name, [conv] = read_path(registry, gz)
     assert (name, conv.turns[1].content) == ("chatgpt_export", "A monoid in endofunctors.")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
-    name, [conv] = read_all(registry, "-")
+    name, [conv] = read_path(registry, "-")
     assert (name, conv.id) == ("chatgpt_export", "conv-1")
 
 
@@ -130,7 +125,7 @@ def test_a_long_claude_summary_does_not_hide_chat_messages(registry, tmp_path):
     }
     path = tmp_path / "conversations.json"
     path.write_text(json.dumps([record]))
-    name, [conv] = read_all(registry, path)
+    name, [conv] = read_path(registry, path)
     assert name == "claude_export" and [t.content for t in conv.turns] == ["Hi?", "Hi!"]
 
 
@@ -161,7 +156,7 @@ SIDECARS = {
 def test_a_zip_export_reads_only_its_conversations_file(registry, tmp_path):
     archive = tmp_path / "export.zip"
     export_zip(archive, {"conversations.json": json.dumps(CHATGPT), **SIDECARS})
-    name, [conv] = read_all(registry, archive)
+    name, [conv] = read_path(registry, archive)
     assert name == "zip"
     assert conv.source.path == f"{archive}/conversations.json"
     assert [t.content for t in conv.turns] == ["What is a monad?", "A monoid in endofunctors."]

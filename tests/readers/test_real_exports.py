@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from loomcore.inputs import open_with_reader
 from loomcore.model import Rejected
 from loomcore.pipeline import exchanges
+
+from .helpers import read_path
 
 REAL = Path("/work/shared/corpora/real_exports")
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="no shared real_exports corpus here")
@@ -86,13 +87,6 @@ LEAKS = re.compile(
 )
 
 
-def read(registry, path):
-    registry.configure({})
-    stream, reader = open_with_reader(registry, str(path), None)
-    with stream:
-        return reader.name, list(reader.read(stream, str(path)))
-
-
 def test_every_real_file_is_pinned():
     on_disk = {p.name for p in REAL.iterdir() if p.name != "README.md"}
     assert on_disk == set(EXPECTED)
@@ -101,7 +95,7 @@ def test_every_real_file_is_pinned():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_real_file_read_with_auto_detection(registry, name):
     reader, n_convs, n_exchanges, rejected, dropped = EXPECTED[name]
-    got_reader, items = read(registry, REAL / name)
+    got_reader, items = read_path(registry, REAL / name)
     convs = [c for c in items if not isinstance(c, Rejected)]
     assert got_reader == reader
     assert len(convs) == n_convs
@@ -120,7 +114,7 @@ def test_real_file_read_with_auto_detection(registry, name):
 
 
 def test_chatgpt_browsing_answers_are_their_own_questions(registry):
-    _, [first, _] = read(registry, REAL / "chatgpt_librechat_chatgpt-export.json")
+    _, [first, _] = read_path(registry, REAL / "chatgpt_librechat_chatgpt-export.json")
     questions = [t.content for t in first.turns if t.role == "user"]
     answers = [t.content for t in first.turns if t.role == "assistant"]
     assert questions == [
@@ -133,7 +127,7 @@ def test_chatgpt_browsing_answers_are_their_own_questions(registry):
 
 
 def test_claude_answers_go_under_their_own_questions(registry):
-    _, [conv, _] = read(registry, REAL / "claude_now2ai_unwrapped.json")
+    _, [conv, _] = read_path(registry, REAL / "claude_now2ai_unwrapped.json")
     turns = [(t.role, t.id) for t in conv.turns]
     # by created_at, not list order: the popup answer (cf9950f5) follows its question
     assert [i[:8] for _, i in turns] == [
@@ -145,15 +139,15 @@ def test_claude_answers_go_under_their_own_questions(registry):
 
 
 def test_the_wrapped_and_unwrapped_claude_files_read_the_same(registry):
-    _, wrapped = read(registry, REAL / "claude_now2ai_conversations.json")
-    _, plain = read(registry, REAL / "claude_now2ai_unwrapped.json")
+    _, wrapped = read_path(registry, REAL / "claude_now2ai_conversations.json")
+    _, plain = read_path(registry, REAL / "claude_now2ai_unwrapped.json")
     assert [c.turns for c in wrapped if not isinstance(c, Rejected)] == [
         c.turns for c in plain if not isinstance(c, Rejected)
     ]
 
 
 def test_the_zip_reads_its_conversations_file(registry):
-    _, convs = read(registry, REAL / "chatgpt_exportstudio_sample_export.zip")
+    _, convs = read_path(registry, REAL / "chatgpt_exportstudio_sample_export.zip")
     assert [c.source.path.rsplit("/", 1)[-1] for c in convs] == ["conversations.json"] * 2
     assert [c.id for c in convs] == ["conv-001", "conv-002"]
     assert json.dumps([t.content for t in convs[0].turns]).count("Python") >= 2

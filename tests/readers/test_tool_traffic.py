@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 
-from loomcore.inputs import open_with_reader
 from loomcore.model import Rejected
 from loomcore.pipeline import exchanges
+
+from .helpers import pairs, read_path
 
 TOOL_RESULT = "answer depends on a tool result that is not kept"
 NO_ANSWER = "question with no visible answer (the reply was a tool call, an image or empty)"
@@ -18,9 +19,7 @@ IMAGE_QUESTION = "question refers to an image that is not carried"
 def read(registry, tmp_path, text, name="data.jsonl"):
     path = tmp_path / name
     path.write_text(text)
-    stream, reader = open_with_reader(registry, str(path), None)
-    with stream:
-        return reader.name, list(reader.read(stream, str(path)))
+    return read_path(registry, path)
 
 
 def jsonl(*records):
@@ -29,10 +28,6 @@ def jsonl(*records):
 
 def part(kind, value):
     return {"type": kind, "value": value}
-
-
-def pairs(conv):
-    return [(t.role, t.content) for t in conv.turns]
 
 
 def test_llama_factory_value_parts_are_read(registry, tmp_path):
