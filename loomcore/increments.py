@@ -8,12 +8,21 @@ summary is written last, so it marks the batch complete.  On start, a batch
 without its summary (a run that died half way) is deleted and redone; the
 watermarks come from the newest complete summary.  So a failed run neither
 skips records nor emits them twice.
+
+A watermark also names the file it was taken on (inode, and the length and
+hash of the prefix read), so a rotated or rewritten file is read again from
+its start; a last line still being written (no line break, does not parse) is
+left for the next run; standard input cannot be resumed and is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import orjson
@@ -26,7 +35,7 @@ class State:
     """Where the next incremental run starts."""
 
     run_name: str
-    watermarks: dict[str, int]
+    watermarks: dict[str, Any]  # input path -> a position, or a dict from :func:`watermark`
 
 
 def prepare(out: Path) -> State:
@@ -47,8 +56,95 @@ def prepare(out: Path) -> State:
             for f in files:
                 f.unlink()
     runs = sorted(complete, key=lambda r: int(r.split("-")[1]))
-    watermarks: dict[str, int] = {}
+    watermarks: dict[str, Any] = {}
     if runs:
         watermarks = dict(orjson.loads(complete[runs[-1]].read_bytes()).get("watermarks") or {})
     number = int(runs[-1].split("-")[1]) + 1 if runs else 1
     return State(run_name=f"run-{number:04d}", watermarks=watermarks)
+
+
+# A watermark says which file it was taken on, so that a file rotated (a new
+# file under the old name) or rewritten is read again from its start instead
+# of being skipped up to a position that means nothing in it.
+SQLITE_MAGIC = b"SQLite format 3\x00"
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _prefix(path: str, lines: int) -> tuple[int, str]:
+    """The length and SHA-256 of the first ``lines`` complete lines of ``path``.
+
+    A SQLite file (the conversation log) rewrites its pages in place, so only
+    its identity is kept, not the hash of a prefix.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        if fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
+            return 0, digest.hexdigest()
+        fh.seek(0)
+        for line in fh:
+            if lines <= 0 or not line.endswith(b"\n"):
+                break
+            digest.update(line)
+            size += len(line)
+            lines -= 1
+    return size, digest.hexdigest()
+
+
+def watermark(path: str, index: int) -> dict[str, Any]:
+    """The watermark of ``path`` read up to record ``index``: the position and
+    the file's identity (inode, and length and hash of the consumed prefix)."""
+    size, sha = _prefix(path, index)
+    return {"index": index, "inode": os.stat(path).st_ino, "bytes": size, "sha256": sha}
+
+
+def start_after(path: str, mark: int | dict[str, Any] | None) -> tuple[int, str | None]:
+    """Where to resume reading ``path`` (records at or before the index are
+    skipped; -1 for all), and why it is read from the start when it is not
+    the file the watermark was taken on."""
+    if mark is None:
+        return -1, None
+    if isinstance(mark, int):  # a watermark of an older loomcore: a position only
+        return mark, None
+    try:
+        st = os.stat(path)
+        if st.st_ino != mark.get("inode"):
+            return -1, "a new file under this name since the last run (rotated?)"
+        if st.st_size < mark.get("bytes", 0):
+            return -1, "shorter than what the last run read (rewritten or truncated)"
+        if _prefix(path, int(mark["index"]))[1] != mark.get("sha256"):
+            return -1, "what the last run read has changed (rewritten)"
+    except OSError:
+        return -1, None
+    return int(mark["index"]), None
+
+
+def ends_in_newline(path: str) -> bool:
+    """Whether ``path`` (uncompressed) ends with a line break, or cannot grow a half line (gzip)."""
+    with open(path, "rb") as fh:
+        if fh.read(2) == GZIP_MAGIC:
+            return True
+        fh.seek(0, os.SEEK_END)
+        if fh.tell() == 0:
+            return True
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
+
+
+def complete_records(items: Iterable[Any], path: str, pending: list[int]) -> Iterator[Any]:
+    """The records of an input being appended to, without its last line if that
+    is still being written: a last record that does not parse, with no line
+    break after it, is not consumed (its position goes to ``pending``), so the
+    next run reads it whole."""
+    held = None
+    for item in items:
+        if held is not None:
+            yield held
+        held = item
+    if held is None:
+        return
+    reason = getattr(held, "reason", None)
+    if reason is not None and reason.startswith("malformed JSON") and not ends_in_newline(path):
+        pending.append(held.source.index)
+        return
+    yield held

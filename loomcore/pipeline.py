@@ -8,12 +8,14 @@ the seed-compatible Python API, so both run whatever plugins are registered.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import importlib.metadata
 import logging
 import signal
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -25,13 +27,14 @@ from loomcore import dataset_card, increments, splits
 from loomcore.compose import Built, compose
 from loomcore.confidence import bucket, histogram
 from loomcore.convert import converter
-from loomcore.inputs import iter_paths, open_with_reader
+from loomcore.inputs import InputError, iter_paths, open_with_reader, printable_path
 from loomcore.model import (
     Conversation,
     EnrichedMemory,
     Memory,
     Pattern,
     Rejected,
+    Source,
     SynthesisConfig,
     TrainingExample,
     Turn,
@@ -40,7 +43,7 @@ from loomcore.progress import Progress, position
 from loomcore.records import Limits, limits
 from loomcore.registry import LoomcoreError, PluginError, Registry, default_registry
 from loomcore.text.segment import segment
-from loomcore.writers import AtomicFile, JsonlWriter, remove_stale_temporaries, write_json
+from loomcore.writers import AtomicFile, JsonlWriter, OutputDir, write_json
 
 log = logging.getLogger("loomcore")
 
@@ -540,6 +543,8 @@ class RunOptions:
     seed: int = 0
     workers: int | None = None  # for parallel executors; None: every core
     record_timeout: float = 30.0  # seconds per exchange; 0 for none
+    # the share of records that may be rejected before the run fails (exit 1)
+    max_rejected: float = 0.01
     limits: Limits = attrs.field(factory=Limits)
 
 
@@ -561,6 +566,9 @@ class RunStats:
     plugin_errors: Counter[str] = attrs.field(factory=Counter)
     redactions: Counter[str] = attrs.field(factory=Counter)
     exchanges_dropped: Counter[str] = attrs.field(factory=Counter)
+    inputs_failed: dict[str, str] = attrs.field(factory=dict)  # path -> why it was not read
+    inputs_restarted: dict[str, str] = attrs.field(factory=dict)  # --since-last: changed files
+    records_pending: dict[str, int] = attrs.field(factory=dict)  # --since-last: half lines
     # examples per confidence bucket (counts, not values: memory stays flat)
     confidence_counts: Counter[str] = attrs.field(factory=Counter)
     seconds: float = 0.0
@@ -642,43 +650,111 @@ class Pipeline:
             )
 
     def conversations(
-        self, inputs: list[str] | None, watermarks: dict[str, int] | None = None
+        self, inputs: list[str] | None, watermarks: dict[str, Any] | None = None
     ) -> Iterator[Conversation]:
         """Every conversation of the inputs (the bundled sample when none).
 
-        With ``watermarks`` ({input path: last position read}), records at or
-        before the mark are skipped and the marks move to the last position
-        seen, so that an incremental run reads only what arrived since.
+        With ``watermarks`` ({input path: watermark, see :mod:`loomcore.increments`}),
+        records at or before the mark are skipped and the marks move to the
+        last record consumed, so that an incremental run reads only what
+        arrived since.  An input that is empty or of no known format is one
+        rejected record; one that cannot be opened or read to its end (no
+        permission, a truncated gzip) is a failed input, named in the
+        summary; the other inputs are read all the same.
         """
         done = 0  # bytes of the inputs read before this one
         for path in iter_paths(inputs):
-            self.stats.inputs.append(path)
-            stream, reader = open_with_reader(self.registry, path, self.options.input_format)
-            key = str(Path(path).resolve()) if path != "-" else path
-            mark = watermarks.get(key, -1) if watermarks is not None else -1
-            with stream:
-                for item in reader.read(stream, path):
-                    if watermarks is not None:
-                        if item.source.index <= mark:
-                            continue
-                        watermarks[key] = max(watermarks.get(key, -1), item.source.index)
-                    if (
-                        not isinstance(item, Rejected)
-                        and len(item.turns) > self.options.limits.max_turns
-                    ):
-                        item = Rejected(
-                            item.source,
-                            f"conversation of {len(item.turns):,} turns is over the limit of "
-                            f"{self.options.limits.max_turns:,} (--max-turns)",
-                        )
-                    if isinstance(item, Rejected):
-                        self._reject(item)
-                    else:
-                        self.stats.conversations += 1
-                    self.progress.advance(done + position(stream), self.stats.conversations)
-                    if not isinstance(item, Rejected):
-                        yield item
+            shown = printable_path(path)  # a file name that is not UTF-8 can still be written
+            self.stats.inputs.append(shown)
+            last = [-1]  # the position of the last record read
+            try:
+                yield from self._read_input(path, shown, done, watermarks, last)
+            except InputError as exc:  # empty, or no reader knows it: nothing of it is read
+                self._reject(Rejected(Source(shown, 0, ""), str(exc).removeprefix(f"{shown}: ")))
+            except (OSError, EOFError, zlib.error) as exc:
+                self._input_failed(shown, last[0] + 1, exc)
             done += _size(path)
+
+    def _read_input(
+        self,
+        path: str,
+        shown: str,
+        done: int,
+        watermarks: dict[str, Any] | None,
+        last: list[int],
+    ) -> Iterator[Conversation]:
+        stream, reader = open_with_reader(self.registry, path, self.options.input_format)
+        key = printable_path(str(Path(path).resolve())) if path != "-" else path
+        mark, pending = -1, []
+        if watermarks is not None:
+            mark, why = increments.start_after(path, watermarks.get(key))
+            if why:
+                log.warning("%s: %s: reading it from the start", shown, why)
+                self.stats.inputs_restarted[shown] = why
+        consumed = mark
+        with stream:
+            items = reader.read(stream, shown)
+            if watermarks is not None:  # a last line still being written is not consumed
+                items = increments.complete_records(items, path, pending)
+            for item in items:
+                last[0] = item.source.index
+                if watermarks is not None:
+                    if item.source.index <= mark:
+                        continue
+                    consumed = max(consumed, item.source.index)
+                if (
+                    not isinstance(item, Rejected)
+                    and len(item.turns) > self.options.limits.max_turns
+                ):
+                    item = Rejected(
+                        item.source,
+                        f"conversation of {len(item.turns):,} turns is over the limit of "
+                        f"{self.options.limits.max_turns:,} (--max-turns)",
+                    )
+                if isinstance(item, Rejected):
+                    self._reject(item)
+                else:
+                    self.stats.conversations += 1
+                self.progress.advance(done + position(stream), self.stats.conversations)
+                if not isinstance(item, Rejected):
+                    yield item
+        if watermarks is None:
+            return
+        if pending:
+            self.stats.records_pending[shown] = pending[0]
+            log.warning(
+                "%s:%d: the last line is not complete yet (no line break, does not parse): "
+                "left for the next run",
+                shown,
+                pending[0],
+            )
+        if consumed != mark or shown in self.stats.inputs_restarted:
+            watermarks[key] = increments.watermark(path, consumed)
+
+    def _input_failed(self, shown: str, index: int, exc: BaseException) -> None:
+        """An input that could not be opened or read to its end: named, counted
+        as a rejected record, and the run fails (what it held is unknown)."""
+        cause = _read_error(exc)
+        self.stats.inputs_failed[shown] = cause
+        self._reject(Rejected(Source(shown, index, ""), f"input not read to its end: {cause}"))
+
+    def loss(self) -> dict[str, Any]:
+        """What the run lost, for the summary and the exit status: rejected
+        records against those read, the ``max_rejected`` share allowed, inputs
+        not read to their end; ``failed`` when either is over."""
+        stats = self.stats
+        read = stats.conversations + stats.rejected
+        share = stats.rejected / read if read else 0.0
+        return {
+            "records_read": read,
+            "records_rejected": stats.rejected,
+            "rejected_share": round(share, 6),
+            "max_rejected": self.options.max_rejected,
+            "inputs_failed": dict(sorted(stats.inputs_failed.items())),
+            "inputs_restarted": dict(sorted(stats.inputs_restarted.items())),
+            "records_pending": dict(sorted(stats.records_pending.items())),
+            "failed": bool(stats.inputs_failed) or share > self.options.max_rejected,
+        }
 
     def memories(self, conversations: Iterable[Conversation]) -> Iterator[Memory]:
         """Every exchange of the conversations, as read (redaction and scoring
@@ -788,13 +864,29 @@ class Pipeline:
         of this run are ``<format>.run-NNNN.jsonl`` with
         ``summary.run-NNNN.json`` written last (see :mod:`loomcore.increments`).
         """
-        out = Path(out_dir)
-        remove_stale_temporaries(out)  # left by a run that was killed
+        if self.options.since_last and inputs and "-" in inputs:
+            raise LoomcoreError(
+                "-: standard input cannot be resumed; --since-last reads files it can read again"
+            )
+        final = Path(out_dir)
+        # locked for the run; every file goes to a staging directory, moved in as a set
+        owned = [  # what a run writes: the previous run's files that this one does not write go
+            *(f"{e}{side}.jsonl" for e in self.registry.exporters for side in SIDES),
+            *RUN_FILES,
+        ]
+        output = OutputDir(final, replace=not self.options.since_last, owned=owned)
+        try:
+            return self._run(inputs, final, output)
+        finally:
+            output.close()  # a run that did not commit leaves nothing behind
+
+    def _run(self, inputs: list[str] | None, final: Path, output: OutputDir) -> RunStats:
+        out = output.stage
         # options first: the registry binds each plugin's functions to them
         self.registry.configure(self.options.plugin_options)
         names = self.options.formats or tuple(self.registry.exporters)
         exporters = [self.registry.exporter(n) for n in names]  # unknown names fail before any work
-        state = increments.prepare(out) if self.options.since_last else None
+        state = increments.prepare(final) if self.options.since_last else None
         suffix = f".{state.run_name}" if state else ""
         watermarks = dict(state.watermarks) if state else None
         splitting = splits.requested(self.options.val_size, self.options.split) is not None
@@ -876,6 +968,7 @@ class Pipeline:
             self.written.append((w.path, w.lines))
             self.stats.lines[f"{name}.{part}" if part else name] = w.lines
         summary = self.stats.summary()
+        summary["loss"] = self.loss()
         summary["inputs"] = [self.redacted(p) for p in summary["inputs"]]  # file names too
         if state is not None:
             summary["watermarks"] = watermarks
@@ -899,6 +992,8 @@ class Pipeline:
             (out / f"manifest{suffix}.json", None),
             (out / f"summary{suffix}.json", None),
         ]
+        output.commit(last=f"summary{suffix}.json")
+        self.written = [(final / path.name, lines) for path, lines in self.written]
         return self.stats
 
 
@@ -908,6 +1003,21 @@ def _start(example_filter: Any, plugin_options: dict[str, dict[str, Any]]) -> An
         return example_filter.start(plugin_options.get(example_filter.plugin, {}))
     except (ValueError, TypeError) as exc:
         raise LoomcoreError(f"options of plugin {example_filter.plugin!r}: {exc}") from None
+
+
+SIDES = ("", ".train", ".validation")
+RUN_FILES = ("quarantine.jsonl", "README.md", "dataset_info.json", "manifest.json", "summary.json")
+
+
+def _read_error(exc: BaseException) -> str:
+    """Why an input could not be read to its end, in words."""
+    if isinstance(exc, EOFError):  # gzip's word for a file cut short
+        return f"truncated gzip file ({exc})"
+    if isinstance(exc, gzip.BadGzipFile | zlib.error):
+        return f"corrupt gzip file ({exc})"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
 
 
 def _size(path: str) -> int:

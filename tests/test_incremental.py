@@ -107,9 +107,14 @@ def test_two_incremental_runs_emit_each_example_exactly_once(tmp_path):
     ]
     Pipeline(options=RunOptions(formats=("raw",))).run([str(db)], tmp_path / "full")
     assert lines(out, "raw.run-*.jsonl") == lines(tmp_path / "full", "raw.jsonl")
-    assert json.loads((out / "summary.run-0002.json").read_text())["watermarks"] == {
-        str(db.resolve()): 3
-    }
+    [(path, mark)] = json.loads((out / "summary.run-0002.json").read_text())["watermarks"].items()
+    # a SQLite log rewrites its pages in place: its identity is the inode, no prefix hash
+    assert (path, mark["index"], mark["inode"], mark["bytes"]) == (
+        str(db.resolve()),
+        3,
+        db.stat().st_ino,
+        0,
+    )
 
 
 def test_a_run_that_dies_before_its_summary_is_redone_not_duplicated(tmp_path, monkeypatch):
@@ -129,9 +134,13 @@ def test_a_run_that_dies_before_its_summary_is_redone_not_duplicated(tmp_path, m
         monkeypatch.setattr(pipeline_module, "write_json", die)
         with pytest.raises(KeyboardInterrupt):
             run_incremental(db, out)
-        assert (out / "raw.run-0002.jsonl").exists() and not (
-            out / "summary.run-0002.json"
-        ).exists()
+        # the batch is written through a staging directory and moved in with
+        # its summary: a run that dies leaves nothing of itself at all
+        assert sorted(p.name for p in out.iterdir()) == [
+            "manifest.run-0001.json",
+            "raw.run-0001.jsonl",
+            "summary.run-0001.json",
+        ]
         monkeypatch.undo()
         log.record(
             "What is a spinlock?", "A **spinlock** is a lock that busy-waits until it is free."
