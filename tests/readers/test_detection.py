@@ -45,7 +45,12 @@ CHATGPT = [
                 "message": {
                     "id": "b",
                     "author": {"role": "assistant"},
-                    "content": {"content_type": "text", "parts": ["A monoid in endofunctors."]},
+                    "content": {
+                        "content_type": "text",
+                        "parts": [
+                            "A monad wraps a value and lets you chain operations on it, as Maybe and IO do in Haskell: each step gets the value of the one before."
+                        ],
+                    },
                     "recipient": "all",
                 },
             },
@@ -101,7 +106,10 @@ def test_detection_from_gzip_and_stdin(registry, tmp_path, monkeypatch):
     gz = tmp_path / "conversations.json.gz"
     gz.write_bytes(gzip.compress(data))
     name, [conv] = read_path(registry, gz)
-    assert (name, conv.turns[1].content) == ("chatgpt_export", "A monoid in endofunctors.")
+    assert (name, conv.turns[1].content) == (
+        "chatgpt_export",
+        "A monad wraps a value and lets you chain operations on it, as Maybe and IO do in Haskell: each step gets the value of the one before.",
+    )
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     name, [conv] = read_path(registry, "-")
     assert (name, conv.id) == ("chatgpt_export", "conv-1")
@@ -159,7 +167,10 @@ def test_a_zip_export_reads_only_its_conversations_file(registry, tmp_path):
     name, [conv] = read_path(registry, archive)
     assert name == "zip"
     assert conv.source.path == f"{archive}/conversations.json"
-    assert [t.content for t in conv.turns] == ["What is a monad?", "A monoid in endofunctors."]
+    assert [t.content for t in conv.turns] == [
+        "What is a monad?",
+        "A monad wraps a value and lets you chain operations on it, as Maybe and IO do in Haskell: each step gets the value of the one before.",
+    ]
 
 
 def test_zip_and_folder_runs_never_copy_sidecars_anywhere(tmp_path):
@@ -176,7 +187,9 @@ def test_zip_and_folder_runs_never_copy_sidecars_anywhere(tmp_path):
     assert expand([str(folder)]) == [str(folder / "conversations.json")]
     summaries = []
     for src, out in ((archive, tmp_path / "z"), (folder, tmp_path / "f")):
-        result = CliRunner().invoke(cli, ["run", str(src), "-o", str(out), "-q"])
+        result = CliRunner().invoke(
+            cli, ["run", str(src), "-o", str(out), "-q", "--min-importance", "0"]
+        )
         assert result.exit_code == 0, result.output
         summaries.append(json.loads((out / "summary.json").read_text()))
         written = "".join(p.read_text() for p in out.iterdir() if p.is_file())
@@ -185,6 +198,13 @@ def test_zip_and_folder_runs_never_copy_sidecars_anywhere(tmp_path):
         quarantine = (out / "quarantine.jsonl").read_text().splitlines()
         assert [json.loads(x)["index"] for x in quarantine] == [0]
     assert [s["conversations"] for s in summaries] == [1, 1]
+    # the same export, zipped or not, gives the same examples
+    alpaca = [(tmp_path / d / "alpaca.jsonl").read_text() for d in ("z", "f")]
+    assert (
+        alpaca[0] == alpaca[1]
+        and "A monad wraps a value and lets you chain operations on it, as Maybe and IO do in Haskell: each step gets the value of the one before."
+        in alpaca[0]
+    )
     assert [s["records_rejected"] for s in summaries] == [1, 1]
 
 
