@@ -253,6 +253,19 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     "--seed", type=int, default=0, show_default=True, help="Seed of the train/validation split."
 )
 @click.option(
+    "--max-tokens",
+    type=click.IntRange(1),
+    default=None,
+    help="Drop examples over this many tokens (quality:too_many_tokens; default 32768).",
+)
+@click.option(
+    "--tokenizer",
+    metavar="SPEC",
+    default=None,
+    help="Count tokens with a local tokenizer.json (tokenizers extra) or a tiktoken encoding "
+    "name (tiktoken extra, from its cache); default: an estimate, characters / 4.",
+)
+@click.option(
     "--executor",
     default=None,
     metavar="NAME",
@@ -327,6 +340,8 @@ def run(
     val_size: float | None,
     split: float | None,
     seed: int,
+    max_tokens: int | None,
+    tokenizer: str | None,
     executor: str | None,
     workers: int | None,
     record_timeout: float,
@@ -346,8 +361,13 @@ def run(
 
     registry = _registry(ctx)
     val_size = _val_size(val_size, split)
+    plugin_options = _plugin_options(ctx, plugin_option, keep_custom_instructions)
+    # the token budget is the quality filter's gate, counted by the chosen tokenizer
+    for key, value in (("max_tokens", max_tokens), ("tokenizer", tokenizer)):
+        if value is not None:
+            plugin_options.setdefault("quality", {})[key] = value
     options = RunOptions(
-        plugin_options=_plugin_options(ctx, plugin_option, keep_custom_instructions),
+        plugin_options=plugin_options,
         formats=formats or None,
         min_importance=min_importance,
         synthesis=SynthesisConfig(
@@ -376,9 +396,10 @@ def run(
     stats = pipe.run(list(inputs) or None, output)
     if not quiet:
         _print_summary(stats.summary(), pipe.written)
-        from loomcore import preflight
+        from loomcore import counting, preflight
 
-        click.echo(f"{preflight.summary(preflight.check(output))} (loomcore check {output})")
+        checks = preflight.check(output, count=counting.counter(tokenizer, registry))
+        click.echo(f"{preflight.summary(checks)} (loomcore check {output})")
 
 
 def _val_size(val_size: float | None, split: float | None) -> float | None:
@@ -527,13 +548,21 @@ def show_config(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("path", metavar="DIR-OR-FILE", default="loomcore-out")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def stats(path: str, as_json: bool) -> None:
+@click.option(
+    "--tokenizer",
+    metavar="SPEC",
+    default=None,
+    help="Count lengths with a local tokenizer.json or a tiktoken encoding (default: an estimate).",
+)
+def stats(path: str, as_json: bool, tokenizer: str | None) -> None:
     """What is in an output directory or one JSONL file: counts by pattern type
-    and format, confidence and length histograms, top topics and entities,
-    duplicates removed."""
+    and format, confidence and token-length histograms, top topics and
+    entities, duplicates removed."""
+    from loomcore import counting
     from loomcore.dataset_stats import describe
 
-    report = describe(path)
+    report = describe(path, count=counting.counter(tokenizer))
+    report["length_unit"] = counting.label(tokenizer)
     if as_json:
         click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
     else:
@@ -558,7 +587,7 @@ def _print_stats(report: dict[str, Any]) -> None:
         for ptype, n in report["examples_by_type"].items():
             types.add_row(ptype, f"{n:,}", f"{100 * n / total:.1f}%")
         console.print(types)
-    histograms = [("length (estimated tokens)", report["length_histogram"])]
+    histograms = [(f"length ({report['length_unit']})", report["length_histogram"])]
     if "confidence_histogram" in report:
         histograms.insert(0, ("confidence", report["confidence_histogram"]))
     for title, counts in histograms:
@@ -569,7 +598,10 @@ def _print_stats(report: dict[str, Any]) -> None:
     numbers = report.get("tokens_estimate") or {}
     if numbers:
         console.print(
-            "tokens per example (estimate): " + ", ".join(f"{k} {v:,}" for k, v in numbers.items())
+            f"{report['length_unit']} per example: "
+            + ", ".join(f"{k} {v:,}" for k, v in numbers.items()),
+            soft_wrap=True,
+            markup=False,
         )
     for key, title in (("top_topics", "top topics"), ("top_entities", "top entities")):
         if report.get(key):
@@ -604,13 +636,22 @@ def _print_stats(report: dict[str, Any]) -> None:
     help="Token limit for every trainer, instead of each one's default "
     "(LLaMA-Factory cutoff_len 2048, TRL max_length 1024, axolotl sequence_len 2048, OpenAI 65536).",
 )
-def check(directory: str, trainers: tuple[str, ...], max_tokens: int | None) -> None:
+@click.option(
+    "--tokenizer",
+    metavar="SPEC",
+    default=None,
+    help="Count tokens with a local tokenizer.json or a tiktoken encoding (default: an estimate).",
+)
+def check(
+    directory: str, trainers: tuple[str, ...], max_tokens: int | None, tokenizer: str | None
+) -> None:
     """What each trainer would reject, drop, truncate or mask in DIR, file by file
     (loomcore's reading of their documented rules; no trainer is run).
     Exits 1 when a trainer would reject a file."""
-    from loomcore import preflight
+    from loomcore import counting, preflight
 
-    checks = preflight.check(directory, trainers or preflight.TRAINERS, max_tokens)
+    count = counting.counter(tokenizer)
+    checks = preflight.check(directory, trainers or preflight.TRAINERS, max_tokens, count)
     for line in preflight.report(checks):
         click.echo(line)
     click.echo(preflight.summary(checks))

@@ -10,13 +10,15 @@ writes.  Pattern types, confidences, topics and entities live in a line's
 ``metadata`` object (the ``raw`` format writes one); for a directory without
 such a file the pattern counts come from the manifest, and the rest is left
 out.  Lengths are in
-estimated tokens (see :mod:`loomcore.text.tokens`).
+estimated tokens (see :mod:`loomcore.text.tokens`), or in the tokens of the
+tokenizer given (``--tokenizer``, see :mod:`loomcore.counting`).
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +97,9 @@ def _summary_numbers(values: list[int]) -> dict[str, float]:
     }
 
 
-def describe_file(path: Path, keys: dict[frozenset[str], str]) -> dict[str, Any]:
+def describe_file(
+    path: Path, keys: dict[frozenset[str], str], count: Callable[[str], int] = estimate_tokens
+) -> dict[str, Any]:
     """The statistics of one JSONL file of examples, read line by line."""
     lines = 0
     fmt = None
@@ -116,7 +120,7 @@ def describe_file(path: Path, keys: dict[frozenset[str], str]) -> dict[str, Any]
                 raise StatsError(f"{path}:{number}: not a JSON object")
             lines += 1
             fmt = fmt or file_format(row, keys)
-            tokens.append(estimate_tokens(example_text(row)))
+            tokens.append(count(example_text(row)))
             meta = row.get("metadata")
             if isinstance(meta, dict):
                 by_type[str(meta.get("pattern_type"))] += 1
@@ -147,18 +151,23 @@ def _top(counter: Counter[str]) -> list[list[Any]]:
     return [[k, n] for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]]
 
 
-def describe(path: str | Path, registry: Registry | None = None) -> dict[str, Any]:
-    """The statistics of an output directory or of one JSONL file."""
+def describe(
+    path: str | Path,
+    registry: Registry | None = None,
+    count: Callable[[str], int] = estimate_tokens,
+) -> dict[str, Any]:
+    """The statistics of an output directory or of one JSONL file; lengths
+    counted by ``count`` (default: the estimate)."""
     p = Path(path)
     keys = format_keys(registry or default_registry())
     if p.is_file():
-        files = [describe_file(p, keys)]
+        files = [describe_file(p, keys, count)]
         manifest: dict[str, Any] = {}
     elif p.is_dir():
         paths = sorted(f for f in p.glob("*.jsonl") if not f.name.startswith(NOT_EXAMPLES))
         if not paths:
             raise StatsError(f"{path}: holds no JSONL files of examples")
-        files = [describe_file(f, keys) for f in paths]
+        files = [describe_file(f, keys, count) for f in paths]
         manifest = _read_manifest(p)
     else:
         raise StatsError(f"{path}: no such file or directory")

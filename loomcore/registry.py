@@ -30,6 +30,7 @@ from loomcore.contracts import (
     Reader,
     Redactor,
     Scorer,
+    TokenCounter,
 )
 
 ENTRY_POINT_GROUP = "loomcore"
@@ -192,6 +193,12 @@ class Registry:
     @cached_property
     def filters(self) -> list[ExampleFilter]:
         return self._collect("register_filters", ExampleFilter)
+
+    @cached_property
+    def token_counters(self) -> dict[str, TokenCounter]:
+        return self._unique(
+            self._collect("register_token_counters", TokenCounter), "token counter"
+        )
 
     @cached_property
     def executors(self) -> dict[str, Executor]:

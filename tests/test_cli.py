@@ -147,6 +147,7 @@ def test_plugins_json_lists_every_plugin():
             "dedup",
             "quality",
             "standalone",
+            "token_counters",
         }
     )
     assert set(rows) == expected

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from loomcore_plugins.formats import alpaca, sharegpt
 
 from loomcore import preflight
 from loomcore.cli import cli
@@ -20,27 +21,9 @@ def chat(*turns, **extra):
 
 
 GOOD = chat(("user", "Why is the sky blue?"), ("assistant", "Rayleigh scattering."))
-SHAREGPT_INFO = {
-    "file_name": "sharegpt.jsonl",
-    "formatting": "sharegpt",
-    "columns": {"messages": "conversations", "system": "system"},
-    "tags": {
-        "role_tag": "from",
-        "content_tag": "value",
-        "user_tag": "human",
-        "assistant_tag": "gpt",
-    },
-}
-ALPACA_INFO = {
-    "file_name": "alpaca.jsonl",
-    "formatting": "alpaca",
-    "columns": {
-        "prompt": "instruction",
-        "query": "input",
-        "response": "output",
-        "history": "history",
-    },
-}
+# the entries loomcore writes for these files
+SHAREGPT_INFO = sharegpt.dataset_info("sharegpt.jsonl")
+ALPACA_INFO = alpaca.dataset_info("alpaca.jsonl")
 
 
 def lines(directory, *trainers, max_tokens=None):

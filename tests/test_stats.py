@@ -100,3 +100,19 @@ def test_bad_paths_are_clean_errors(tmp_path):
     result = stats(bad)
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {bad}:2: not a JSON line (")
+
+
+def test_token_histogram_for_the_tokenizer_given(out_dir, tmp_path):
+    from loomcore.dataset_stats import example_text
+    from tests.test_tokens import word_tokenizer
+
+    path, tok = word_tokenizer(tmp_path)
+    report = json.loads(stats(out_dir, "--json", "--tokenizer", path).output)
+    assert report["length_unit"] == f"tokens of {path}"
+    raw = [json.loads(x) for x in (out_dir / "raw.jsonl").read_text().splitlines()]
+    words = [len(tok.encode(example_text(r), add_special_tokens=False).ids) for r in raw]
+    assert report["length_histogram"] == length_histogram(words)
+    assert report["tokens_estimate"]["max"] == max(words)
+    out = stats(out_dir, "--tokenizer", path).output
+    assert "length (tokens of" in out  # the table's title, wrapped to the terminal
+    assert f"tokens of {path} per example: min {min(words)}" in out

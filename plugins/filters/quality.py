@@ -2,8 +2,10 @@
 
 Options (``[options.quality]`` in loomcore.toml, or ``-O quality.KEY=VALUE``): ``min_output_chars`` (default 2),
 ``max_output_chars`` (100,000), ``min_instruction_chars`` (3),
-``max_tokens`` (an estimate: characters / 4, documented as an estimate;
-default 32,768), ``min_confidence`` (0).  A dropped example is counted under
+``max_tokens`` (default 32,768; ``--max-tokens N`` on the command line),
+counted by ``tokenizer`` (``--tokenizer``: a ``tokenizer.json`` path or a
+tiktoken encoding, see :mod:`loomcore.counting`; default the estimate,
+characters / 4), ``min_confidence`` (0).  A dropped example is counted under
 ``quality:<gate>``.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from loomcore import ExampleFilter, TrainingExample, check_options, hookimpl
+from loomcore import ExampleFilter, TrainingExample, check_options, counting, hookimpl
 from loomcore.text.tokens import estimate_tokens
 
 # outputs that teach nothing ("ok", "Sure!", "N/A")
@@ -26,6 +28,7 @@ _OPTIONS = (
     "max_output_chars",
     "min_instruction_chars",
     "max_tokens",
+    "tokenizer",
     "min_confidence",
 )
 
@@ -37,6 +40,8 @@ class QualityGates:
         self.max_output = int(options.get("max_output_chars", 100_000))
         self.min_instruction = int(options.get("min_instruction_chars", 3))
         self.max_tokens = int(options.get("max_tokens", 32_768))
+        tokenizer = options.get("tokenizer")
+        self.count = estimate_tokens if tokenizer is None else counting.counter(tokenizer)
         self.min_confidence = float(options.get("min_confidence", 0.0))
 
     def see(self, example: TrainingExample) -> str | None:
@@ -53,7 +58,7 @@ class QualityGates:
             + output
             + "".join(u + a for u, a in example.history)
         )
-        if estimate_tokens(total) > self.max_tokens:
+        if self.count(total) > self.max_tokens:
             return "quality:too_many_tokens"
         if example.confidence < self.min_confidence:
             return "quality:low_confidence"

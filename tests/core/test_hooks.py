@@ -219,6 +219,23 @@ def test_hook_register_executors(tmp_path):
     ).read_bytes()
 
 
+def test_hook_register_token_counters():
+    from loomcore import counting
+    from loomcore.contracts import TokenCounter
+
+    class Words:
+        @hookimpl
+        def register_token_counters(self, register):
+            register(
+                TokenCounter("words", lambda s: s == "words", lambda s: lambda t: len(t.split()))
+            )
+
+    registry = registry_with(Words(), only=("token_counters",))
+    assert sorted(registry.token_counters) == ["estimate", "tiktoken", "tokenizers", "words"]
+    assert counting.counter("words", registry)("one two three") == 3
+    assert counting.counter(None, registry)("one two three") == 4  # the estimate: 13 chars / 4
+
+
 def test_hook_register_commands(monkeypatch):
     from loomcore import cli as cli_module
 
