@@ -207,27 +207,6 @@ class TokenCounter:
     plugin: str = ""
 
 
-@attrs.frozen
-class TokenCounter:
-    """A kind of tokenizer: ``load(spec) -> count(text) -> int``.
-
-    :param name: the counter's name ("estimate", "tokenizers", "tiktoken").
-    :param accepts: ``accepts(spec) -> bool``: whether ``--tokenizer SPEC``
-        names a tokenizer of this kind (a ``tokenizer.json`` path, an
-        encoding name).
-    :param load: ``load(spec)``: the counting function; raises
-        :class:`loomcore.registry.LoomcoreError` with one clear line when the
-        tokenizer cannot be had (a missing optional package or file).  It must
-        never download anything.
-    """
-
-    name: str
-    accepts: Callable[[str], bool]
-    load: Callable[[str], Callable[[str], int]]
-    description: str = ""
-    plugin: str = ""
-
-
 def check_options(options: dict[str, Any], known: Iterable[str]) -> None:
     """Refuse option keys a plugin does not know, naming the ones it does.
 

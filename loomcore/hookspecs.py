@@ -214,23 +214,6 @@ def register_token_counters(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_token_counters(register: Callable[[Any], None]) -> None:
-    """Register token counters, which count a text's tokens for a tokenizer.
-
-    Called once, when the registry is first asked for token counters.
-
-    :param register: call it with one :class:`loomcore.contracts.TokenCounter`
-        per kind of tokenizer.  Its ``accepts(spec)`` says whether it reads the
-        ``--tokenizer`` value (a file path, an encoding name), and
-        ``load(spec)`` returns ``count(text) -> int``.
-    :return: nothing; ``--tokenizer SPEC`` uses the first counter, in order of
-        name, that accepts SPEC; without it loomcore's estimate (characters / 4)
-        counts.  The quality filter's ``max_tokens``, ``loomcore stats`` and
-        ``loomcore check`` count with the chosen one.
-    """
-
-
-@hookspec
 def register_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``loomcore`` command line.
 
