@@ -230,6 +230,14 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     help="On a bad input record: skip it (written verbatim to quarantine.jsonl) or stop with exit 1.",
 )
 @click.option(
+    "--max-rejected",
+    type=click.FloatRange(0, 1),
+    default=0.01,
+    show_default=True,
+    help="The share of input records that may be rejected; over it (or when an input cannot be "
+    "read to its end) the run still writes what it read, then fails with exit 1.",
+)
+@click.option(
     "--max-record-bytes",
     type=click.IntRange(1),
     default=16 * 1024 * 1024,
@@ -335,6 +343,7 @@ def run(
     redact: str,
     redact_allow: tuple[str, ...],
     on_error: str,
+    max_rejected: float,
     max_record_bytes: int,
     max_turns: int,
     val_size: float | None,
@@ -384,6 +393,7 @@ def run(
         redact=redact,
         redact_allow=frozenset(redact_allow),
         on_error=on_error,
+        max_rejected=max_rejected,
         record_timeout=record_timeout,
         executor=executor,
         workers=workers,
@@ -393,13 +403,68 @@ def run(
         limits=Limits(max_record_bytes=max_record_bytes, max_turns=max_turns),
     )
     pipe = Pipeline(registry, options, progress=_progress(quiet))
-    stats = pipe.run(list(inputs) or None, output)
+    if quiet:  # one line with the counts at the end, not a warning per rejected record
+        logging.getLogger("loomcore").setLevel(logging.ERROR)
+    stats = _run_or_fail(pipe, list(inputs) or None, output)
+    loss = pipe.loss()
+    for line in _loss_lines(loss, output, quiet):
+        click.echo(line, err=True)
+    if loss["failed"]:
+        ctx.exit(1)
     if not quiet:
         _print_summary(stats.summary(), pipe.written)
         from loomcore import counting, preflight
 
         checks = preflight.check(output, count=counting.counter(tokenizer, registry))
         click.echo(f"{preflight.summary(checks)} (loomcore check {output})")
+
+
+def _run_or_fail(pipe: Any, inputs: list[str] | None, output: str) -> Any:
+    """``pipe.run``, with what a user can cause as one line naming the path and
+    the cause (a full disk, no permission, a read-only or file output path, a
+    dead worker process) instead of a traceback; a SIGTERM ends the run as an
+    exception does, so that its staging directory is removed."""
+    import signal
+    from concurrent.futures.process import BrokenProcessPool
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        return pipe.run(inputs, output)
+    except OSError as exc:
+        raise LoomcoreError(_os_error(exc)) from None
+    except BrokenProcessPool as exc:
+        raise LoomcoreError(
+            f"{output}: a worker process died ({exc}); nothing was written"
+        ) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _os_error(exc: OSError) -> str:
+    """``path: cause`` of an OS error, the path as the user knows it (not a staging name)."""
+    import re
+
+    from loomcore.inputs import printable_path
+
+    where = os.fsdecode(exc.filename) if exc.filename is not None else "?"
+    where = re.sub(r"/\.staging-[^/]+", "", printable_path(where))
+    return f"{where}: {exc.strerror or exc}"
+
+
+def _loss_lines(loss: dict[str, Any], output: str, quiet: bool) -> list[str]:
+    """What the run lost, in one line a fault (and one with -q when records were rejected)."""
+    lines = [f"Error: {path}: {cause}" for path, cause in loss["inputs_failed"].items()]
+    rejected, read = loss["records_rejected"], loss["records_read"]
+    counts = f"{rejected:,} of {read:,} input records rejected ({loss['rejected_share']:.2%})"
+    where = f"see {Path(output) / 'quarantine.jsonl'}"
+    if loss["rejected_share"] > loss["max_rejected"]:
+        lines.append(f"Error: {counts}, over --max-rejected {loss['max_rejected']:g}; {where}")
+    elif quiet and rejected and not lines:
+        lines.append(f"{counts}; {where}")
+    return lines
 
 
 def _val_size(val_size: float | None, split: float | None) -> float | None:

@@ -387,7 +387,13 @@ def examples_of(
         by_exchange.setdefault(p.source_memory_ids or (p.id,), []).append(p)
     out: list[TrainingExample] = []
     for group in by_exchange.values():
-        made = [b for p in group for b in built(registry, p, config, faults)]
+        # an excerpt compose() would drop is not built at all
+        made = [
+            b
+            for p in group
+            if p.asked is not False or config.derived_examples
+            for b in built(registry, p, config, faults)
+        ]
         out.extend(compose(made, (str(p.pattern_type) for p in group), config))
     return out
 
