@@ -9,9 +9,12 @@ import re
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+import orjson
+
 from loomcore.inputs import with_head
 from loomcore.model import Conversation, Rejected, Source
-from loomcore.records import read_records
+from loomcore.records import limits, read_records
+from loomcore.shape import first_record
 
 # the wrapper with its list first: read element by element, like a plain array
 WRAPPER = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"conversations"\s*:\s*(?=\[)')
@@ -26,16 +29,37 @@ def read_export(
     convert: Callable[[Any, Source], Conversation | None],
 ) -> Iterator[Conversation | Rejected]:
     """Conversations of an export file through ``convert`` (see
-    :func:`loomcore.records.read_records`); the wrapper's list is streamed
-    as an array, and what follows the list (the wrapper's closing brace,
-    keys after it) is not read as records."""
+    :func:`loomcore.records.read_records`).  A wrapper whose list comes first
+    is streamed as an array, what follows the list (the closing brace, keys
+    after it) not read as records; one with keys before its list is read
+    whole, as one record would be."""
     stream, head = with_head(stream)
     match = WRAPPER.match(head)
-    if match is None:
-        yield from read_records(stream, path, fmt, convert)
+    if match is not None:
+        stream.read(match.end())  # the array starts here
+        yield from read_records(io.BufferedReader(_UntilClosed(stream)), path, fmt, convert)
         return
-    stream.read(match.end())  # the array starts here
-    yield from read_records(io.BufferedReader(_UntilClosed(stream)), path, fmt, convert)
+    shape = first_record(head)
+    if shape is not None and shape.container == "object" and shape.wrapped() is not None:
+        # keys before the list: the wrapper is one document, read whole (over
+        # the size limit, or broken, it is reported as it is)
+        stream, data = with_head(stream, limits.get().max_record_bytes + 1)
+        inner = _inner_list(data, limits.get().max_record_bytes)
+        if inner is not None:
+            stream = io.BytesIO(inner)
+    yield from read_records(stream, path, fmt, convert)
+
+
+def _inner_list(data: bytes, max_bytes: int) -> bytes | None:
+    """The ``conversations`` list of a wrapper document, as JSON, or None."""
+    if len(data) > max_bytes:
+        return None
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    inner = value.get("conversations") if isinstance(value, dict) else None
+    return orjson.dumps(inner) if isinstance(inner, list) else None
 
 
 class _UntilClosed(io.RawIOBase):

@@ -261,3 +261,20 @@ def test_an_undated_message_stays_after_the_one_before_it(registry, tmp_path):
     data = [conv(msg("q", "human", "2024-05-01T10:00:00Z", "What is a stable sort?"), answer)]
     _, [c] = read(registry, tmp_path, data)
     assert [t.role for t in c.turns] == ["user", "assistant"]
+
+
+def test_a_wrapper_with_keys_before_its_list(registry, tmp_path):
+    data = {
+        "exported_by": "a tool",
+        "conversations": [
+            conv(
+                msg("q", "human", "2025-01-01T00:00:00Z", "Hi?"),
+                msg("a", "assistant", "2025-01-01T00:00:01Z", "Hello."),
+            ),
+            conv(msg("q2", "human", "2025-01-01T00:00:00Z", "Bye?"), uuid="c-2"),
+        ],
+    }
+    name, (c, empty) = read(registry, tmp_path, data)
+    assert name == "claude_export"
+    assert pairs(c) == [("user", "Hi?"), ("assistant", "Hello.")]
+    assert isinstance(empty, Rejected) and empty.source.index == 1

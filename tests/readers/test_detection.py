@@ -188,7 +188,8 @@ def test_zip_and_folder_runs_never_copy_sidecars_anywhere(tmp_path):
     summaries = []
     for src, out in ((archive, tmp_path / "z"), (folder, tmp_path / "f")):
         result = CliRunner().invoke(
-            cli, ["run", str(src), "-o", str(out), "-q", "--min-importance", "0"]
+            cli,
+            ["run", str(src), "-o", str(out), "-q", "--min-importance", "0", "--max-rejected", "1"],
         )
         assert result.exit_code == 0, result.output
         summaries.append(json.loads((out / "summary.json").read_text()))
