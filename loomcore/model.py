@@ -17,6 +17,7 @@ import orjson
 from loomcore.confidence import combine
 from loomcore.pattern_types import coerce
 from loomcore.text.segment import Document
+from loomcore.text.standalone import dangling_reference
 
 
 def stable_id(*parts: Any) -> str:
@@ -407,7 +408,11 @@ def make_example(
                 "memory_id": mem.id,
             }
         )
-        if mem.history and is_follow_up(mem.user_input):
+        # a question that leans on earlier turns ("and the second one?",
+        # "rewrite the function above") keeps them, so it is understood alone
+        if mem.history and (
+            is_follow_up(mem.user_input) or dangling_reference(mem.user_input, "", False)
+        ):
             history = _last_pairs(mem.history, 2)
         own = str(mem.metadata.get("system_prompt") or "").strip()
         if own and not (config.override_system_prompt and system):

@@ -114,3 +114,34 @@ def test_the_command_line_writes_excerpts_only_when_asked(tmp_path):
     assert {(r["instruction"], r["output"]) for r in plain} <= {
         (r["instruction"], r["output"]) for r in derived
     }
+
+
+def test_a_question_pointing_at_an_earlier_turn_keeps_it_as_history():
+    from loomcore import Conversation, Registry, Turn, get_plugin_manager
+    from loomcore.pipeline import enrich, examples_of, exchanges, mine
+
+    registry = Registry(get_plugin_manager())
+    code = "```python\ndef total(xs):\n    return sum(xs)\n```"
+    conv = Conversation(
+        "c1",
+        (
+            Turn("user", "Write a Python function that sums a list of prices."),
+            Turn("assistant", f"Here is one:\n\n{code}"),
+            Turn(
+                "user",
+                "Can you please rewrite the function above so that it skips None values "
+                "and empty strings as well?",
+            ),
+            Turn(
+                "assistant",
+                "Filter them out first:\n\n```python\ndef total(xs):\n"
+                "    return sum(x for x in xs if x is not None)\n```",
+            ),
+        ),
+    )
+    second = list(exchanges(conv))[1]
+    patterns = mine(registry, enrich(registry, second))
+    [example] = examples_of(registry, patterns, SynthesisConfig(min_confidence=0.0))
+    assert example.history == (
+        ("Write a Python function that sums a list of prices.", f"Here is one:\n\n{code}"),
+    )

@@ -35,7 +35,9 @@ _SHOWN = (
 _POINTER = re.compile(
     rf"\b(?:the (?:following|above|given|attached|provided|below|previous|enclosed)\s+{_THINGS}|"
     rf"(?:this|these|my) {_THINGS}|the {_SHOWN})\b(?!\s+(?:of|about|called|named|titled|by|on|"
-    rf"from|for|with|that|which|where|in|at)\b)",
+    rf"from|for|with|that|which|where|in|at)\b)|"
+    # "the function above", "that code from before": only an earlier turn gives it
+    rf"\b(?:the|this|that|these|those) {_THINGS} (?:above|earlier|from before|you (?:wrote|gave))\b",
     re.IGNORECASE,
 )
 # a pointer at formatting that plain text does not carry ("the italicized words")
