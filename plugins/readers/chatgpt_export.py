@@ -13,7 +13,10 @@ the latest leaf).  Only what the person saw is read:
   exports) are removed;
 - a continuation after ``finish_details.type == "max_tokens"`` is joined to
   the part before with no separator (it goes on mid-word, mid-code);
-- voice messages are read from their transcriptions.
+- voice messages are read from their transcriptions;
+- a canvas document the assistant wrote (``canmore.create_textdoc``, or an
+  update that rewrites it whole) is part of the answer, as Claude's
+  artifacts are; a partial edit is not shown, so the answer about it goes.
 
 A question is paired with the visible answer that follows it, or dropped
 (counted by reason in the conversation's ``dropped_exchanges``): when the
@@ -35,6 +38,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
+import orjson
 from loomcore_plugins.readers.exports import read_export
 from loomcore_plugins.readers.pairing import Pairing
 
@@ -67,7 +71,11 @@ CONTEXT_TYPES = frozenset(
 )
 # tool output that only lists sources: the answer after it stands on its own
 SOURCE_TYPES = frozenset({"tether_browsing_display", "tether_quote"})
-SOURCE_TOOLS = re.compile(r"^(?:browser|web|web\.run|file_search|myfiles_browser|bio)(?:\.|$)")
+# tools whose reply the answer does not rest on: search results (sources),
+# memory updates, and canvas writes (the canvas itself is the answer's part)
+SOURCE_TOOLS = re.compile(
+    r"^(?:browser|web|web\.run|file_search|myfiles_browser|bio|canmore)(?:\.|$)"
+)
 IMAGE_PARTS = frozenset({"image_asset_pointer", "image_url"})
 # 【6†source】, 【13:0†source】, 【0†Title†www.site.com】, with the space before it
 CITATION = re.compile(r"[ \t]*【[^【】\n]{0,400}?†[^【】\n]{0,400}?】")
@@ -160,6 +168,30 @@ def message_text(message: dict, where: str) -> tuple[str, int, bool]:
     return "\n\n".join(t for t in texts if t.strip()), skipped, image
 
 
+def canvas(message: dict) -> str:
+    """The document a canvas call wrote (``canmore.create_textdoc``, or an
+    update that rewrites it whole), as the answer shows it; "" otherwise."""
+    content = message.get("content") if isinstance(message.get("content"), dict) else {}
+    try:
+        call = orjson.loads(content.get("text") or "")
+    except (orjson.JSONDecodeError, TypeError):
+        return ""
+    if not isinstance(call, dict):
+        return ""
+    text, kind = call.get("content"), str(call.get("type") or "document")
+    updates = call.get("updates")
+    whole = {"pattern": None}
+    if isinstance(updates, list) and len(updates) == 1 and isinstance(updates[0], dict):
+        whole = updates[0]
+    if whole.get("pattern") in (".*", "^.*$", "(?s).*"):  # a rewrite of the whole document
+        text = whole.get("replacement")
+    if not isinstance(text, str) or not text.strip():
+        return ""
+    if kind.startswith("code/"):
+        return f"```{kind.removeprefix('code/')}\n{text.strip()}\n```"
+    return text.strip()
+
+
 def custom_instructions(message: dict) -> str:
     """The text of a custom-instructions message (either shape), or ""."""
     content = message.get("content") if isinstance(message.get("content"), dict) else {}
@@ -213,6 +245,13 @@ def convert(value: Any, source: Source) -> Conversation | None:
                 pairs.tool_result()
             continue
         recipient = message.get("recipient")
+        if isinstance(recipient, str) and recipient.startswith("canmore."):
+            shown = canvas(message)  # a canvas the person saw written: part of the answer
+            if shown:
+                pairs.reply(shown, str(message.get("id") or ""), _time(message.get("create_time")))
+            else:
+                pairs.tool_result()  # an edit the answer speaks of, not shown here
+            continue
         if recipient not in (None, "all"):
             continue  # a call to a tool: its code or query is not the answer
         if meta.get("is_visually_hidden_from_conversation") or kind in CONTEXT_TYPES:

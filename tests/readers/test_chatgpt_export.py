@@ -416,3 +416,48 @@ def test_custom_instructions_reach_the_outputs_only_with_the_flag(tmp_path):
         == {"role": "system", "content": "The user is an SRE.\n\nAnswer concisely."}
         for row in chatml
     )
+
+
+def canvas_call(mid, target, call):
+    return message(
+        mid, "assistant", {"content_type": "code", "text": json.dumps(call)}, recipient=target
+    )
+
+
+def test_a_canvas_document_is_part_of_the_answer(registry, tmp_path):
+    record = conversation(
+        [
+            message("m1", "user", "Write a haiku about rain."),
+            canvas_call(
+                "m2",
+                "canmore.create_textdoc",
+                {"name": "rain", "type": "document", "content": "Soft rain on the roof"},
+            ),
+            message("m3", "tool", "Successfully created text document 'rain'", name="canmore"),
+            message("m4", "assistant", "Here is your haiku in the canvas."),
+            message("m5", "user", "Now as Python that prints it."),
+            canvas_call(
+                "m6",
+                "canmore.update_textdoc",
+                {"updates": [{"pattern": ".*", "replacement": "print('Soft rain')"}]},
+            ),
+            message("m7", "tool", "Successfully updated text document", name="canmore"),
+            message("m8", "user", "Make line two shorter."),
+            canvas_call(
+                "m9",
+                "canmore.update_textdoc",
+                {"updates": [{"pattern": "roof", "replacement": "eaves"}]},
+            ),
+            message("m10", "tool", "Successfully updated text document", name="canmore"),
+            message("m11", "assistant", "I've shortened the second line."),
+        ]
+    )
+    _, [conv] = read(registry, tmp_path, [record])
+    assert pairs(conv) == [
+        ("user", "Write a haiku about rain."),
+        ("assistant", "Soft rain on the roof\n\nHere is your haiku in the canvas."),
+        ("user", "Now as Python that prints it."),
+        ("assistant", "print('Soft rain')"),
+    ]
+    # a partial edit is not shown: the answer about it rests on what is not there
+    assert conv.metadata["dropped_exchanges"] == {TOOL_RESULT: 1}
