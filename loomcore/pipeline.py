@@ -976,6 +976,11 @@ class Pipeline:
         summary = self.stats.summary()
         summary["loss"] = self.loss()
         summary["inputs"] = [self.redacted(p) for p in summary["inputs"]]  # file names too
+        for key in ("inputs_failed", "inputs_restarted"):  # (watermarks need the real paths)
+            summary["loss"][key] = {
+                self.redacted(p): self.redacted(why) if isinstance(why, str) else why
+                for p, why in summary["loss"][key].items()
+            }
         if state is not None:
             summary["watermarks"] = watermarks
         if state is None:  # a ready-to-train directory; incremental batches are parts of one

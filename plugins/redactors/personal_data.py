@@ -68,9 +68,10 @@ def _emails(text: str) -> Iterator[Span]:
         local, domain = m.group("local").strip("."), m.group("domain")
         end = m.end()
         tld = domain.rsplit(".", 1)[-1].lower()
-        if tld in _FILE_TLDS and domain.count(".") >= 2:
-            # "bob@acme.io.jsonl": an address in a file name, the extension after it
+        while tld in _FILE_TLDS and domain.count(".") >= 2:
+            # "bob@acme.io.jsonl.gz": an address in a file name, the extensions after it
             domain, end = domain[: -len(tld) - 1], end - len(tld) - 1
+            tld = domain.rsplit(".", 1)[-1].lower()
         lowered = domain.lower()
         if (
             _public_domain(domain)

@@ -118,3 +118,17 @@ def test_file_names_are_redacted_in_summary_manifest_and_card(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["inputs"] == [str(tmp_path / "[EMAIL].jsonl")]
     assert EMAIL not in _written(out) and TOKEN not in _written(out)
+
+
+def test_a_failed_input_is_named_redacted_in_the_summary(tmp_path):
+    import gzip
+
+    data = gzip.compress(_chats(tmp_path).read_bytes() * 50)
+    src = tmp_path / f"{EMAIL}.jsonl.gz"
+    src.write_bytes(data[: len(data) // 2])  # a truncated gzip
+    _run(tmp_path, None, src, input_format="openai_messages")
+    out = tmp_path / "out"
+    for name in ("summary.json", "manifest.json", "quarantine.jsonl"):
+        assert EMAIL not in (out / name).read_text(), name
+    loss = json.loads((out / "summary.json").read_text())["loss"]
+    assert list(loss["inputs_failed"]) == [str(tmp_path / "[EMAIL].jsonl.gz")]
