@@ -13,6 +13,7 @@ version numbers (``git 1.7.7.3``) and section numbers (``§15.12.2.7``).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterator
@@ -175,6 +176,7 @@ _TRUNK_ZERO = (44, 49, 33, 81, 91)  # GB, DE, FR, JP, IN
 _NO_TRUNK = (1, 91)
 
 
+@functools.lru_cache(maxsize=8192)  # a pure function of the text; lists repeat numbers
 def _phone_kind(candidate: str) -> int | None:
     """The phonenumbers type of the valid number ``candidate`` is, or None.
 
