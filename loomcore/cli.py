@@ -45,6 +45,34 @@ class LoomcoreGroup(click.Group):
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
 
+    # Plugins' commands are loaded only when a name is not one of loomcore's
+    # own or the commands are listed (--help): `loomcore --version` and
+    # `loomcore run` import no plugin for it, and --plugins / --disable
+    # decide which plugins may add commands.
+    def _plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        obj = ctx.ensure_object(dict)
+        if "plugin_commands" not in obj:
+            group = click.Group()
+            try:
+                pm = get_plugin_manager(
+                    only=ctx.params.get("plugins"), disable=ctx.params.get("disable")
+                )
+            except LoomcoreError:
+                pm = None  # the group's own option handling reports the unknown name
+            if pm is not None:
+                Registry(pm).register_commands(group)
+            obj["plugin_commands"] = {
+                n: c for n, c in group.commands.items() if n not in self.commands
+            }
+        return obj["plugin_commands"]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        own = super().get_command(ctx, cmd_name)
+        return own if own is not None else self._plugin_commands(ctx).get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugin_commands(ctx)})
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # the configuration file is read while the group's options are parsed
         try:
@@ -846,13 +874,7 @@ def _print_explain(report: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    """Entry point: add the plugins' commands, then run."""
-    try:
-        pm = get_plugin_manager()
-    except LoomcoreError:
-        pm = None  # the group's own option handling reports the unknown name
-    if pm is not None:
-        Registry(pm).register_commands(cli)
+    """Entry point (plugins' commands load when asked for: see LoomcoreGroup)."""
     cli(prog_name="loomcore")
 
 

@@ -185,3 +185,33 @@ def test_console_script_runs_as_installed(tmp_path):
         check=True,
     )
     assert "wrote 8 lines to" in out.stdout
+
+
+def test_plugin_commands_load_only_when_asked_for(monkeypatch):
+    import click
+
+    from loomcore import cli as cli_module
+    from loomcore import hookimpl
+    from loomcore.registry import get_plugin_manager
+
+    class Hello:
+        @hookimpl
+        def register_commands(self, cli):
+            @cli.command()
+            def hello():
+                click.echo("hello from a plugin")
+
+    calls = []
+
+    def plugin_manager(only=None, disable=None):
+        calls.append((only, disable))
+        return get_plugin_manager(plugins=[] if disable == "hello" else [Hello()])
+
+    monkeypatch.setattr(cli_module, "get_plugin_manager", plugin_manager)
+    assert ", version " in CliRunner().invoke(cli_module.cli, ["--version"]).output
+    assert calls == []  # --version imports no plugin
+    result = CliRunner().invoke(cli_module.cli, ["hello"])
+    assert result.output == "hello from a plugin\n"
+    result = CliRunner().invoke(cli_module.cli, ["--disable", "hello", "hello"])
+    assert result.exit_code == 2 and "No such command 'hello'" in result.output
+    assert "hello" in CliRunner().invoke(cli_module.cli, ["--help"]).output
