@@ -671,7 +671,7 @@ class Pipeline:
         done = 0  # bytes of the inputs read before this one
         for path in iter_paths(inputs):
             shown = printable_path(path)  # a file name that is not UTF-8 can still be written
-            self.stats.inputs.append(shown)
+            self.stats.inputs.append(path)  # opened again for the manifest: the real name
             last = [-1]  # the position of the last record read
             try:
                 yield from self._read_input(path, shown, done, watermarks, last)
@@ -975,7 +975,7 @@ class Pipeline:
             self.stats.lines[f"{name}.{part}" if part else name] = w.lines
         summary = self.stats.summary()
         summary["loss"] = self.loss()
-        summary["inputs"] = [self.redacted(p) for p in summary["inputs"]]  # file names too
+        summary["inputs"] = [self.redacted(printable_path(p)) for p in summary["inputs"]]
         for key in ("inputs_failed", "inputs_restarted"):  # (watermarks need the real paths)
             summary["loss"][key] = {
                 self.redacted(p): self.redacted(why) if isinstance(why, str) else why
@@ -1039,15 +1039,19 @@ def _size(path: str) -> int:
 
 
 def _file_facts(path: str) -> dict[str, Any]:
+    shown = printable_path(path)
     if path == "-":
         return {"path": path}
     digest = hashlib.sha256()
     size = 0
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return {"path": path, "bytes": size, "sha256": digest.hexdigest()}
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:  # a failed input, named in summary.loss
+        return {"path": shown, "error": exc.strerror or str(exc)}
+    return {"path": shown, "bytes": size, "sha256": digest.hexdigest()}
 
 
 def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:

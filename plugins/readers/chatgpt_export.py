@@ -45,7 +45,7 @@ from loomcore_plugins.readers.pairing import Pairing
 from loomcore import Conversation, Reader, Source, Turn, hookimpl
 from loomcore.contracts import check_options
 from loomcore.model import Rejected
-from loomcore.records import FieldError, dict_field, record_id, text_field
+from loomcore.records import FieldError, dict_field, list_field, record_id, text_field
 from loomcore.shape import first_record
 
 NAME = "chatgpt_export"
@@ -125,7 +125,7 @@ def _latest_leaf(mapping: dict) -> str | None:
     for i, (node_id, node) in enumerate(mapping.items()):
         if not isinstance(node, dict):
             continue
-        children = node.get("children") or []
+        children = node.get("children") if isinstance(node.get("children"), list) else []
         if any(isinstance(c, str) and c in mapping for c in children):
             continue
         message = node.get("message") if isinstance(node.get("message"), dict) else {}
@@ -155,7 +155,7 @@ def message_text(message: dict, where: str) -> tuple[str, int, bool]:
     if kind not in ("text", "multimodal_text", None):  # None: a tool's simplified export
         return "", 1, False
     texts, skipped, image = [], 0, False
-    for part in content.get("parts") or []:
+    for part in list_field(content.get("parts") or [], f"{where}.content.parts"):
         if isinstance(part, str):
             texts.append(part)
         elif isinstance(part, dict) and part.get("content_type") == "audio_transcription":
@@ -234,7 +234,7 @@ def convert(value: Any, source: Source) -> Conversation | None:
         author = message.get("author") if isinstance(message.get("author"), dict) else {}
         role = author.get("role")
         content = message.get("content") if isinstance(message.get("content"), dict) else {}
-        kind = content.get("content_type")
+        kind = content.get("content_type") if isinstance(content.get("content_type"), str) else None
         if _is_custom_instructions(message, meta):
             if settings["keep_custom_instructions"]:
                 pairs.system(custom_instructions(message))

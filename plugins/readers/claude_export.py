@@ -83,7 +83,8 @@ def ordered(messages: list[dict]) -> list[dict]:
     while node is not None and id(node) not in seen:
         seen.add(id(node))
         chain.append(node)
-        node = by_id.get(node.get("parent_message_uuid"))
+        parent = node.get("parent_message_uuid")
+        node = by_id.get(parent) if isinstance(parent, str) else None
     return chain[::-1]
 
 

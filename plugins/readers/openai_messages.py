@@ -51,7 +51,7 @@ def content_text(content: Any, where: str) -> tuple[str, int, bool, bool]:
             texts.append(part)
             continue
         part = dict_field(part, f"{where}[{j}]")
-        kind = part.get("type")
+        kind = part.get("type") if isinstance(part.get("type"), str) else None
         if kind in TEXT_PARTS:
             key = "text" if "text" in part else "value"
             texts.append(text_field(part.get(key), f"{where}[{j}].{key}"))
