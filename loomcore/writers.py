@@ -201,13 +201,17 @@ class OutputDir:
             remove = sorted(n for n in self.owned - set(names) if (self.out / n).is_file())
         journal = {"stage": self.stage.name, "move": names, "remove": remove}
         write_json(self.out / JOURNAL, journal)
+        self.committed = True  # from here on the set goes in, now or at the next run
         _carry_out(self.out, journal)
-        self.committed = True
 
     def close(self) -> None:
-        """Remove the staging directory (what a failed run wrote) and unlock."""
+        """Remove the staging directory (what a failed run wrote), or finish a
+        commit that an interruption cut short; then unlock."""
         if self.stage is not None and not self.committed:
             shutil.rmtree(self.stage, ignore_errors=True)
+        elif self.stage is not None and self.stage.exists():
+            with contextlib.suppress(OSError):  # else the next run finishes it
+                recover(self.out)
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None

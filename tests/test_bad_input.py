@@ -17,12 +17,18 @@ GOOD = json.dumps(
 )
 
 
+LOUD = ("--max-rejected", "1")
+
+
 def run(tmp_path, body: bytes, *args, name="in.jsonl"):
     src = tmp_path / name
     src.write_bytes(body)
     out = tmp_path / "out"
+    # one bad record of two is over the default --max-rejected (tests/test_faults.py):
+    # here the run must go on and write what it read
     result = CliRunner().invoke(
-        cli, ["run", str(src), "-o", str(out), "-f", "alpaca", "--input-format", "alpaca", *args]
+        cli,
+        ["run", str(src), "-o", str(out), "-f", "alpaca", "--input-format", "alpaca", *LOUD, *args],
     )
     return src, out, result
 
@@ -129,7 +135,7 @@ def test_turn_limit(tmp_path):
     src = tmp_path / "c.json"
     src.write_text(json.dumps([conv]))
     result = CliRunner().invoke(
-        cli, ["run", str(src), "-o", str(tmp_path / "o"), "--max-turns", "4"]
+        cli, ["run", str(src), "-o", str(tmp_path / "o"), "--max-turns", "4", "--max-rejected", "1"]
     )
     assert result.exit_code == 0
     [rejected] = [
