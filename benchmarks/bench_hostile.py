@@ -25,6 +25,9 @@ UNITS: dict[str, str] = {
     "password is": "the password is hunter{i}! ",
     "a. a.": "a. ",
     "long prose": "The cache keeps the last {i} entries, so a miss costs one read. ",
+    # detect-secrets' JWT and NPM patterns backtracked quadratically on these
+    "eyJ run": "eyJ",
+    "// run": "//x_authToken",
 }
 
 
