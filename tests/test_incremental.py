@@ -166,3 +166,76 @@ def test_since_last_works_on_a_growing_jsonl_file(tmp_path):
 
     assert sources("raw.run-0001.jsonl") == {"chats.jsonl:1"}
     assert sources("raw.run-0002.jsonl") == {"chats.jsonl:2"}
+
+
+def jsonl_line(question):
+    return json.dumps({"instruction": question, "output": DEFINITION}) + "\n"
+
+
+def raw_sources(out, name):
+    rows = [json.loads(x) for x in (out / name).read_text().splitlines()]
+    return sorted(r["metadata"]["source"]["conversation_id"] for r in rows)
+
+
+def test_a_half_written_last_line_is_left_for_the_next_run(tmp_path):
+    src, out = tmp_path / "chats.jsonl", tmp_path / "out"
+    line = jsonl_line("What is a mutex?")
+    src.write_text(jsonl_line("Define mutex.") + line[:25])  # the writer is half way
+    stats = run_incremental(src, out)
+    assert (stats.conversations, stats.rejected) == (1, 0)
+    assert not (out / "quarantine.run-0001.jsonl").exists()
+    summary = json.loads((out / "summary.run-0001.json").read_text())
+    assert summary["loss"]["records_pending"] == {str(src): 2}
+    assert summary["watermarks"][str(src.resolve())]["index"] == 1
+    with src.open("a") as fh:  # the writer finishes the line, and writes one more
+        fh.write(line[25:] + jsonl_line("What is a lock?"))
+    stats = run_incremental(src, out)
+    assert (stats.conversations, stats.rejected) == (2, 0)
+    assert raw_sources(out, "raw.run-0002.jsonl") == ["chats.jsonl:2", "chats.jsonl:3"]
+
+
+def test_since_last_refuses_standard_input(tmp_path):
+    from click.testing import CliRunner
+
+    from loomcore.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["run", "-", "--since-last", "-o", str(tmp_path / "out")], input=jsonl_line("Hi?")
+    )
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: -: standard input cannot be resumed; --since-last reads files it can read again\n",
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_rotated_file_is_read_from_its_start(tmp_path, caplog):
+    src, out = tmp_path / "chats.jsonl", tmp_path / "out"
+    src.write_text(jsonl_line("What is a mutex?") + jsonl_line("Define mutex."))
+    run_incremental(src, out)
+    fresh = tmp_path / "new.jsonl"  # the log rotates: a new file takes the name
+    fresh.write_text(jsonl_line("What is a semaphore?"))
+    os.replace(fresh, src)
+    stats = run_incremental(src, out)
+    assert stats.conversations == 1  # not skipped as "line 1 was read before"
+    assert raw_sources(out, "raw.run-0002.jsonl") == ["chats.jsonl:1"]
+    assert (
+        f"{src}: a new file under this name since the last run (rotated?): "
+        "reading it from the start" in caplog.messages
+    )
+
+
+def test_a_file_rewritten_in_place_is_read_from_its_start(tmp_path, caplog):
+    src, out = tmp_path / "chats.jsonl", tmp_path / "out"
+    src.write_text(jsonl_line("What is a mutex?"))
+    run_incremental(src, out)
+    with src.open("r+") as fh:  # same file, same inode, other records
+        fh.write(jsonl_line("What is a spinlock?") + jsonl_line("What is a barrier?"))
+    stats = run_incremental(src, out)
+    assert stats.conversations == 2
+    assert (
+        f"{src}: what the last run read has changed (rewritten): reading it from the start"
+        in caplog.messages
+    )
+    stats = run_incremental(src, out)  # and then nothing is new
+    assert stats.conversations == 0
