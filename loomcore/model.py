@@ -17,7 +17,7 @@ import orjson
 from loomcore.confidence import combine
 from loomcore.pattern_types import coerce
 from loomcore.text.segment import Document
-from loomcore.text.standalone import dangling_reference
+from loomcore.text.standalone import dangling_reference, leans_on_earlier, unglue
 
 
 def stable_id(*parts: Any) -> str:
@@ -411,13 +411,17 @@ def make_example(
         # a question that leans on earlier turns ("and the second one?",
         # "rewrite the function above") keeps them, so it is understood alone
         if mem.history and (
-            is_follow_up(mem.user_input) or dangling_reference(mem.user_input, "", False)
+            is_follow_up(mem.user_input)
+            or dangling_reference(mem.user_input, "", False)
+            or leans_on_earlier(output)  # "Here is the same logic in C#"
         ):
             history = _last_pairs(mem.history, 2)
         own = str(mem.metadata.get("system_prompt") or "").strip()
         if own and not (config.override_system_prompt and system):
             system = own
-    instruction, output = instruction.strip(), output.strip()
+    # a dataset that joined its instruction and input with no space
+    # ("... the following dish.Poached eggs") gets its blank line back
+    instruction, output = unglue(instruction.strip()), output.strip()
     return TrainingExample(
         instruction=instruction,
         output=output,

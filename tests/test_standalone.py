@@ -206,3 +206,33 @@ def test_a_template_no_input_marker_and_an_unclosed_code_block():
     table = "Here it is:\n\n```\n2x1=2 | 3x1=3\n2x2=4 | 3x2=6"
     assert fails("Create a multiplication table.", table) == "cut_off"
     assert fails("Create a multiplication table.", table + "\n```") is None
+
+
+def test_a_request_glued_to_what_it_gives_gets_its_blank_line_back():
+    from loomcore.text.standalone import unglue
+
+    assert unglue("Describe how to cook the following dish.Poached eggs") == (
+        "Describe how to cook the following dish.\n\nPoached eggs"
+    )
+    assert unglue("Explain it in simple language?Artificial Intelligence") == (
+        "Explain it in simple language?\n\nArtificial Intelligence"
+    )
+    assert unglue("Reword this sentence to increase clarityThe idea made me smile") == (
+        "Reword this sentence to increase clarity\n\nThe idea made me smile"
+    )
+    for fine in (
+        "Open https://example.com/Index.Html in a browser.",
+        "Is macOS fast? Yes.",
+        "Use `a.Name` here.",
+    ):
+        assert unglue(fine) == fine
+    # what is left glued after the repair fails the gate
+    assert fails("List the parts.Tiger", GOOD) == "garbled_instruction"
+
+
+def test_an_answer_about_tools_the_example_does_not_carry():
+    out = "I'm sorry, but based on the available tools, I can't search for realtors."
+    assert fails("Can you search for realtors in LA?", out) == "missing_tools"
+    lean = "Here is the same logic written in C#:\n\n```csharp\nint Sum(int[] xs) => xs.Sum();\n```"
+    assert fails("Give me code in C#.", lean) == "continues_elsewhere"
+    assert fails("Give me code in C#.", lean, history=True) is None

@@ -143,7 +143,7 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
         return False
     given = input.strip()
     if _EARLIER.search(instruction) or (
-        _FOLLOW_ON.match(instruction.strip()) and len(instruction.split()) <= 12
+        _FOLLOW_ON.match(instruction.strip()) and len(instruction.split()) <= 25
     ):
         return True
     if given:
@@ -184,11 +184,34 @@ def link_only(instruction: str) -> bool:
 _NO_INPUT = re.compile(r"(?:^|\s)(?:<\s*no\s*input\s*>|noinput|no input)\s*\.?\s*$", re.IGNORECASE)
 
 
+# two texts glued with no space: "Describe how to cook the following dish.Poached
+# eggs", "... in simple language?Artificial Intelligence", "Reword this sentence
+# to increase clarityThe idea ..." (a dataset's instruction and input joined)
+_GLUED = re.compile(
+    r"\b[a-z]{2,}[.?!](?=[\"“]?[A-Z][a-z]{2})|"
+    r"\b[a-z]{3,}(?=(?:The|This|That|These|Those|How|What|Why|When|Where|Which|Who|Given|Please)\b)"
+)
+
+
+def unglue(request: str) -> str:
+    """A request whose text was glued to what it gives ("Describe how to cook
+    the following dish.Poached eggs") with the blank line put back between
+    them; once, in the first line, never inside a link or code."""
+    line_end = request.find("\n")
+    head = request if line_end < 0 else request[:line_end]
+    spans = [m.span() for m in _URL.finditer(head)]
+    spans += [m.span() for m in _INLINE_CODE.finditer(head)]
+    for m in _GLUED.finditer(head):
+        if not any(a <= m.start() < b for a, b in spans):
+            return request[: m.end()] + "\n\n" + request[m.end() :]
+    return request
+
+
 def garbled(instruction: str) -> bool:
-    """Brackets that do not pair, a template's "<noinput>" left in, or a
-    placeholder where the request should be."""
+    """Brackets that do not pair, a template's "<noinput>" left in, two texts
+    glued with no space, or a placeholder where the request should be."""
     text = prose(instruction)
-    if _NO_INPUT.search(instruction):
+    if _NO_INPUT.search(instruction) or unglue(instruction) != instruction:
         return True
     for a, b in ("()", "[]", "{}"):
         if text.count(a) != text.count(b):
@@ -201,6 +224,38 @@ def garbled(instruction: str) -> bool:
 
 # a request to go on from a text ("Add three more points", "Continue the story")
 _GO_ON = re.compile(r"^\W*(?:add|continue|extend|expand|finish|complete|append)\b", re.IGNORECASE)
+
+
+# an answer that leans on turns the example does not carry
+_LEANS_BACK = re.compile(
+    r"\b(?:the same (?:logic|code|program|function|approach|example|concept|idea|steps|query|"
+    r"script|method)|(?:as|like) (?:before|i said|you said)|(?:described|mentioned|shown|explained) "
+    r"(?:above|earlier|before|previously)|the (?:previous|earlier|above) (?:code|example|answer|"
+    r"solution|version|approach|function|snippet|query|script|step))\b",
+    re.IGNORECASE,
+)
+# an answer about tools the example does not carry ("based on the available tools")
+_TOOLS = re.compile(
+    r"\b(?:(?:the )?(?:available|provided|given) (?:tools|functions|apis)|none of the "
+    r"(?:available )?(?:tools|functions)|the [`'\"]?[a-z_]+[`'\"]? (?:tool|function) "
+    r"(?:requires|needs|returned|returns|does not|doesn't|can't|cannot)|"
+    r"(?:i|we) (?:don't|do not) have (?:a|any) (?:direct )?(?:tool|function))\b",
+    re.IGNORECASE,
+)
+
+
+def leans_on_earlier(output: str) -> bool:
+    """The output opens by pointing back at an earlier turn ("Here's the same
+    logic in C#", "As described earlier, ..."); later in a long answer such
+    words point at the answer's own text."""
+    sentences = split_sentences(prose(output).strip()[:600])
+    return bool(sentences) and bool(_LEANS_BACK.search(sentences[0]))
+
+
+def about_missing_tools(output: str) -> bool:
+    """The output answers from a tool list or tool results that the example
+    does not carry ("based on the available tools, I can't ...")."""
+    return bool(_TOOLS.search(prose(output)))
 
 
 def continues_elsewhere(instruction: str, output: str) -> bool:
@@ -295,7 +350,10 @@ CHECKS: dict[str, Check] = {
     "noisy_input": lambda i, x, o, h: noisy_input(x),
     "link_only": lambda i, x, o, h: not x.strip() and link_only(i),
     "garbled_instruction": lambda i, x, o, h: garbled(i),
-    "continues_elsewhere": lambda i, x, o, h: continues_elsewhere(i, o),
+    "continues_elsewhere": lambda i, x, o, h: (
+        continues_elsewhere(i, o) or (not h and leans_on_earlier(o))
+    ),
+    "missing_tools": lambda i, x, o, h: about_missing_tools(o),
     "empty_promise": lambda i, x, o, h: empty_promise(o),
     "markup": lambda i, x, o, h: markup(o) or markup(i, furniture=False),
     "placeholder_only": lambda i, x, o, h: placeholder_only(o),
