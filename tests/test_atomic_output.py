@@ -69,3 +69,44 @@ def test_sigkill_never_leaves_a_partial_file(tmp_path):
     # the next run sweeps temporaries a killed run left behind
     assert run(old_src, out).wait() == 0
     assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_sigkill_then_recovery_leaves_the_files_of_one_run(tmp_path):
+    """Killed at any moment, then recovered as the next run into the directory
+    starts: every file is of the old run, or every file of the new one."""
+    from loomcore.writers import recover
+
+    old_src, new_src = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    write_input(old_src, 300, "old")
+    write_input(new_src, 200, "new")
+    new_src.write_text(new_src.read_text() + "{broken\n")  # the new run has a quarantine too
+    out = tmp_path / "out"
+    assert run(old_src, out).wait() == 0
+    old = contents(out)
+    reference = tmp_path / "reference"
+    started = time.monotonic()
+    run(new_src, reference).wait()
+    duration = time.monotonic() - started
+    new = contents(reference)
+    assert set(new) - set(old) == {"quarantine.jsonl"}
+    rng = random.Random(18)
+    for attempt in range(12):
+        proc = run(new_src, out)
+        time.sleep(rng.uniform(0.5, 1.0) * duration)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        recover(out)
+        now = contents(out)
+        same = [
+            side
+            for side, files in (("old", old), ("new", new))
+            if set(now) == set(files)
+            and all(now[n] == files[n] for n in now if n != "manifest.json")
+        ]
+        assert same, f"attempt {attempt}: files of two runs: {sorted(now)}"
+        assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+        for name in set(now) - set(old):  # back to the old run for the next attempt
+            os.remove(out / name)
+        for name, data in old.items():
+            (out / name).write_bytes(data)
