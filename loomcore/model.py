@@ -17,7 +17,12 @@ import orjson
 from loomcore.confidence import combine
 from loomcore.pattern_types import coerce
 from loomcore.text.segment import Document
-from loomcore.text.standalone import dangling_reference, leans_on_earlier, unglue
+from loomcore.text.standalone import (
+    dangling_reference,
+    leans_on_earlier,
+    unescape_entities,
+    unglue,
+)
 
 
 def stable_id(*parts: Any) -> str:
@@ -422,6 +427,8 @@ def make_example(
     # a dataset that joined its instruction and input with no space
     # ("... the following dish.Poached eggs") gets its blank line back
     instruction, output = unglue(instruction.strip()), output.strip()
+    # entities a scraped page left in prose ("&quot;") are the characters
+    instruction, output = unescape_entities(instruction), unescape_entities(output)
     return TrainingExample(
         instruction=instruction,
         output=output,

@@ -236,3 +236,17 @@ def test_an_answer_about_tools_the_example_does_not_carry():
     lean = "Here is the same logic written in C#:\n\n```csharp\nint Sum(int[] xs) => xs.Sum();\n```"
     assert fails("Give me code in C#.", lean) == "continues_elsewhere"
     assert fails("Give me code in C#.", lean, history=True) is None
+
+
+def test_entities_in_prose_are_characters_and_code_keeps_them():
+    from loomcore.text.standalone import unescape_entities
+
+    text = "Is &quot;ima&quot; short for &quot;I must&quot;? Write `&quot;` in HTML:\n\n```html\n<p>&amp;</p>\n```"
+    assert unescape_entities(text) == (
+        'Is "ima" short for "I must"? Write `&quot;` in HTML:\n\n```html\n<p>&amp;</p>\n```'
+    )
+
+
+def test_inline_triple_backticks_are_no_unclosed_fence():
+    out = "You cannot add to it.\n```List<String> xs = List.of();``` is fixed, as it's ```fixed-size```."
+    assert fails("Why can't I add to my list?", out) is None

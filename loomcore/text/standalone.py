@@ -117,6 +117,35 @@ _DANGLING_END = re.compile(
 )
 
 
+_ENTITY = re.compile(r"&(?:quot|amp|lt|gt|nbsp|apos|#39|#34);")
+_ENTITIES = {
+    "&quot;": '"',
+    "&amp;": "&",
+    "&lt;": "<",
+    "&gt;": ">",
+    "&nbsp;": " ",
+    "&apos;": "'",
+    "&#39;": "'",
+    "&#34;": '"',
+}
+
+
+def unescape_entities(text: str) -> str:
+    """HTML entities a scraped page left in prose ("&quot;ima&quot;") as the
+    characters they stand for; code, fenced or inline, is left as written."""
+    if "&" not in text:
+        return text
+    keep = [m.span() for m in _FENCE.finditer(text)] + [
+        m.span() for m in _INLINE_CODE.finditer(text)
+    ]
+
+    def swap(m: re.Match[str]) -> str:
+        inside = any(a <= m.start() < b for a, b in keep)
+        return m.group(0) if inside else _ENTITIES[m.group(0)]
+
+    return _ENTITY.sub(swap, text)
+
+
 def prose(text: str) -> str:
     """``text`` without fenced and inline code (which may say anything)."""
     return _INLINE_CODE.sub(" ", _FENCE.sub("\n", text))
@@ -329,13 +358,17 @@ def cut_off(output: str) -> bool:
     """The output stops mid-sentence (on a comma, "and", "the"), outside code,
     or inside a code block that never closes."""
     text = output.rstrip()
-    fences = re.findall(r"^[ \t]*```", text, re.MULTILINE)
+    # a fence line holds the backticks and at most a language: "```x```" on a
+    # line is inline code
+    fences = re.findall(r"^[ \t]*```[^`\n]*$", text, re.MULTILINE)
     if len(fences) % 2:
         return True
     if text.endswith(("```", "|")):
         return False
-    last = _last_prose_line(prose(text))
-    if not last:
+    # the last line as written, its inline code blanked (a code line or a
+    # table row is no sentence)
+    last = _INLINE_CODE.sub(" x ", _last_prose_line(text)).strip()
+    if not last or last.startswith(("```", "|", "    ")):
         return False
     sentences = split_sentences(last)
     tail = sentences[-1] if sentences else last
