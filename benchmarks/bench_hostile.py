@@ -28,6 +28,9 @@ UNITS: dict[str, str] = {
     # detect-secrets' JWT and NPM patterns backtracked quadratically on these
     "eyJ run": "eyJ",
     "// run": "//x_authToken",
+    # a token run: each match was extended to the end of the run
+    "ghp_ run": "ghp_",
+    "sk- run": "sk-",
 }
 
 

@@ -25,11 +25,12 @@ from loomcore import Redactor, hookimpl
 
 # detect-secrets detectors left out: they match ordinary words in prose
 # (Artifactory's "AP..." ids) or are personal data, handled by personal_data.
-# JWT and NPM: their patterns backtrack quadratically ("eyJ" or "//" repeated
-# takes minutes on a megabyte); linear ones of the same kinds are in _EXTRA.
+# JWT, NPM and OpenAI: their patterns backtrack quadratically ("eyJ", "//" or
+# "sk-" repeated takes minutes on a megabyte); linear ones of the same kinds
+# are in _EXTRA.
 _SKIPPED = {
     *("Artifactory Credentials", "Public IP (ipv4)", "Private Key"),
-    *("JSON Web Token", "NPM tokens"),
+    *("JSON Web Token", "NPM tokens", "OpenAI Token"),
 }
 
 _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -242,8 +243,12 @@ def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
                 )
             if not has_run:
                 continue
+        covered = 0  # the end of this pattern's last token, as _span extended it
         for m in pattern.finditer(text):
+            if m.start() < covered:
+                continue  # inside the token just found ("ghp_" repeated is one token)
             start, end = _span(m, text)
+            covered = end
             value = text[start:end]
             if value in allow or _placeholder_value(value):
                 continue
