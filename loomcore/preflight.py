@@ -58,7 +58,8 @@ VERDICTS = ("reject", "drop", "truncate", "mask")
 PAST = {"drop": "dropped", "truncate": "truncated", "mask": "masked"}
 OPENAI_MIN_EXAMPLES = 10
 OPENAI_KEYS = frozenset({"role", "content", "name", "function_call", "weight", "tool_calls"})
-OPENAI_ROLES = frozenset({"system", "user", "assistant", "tool", "function"})
+# tuples, not sets: a role in a file may be any JSON value, a list too
+OPENAI_ROLES = ("system", "user", "assistant", "tool", "function")
 # axolotl's default role mapping for chat_template
 AXOLOTL_ROLES = {
     "user": "user",
@@ -225,8 +226,8 @@ class Rules:
             turns = _messages(row, field, tags["role_tag"], tags["content_tag"])
             if turns and turns[0][0] == tags["system_tag"]:
                 turns = turns[1:]
-            odd = {tags["user_tag"], tags["observation_tag"]}
-            even = {tags["assistant_tag"], tags["function_tag"]}
+            odd = (tags["user_tag"], tags["observation_tag"])
+            even = (tags["assistant_tag"], tags["function_tag"])
             if any(role not in (odd if i % 2 == 0 else even) for i, (role, _) in enumerate(turns)):
                 c.flag("drop", "invalid role tag: user turns must alternate with assistant", line)
                 return

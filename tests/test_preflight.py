@@ -5,6 +5,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from loomcore_plugins.formats import alpaca, sharegpt
 
 from loomcore import preflight
@@ -236,3 +238,56 @@ def test_run_ends_with_the_check_in_one_line(tmp_path):
     assert result.output.splitlines()[-1] == (
         f"check: trl ok; axolotl ok; openai 1 file rejected (loomcore check {out})"
     )
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+roles = st.sampled_from(["user", "assistant", "system", "human", "gpt", "tool"])
+message = (
+    st.dictionaries(
+        st.sampled_from(["role", "content", "from", "value", "weight", "x"]),
+        json_values,
+        max_size=4,
+    )
+    | st.fixed_dictionaries(
+        {"role": roles | json_values, "content": st.text(max_size=5) | json_values},
+        optional={"weight": json_values},
+    )
+    | st.fixed_dictionaries(
+        {"from": roles | json_values, "value": st.text(max_size=5) | json_values}
+    )
+)
+row = (
+    st.fixed_dictionaries({"messages": st.lists(message, max_size=4)})
+    | st.fixed_dictionaries({"conversations": st.lists(message, max_size=4)})
+    | st.fixed_dictionaries(
+        {"instruction": json_values, "output": json_values},
+        optional={"input": json_values, "history": json_values | st.lists(json_values)},
+    )
+    | st.fixed_dictionaries({"text": json_values})
+    | st.dictionaries(st.text(max_size=8), json_values, max_size=3)
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(row | json_values, min_size=1, max_size=6),
+    name=st.sampled_from(["chatml", "sharegpt", "alpaca", "text"]),
+)
+def test_any_json_rows_get_a_verdict_for_every_row_never_a_crash(tmp_path, rows, name):
+    write(tmp_path / f"{name}.jsonl", [json.dumps(r) for r in rows])
+    (tmp_path / "dataset_info.json").write_text(
+        json.dumps({"loomcore_sharegpt": SHAREGPT_INFO, "loomcore_alpaca": ALPACA_INFO})
+    )
+    for c in preflight.check(tmp_path):
+        if c.file == f"{name}.jsonl":
+            assert c.rows == len(rows)
+            assert all(line <= len(rows) for f in c.findings.values() for line in f.lines)
+            assert all(f.verdict in preflight.VERDICTS for f in c.findings.values())

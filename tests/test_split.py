@@ -1,6 +1,7 @@
 """Train/validation split: deterministic by seed, one conversation never on both sides."""
 
 import json
+import logging
 
 from loomcore.pipeline import Pipeline, RunOptions
 
@@ -127,6 +128,7 @@ def test_split_is_the_deprecated_train_share(tmp_path):
 
 
 def test_no_empty_validation_file_is_written_or_listed(tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="loomcore")  # whatever an earlier test set
     src = tmp_path / "one.jsonl"
     write_conversations(src, 1)
     _, stats, out = run_split(tmp_path, src, val_size=0.05)
@@ -143,6 +145,7 @@ def test_no_empty_validation_file_is_written_or_listed(tmp_path, caplog):
 
 
 def test_a_validation_side_too_small_is_kept_with_a_warning(tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="loomcore")
     src = tmp_path / "chats.jsonl"
     write_conversations(src, 20)
     _, stats, _ = run_split(tmp_path, src, val_size=0.05, seed=1)
