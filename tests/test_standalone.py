@@ -249,4 +249,4 @@ def test_entities_in_prose_are_characters_and_code_keeps_them():
 
 def test_inline_triple_backticks_are_no_unclosed_fence():
     out = "You cannot add to it.\n```List<String> xs = List.of();``` is fixed, as it's ```fixed-size```."
-    assert fails("Why can't I add to my list?", out) is None
+    assert fails("Why can't I add to a fixed-size Java list?", out) is None
