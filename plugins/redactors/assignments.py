@@ -29,16 +29,20 @@ _LAST = frozenset(
         *("mysqlpassword", "sapassword", "pw"),
     }
 )
-# "key" names a credential only after one of these ("API_KEY", "SharedAccessKey")
-_KEY_OWNERS = frozenset(
+# "*_KEY" names a credential ("API_KEY", "SharedAccessKey", "STRIPE_KEY")
+# unless the word before it says what else the key is ("PRIMARY_KEY",
+# "cache_key", "public_key"); a bare "key" is a dictionary's
+_NOT_KEY_OWNERS = frozenset(
     {
-        *("api", "secret", "access", "private", "signing", "sign", "encryption", "encrypt"),
-        *("master", "client", "account", "license", "licence", "app", "auth", "ssh", "service"),
-        *("subscription", "storage", "shared", "session", "aws", "openai", "stripe", "anthropic"),
-        *("google", "gemini", "groq", "mistral", "cohere", "hf", "github", "deploy", "webhook"),
-        *("jwt", "hmac", "admin", "root", "consumer", "bot", "search", "maps", "firebase"),
-        *("azure", "sas", "sendgrid", "twilio", "mailgun", "slack", "x", "pinecone", "tavily"),
-        *("serp", "replicate", "deepseek", "together", "fireworks", "perplexity", "cloudflare"),
+        *("primary", "foreign", "sort", "partition", "hash", "range", "cache", "row", "public"),
+        *("idempotency", "composite", "unique", "map", "dict", "hot", "lookup", "index"),
+        *("object", "translation", "i18n", "message", "group", "item", "node", "field"),
+        *("column", "config", "setting", "dedup", "routing", "shard", "sharding", "join"),
+        *("order", "cluster", "bucket", "prefix", "local", "react", "list", "menu", "short"),
+        *("shortcut", "keyboard", "music", "color", "the", "a", "next", "prev", "previous"),
+        *("last", "first", "natural", "surrogate", "candidate", "alternate", "secondary"),
+        *("sequence", "lock", "cursor", "event", "metric", "label", "tag", "attribute"),
+        *("query", "path", "file", "name", "type", "record", "entry", "element", "option"),
     }
 )
 # words after a credential word that still name the credential itself
@@ -65,7 +69,7 @@ def sensitive(key: str) -> bool:
     if last in _LAST:
         return not (last == "token" and prev in _NOT_TOKEN_OWNERS)
     if last == "key":
-        return prev in _KEY_OWNERS
+        return bool(prev) and prev not in _NOT_KEY_OWNERS
     return False
 
 

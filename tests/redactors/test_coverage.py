@@ -34,6 +34,8 @@ CASES = [
     ),
     ("[database]\npassword = 'Tr0ub4dor&3'", "Tr0ub4dor&3", "PASSWORD"),
     ("client_secret = 'abcXYZ987'", "abcXYZ987", "PASSWORD"),
+    ("ENCRYPTION_KEY=Zx81mQ0pLk", "Zx81mQ0pLk", "PASSWORD"),
+    ("DATABASE_KEY=Zx81mQ0pLk", "Zx81mQ0pLk", "PASSWORD"),
     (
         'const apiKey = "a8f5f167f44f4964e6c998dee827110c";',
         "a8f5f167f44f4964e6c998dee827110c",

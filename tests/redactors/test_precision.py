@@ -14,6 +14,7 @@ KEPT = [
     "def login(user: str, password: str) -> None:",
     'password = os.environ["DB_PASSWORD"]',
     "conn = connect(password=pw)",
+    'PRIMARY_KEY=id, cache_key = "user:1", public_key: ssh-ed25519 and {"key": "name"}',
     'token_type: bearer, max_tokens: 100, eos_token: "</s>"',
     "logo@2x.png and git@github.com:me/repo.git",
     "std::vector<int> a; x = a[1::2]; at 12:30:45",
