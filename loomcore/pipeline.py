@@ -150,7 +150,7 @@ def exchanges(conversation: Conversation) -> Iterator[Memory]:
 REDACTION_MODES = {"none": (), "secrets": ("secret",), "all": ("secret", "personal")}
 
 
-class RedactionFailed(Exception):
+class RedactionFailed(LoomcoreError):
     """A redactor raised or ran past the time budget: the exchange must not go on unredacted."""
 
 

@@ -132,3 +132,15 @@ def test_a_failed_input_is_named_redacted_in_the_summary(tmp_path):
         assert EMAIL not in (out / name).read_text(), name
     loss = json.loads((out / "summary.json").read_text())["loss"]
     assert list(loss["inputs_failed"]) == [str(tmp_path / "[EMAIL].jsonl.gz")]
+
+
+def test_the_api_fails_closed_too():
+    # MemoryEnricher counts no faults: the redactor's error stops it, naming the plugin
+    import pytest
+
+    from loomcore import MemoryEnricher, PluginError
+
+    enricher = MemoryEnricher(Registry(get_plugin_manager(plugins=[Raises()])))
+    memory = {"id": "m1", "text": "User: a bandit?\n\nSystem: A bandit is a slot machine."}
+    with pytest.raises(PluginError, match="plugin 'Raises' failed in redact: ValueError"):
+        enricher.enrich(memory)
