@@ -217,8 +217,8 @@ def _is_custom_instructions(message: dict, meta: dict) -> bool:
 
 def convert(value: Any, source: Source) -> Conversation | None:
     record = dict_field(value, "$")
-    if record.get("mapping") is None:
-        raise FieldError("a conversation with no messages (no mapping) @ $.mapping")
+    if not record.get("mapping"):  # an entry the product wrote with no messages
+        return _empty(record, source)
     mapping = dict_field(record.get("mapping"), "$.mapping")
     current = record.get("current_node")
     if current is not None and not isinstance(current, str):
@@ -287,12 +287,25 @@ def convert(value: Any, source: Source) -> Conversation | None:
         meta_out["non_text_parts_skipped"] = skipped
     turns = pairs.finish(meta_out)
     if turns is None:
-        return None
+        return _empty(record, source)
     return Conversation(
         id=record_id(record, source, "id", "conversation_id"),
         turns=turns,
         source=source,
         metadata=meta_out,
+    )
+
+
+def _empty(record: dict, source: Source) -> Conversation:
+    """A conversation of the export with nothing said in it: read, with no
+    turns (the product wrote it; it is no bad record)."""
+    meta: dict[str, Any] = (
+        {"title": record["title"]} if isinstance(record.get("title"), str) else {}
+    )
+    return Conversation(
+        id=record_id(record, source, "id", "conversation_id"),
+        source=source,
+        metadata={**meta, "empty": True},
     )
 
 

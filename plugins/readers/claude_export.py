@@ -164,9 +164,10 @@ def convert(value: Any, source: Source) -> Conversation | None:
             turns.append(Turn(role, f"{last.content}\n\n{text}", last.id, last.timestamp))
             continue
         turns.append(Turn(role, text, id=str(msg.get("uuid") or ""), timestamp=stamp))
-    if not any(t.role == "user" for t in turns) or not any(t.role == "assistant" for t in turns):
-        return None
     meta: dict[str, Any] = {"title": record["name"]} if isinstance(record.get("name"), str) else {}
+    if not any(t.role == "user" for t in turns) or not any(t.role == "assistant" for t in turns):
+        # a conversation opened and left empty: read, nothing in it (no bad record)
+        turns, meta["empty"] = [], True
     if skipped:
         meta["non_text_parts_skipped"] = skipped
     if len(messages) < len(entries):

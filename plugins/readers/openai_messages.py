@@ -90,6 +90,7 @@ def convert(value: Any, source: Source) -> Conversation | None:
                 pairs.ask(Turn("user", text.strip()), image=media)
         elif calls or msg.get("tool_calls") or msg.get("function_call"):
             tool_messages += 1  # what it says before the call is not the answer
+            pairs.tool_call()
         else:
             pairs.reply(text)
     meta: dict[str, Any] = {}

@@ -17,7 +17,6 @@ from collections import Counter
 from typing import Any
 
 from loomcore.model import Turn
-from loomcore.records import FieldError
 
 NO_ANSWER = "question with no visible answer (the reply was a tool call, an image or empty)"
 TOOL_RESULT = "answer depends on a tool result that is not kept"
@@ -43,6 +42,7 @@ class Pairing:
             False  # the answer's last part was cut off (max tokens): go on without a break
         )
         self.after_result = False  # a tool result came since the question
+        self.tool_use = False  # the conversation used tools or images at all
 
     def system(self, text: str) -> None:
         """A system prompt of the conversation (all of them go first, in order)."""
@@ -53,11 +53,17 @@ class Pairing:
         """A question (``image``: it refers to an image that is not carried)."""
         self._close()
         self.question, self.image = turn, image
+        self.tool_use = self.tool_use or image
 
     def tool_result(self) -> None:
         """A tool result that is not kept arrived."""
+        self.tool_use = True
         if self.question is not None:
             self.after_result = True
+
+    def tool_call(self) -> None:
+        """A reply that calls a tool (what it says before the call is no answer)."""
+        self.tool_use = True
 
     def reply(
         self,
@@ -95,16 +101,15 @@ class Pairing:
 
     def finish(self, metadata: dict[str, Any]) -> tuple[Turn, ...] | None:
         """The conversation's turns (its system prompts first), the drops
-        counted into ``metadata``; None when nothing was said.
+        counted into ``metadata``; None when no question was answered.
 
-        :raises FieldError: when every question was dropped, naming why.
+        A conversation whose every exchange was dropped for its tool use or
+        images gives no turns: it was read, and holds nothing to learn from,
+        which is no fault of the input (so it is not a rejected record).
         """
         self._close()
         if self.dropped:
             metadata["dropped_exchanges"] = dict(sorted(self.dropped.items()))
         if not self.turns:
-            if self.dropped:
-                reasons = "; ".join(f"{n} {why}" for why, n in sorted(self.dropped.items()))
-                raise FieldError(f"no exchange kept: {reasons}")
-            return None
+            return () if self.tool_use else None
         return tuple(Turn("system", s) for s in self.systems) + tuple(self.turns)

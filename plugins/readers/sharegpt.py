@@ -62,6 +62,8 @@ def convert(value: Any, source: Source) -> Conversation | None:
             tool_turns += 1
             if speaker in RESULT_ROLES:
                 pairs.tool_result()
+            else:
+                pairs.tool_call()
             continue
         role = ROLES.get(speaker)
         if role is None:

@@ -9,7 +9,6 @@ import json
 import pytest
 
 from loomcore.inputs import open_with_reader
-from loomcore.model import Rejected
 
 from .helpers import pairs, read_path
 
@@ -337,7 +336,9 @@ def test_the_active_branch_leaves_an_edited_question_out(registry, tmp_path):
     assert pairs(conv) == [("user", "hi again"), ("assistant", "Welcome back.")]
 
 
-def test_every_question_dropped_rejects_the_conversation_naming_why(registry, tmp_path):
+def test_every_question_dropped_leaves_a_conversation_with_no_turns(registry, tmp_path):
+    # read, with nothing to learn from: no bad record (a run's --max-rejected
+    # counts bad records only)
     record = conversation(
         [
             message("m1", "user", "Plot it."),
@@ -350,17 +351,17 @@ def test_every_question_dropped_rejects_the_conversation_naming_why(registry, tm
             message("m4", "assistant", "Here's the graph."),
         ]
     )
-    _, [rejected] = read(registry, tmp_path, [record])
-    assert isinstance(rejected, Rejected)
-    assert rejected.reason == f"no exchange kept: 1 {TOOL_RESULT}"
+    _, [conv] = read(registry, tmp_path, [record])
+    assert conv.turns == ()
+    assert conv.metadata == {"title": "Title", "dropped_exchanges": {TOOL_RESULT: 1}}
 
 
-def test_an_entry_with_no_mapping_is_rejected_alone(registry, tmp_path):
+def test_an_entry_with_no_mapping_is_an_empty_conversation(registry, tmp_path):
     empty = {"title": "Empty", "id": "c2", "conversation_id": "c2"}
     ok = conversation([message("m1", "user", "Anchovies?"), message("m2", "assistant", "Yes.")])
-    _, (rejected, conv) = read(registry, tmp_path, [empty, ok])
-    assert isinstance(rejected, Rejected) and rejected.source.index == 0
-    assert rejected.reason == "a conversation with no messages (no mapping) @ $.mapping"
+    _, (nothing, conv) = read(registry, tmp_path, [empty, ok])
+    assert (nothing.id, nothing.turns, nothing.source.index) == ("c2", (), 0)
+    assert nothing.metadata == {"title": "Empty", "empty": True}
     assert pairs(conv) == [("user", "Anchovies?"), ("assistant", "Yes.")]
 
 

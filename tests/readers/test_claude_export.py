@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 
-from loomcore.model import Rejected
-
 from .helpers import pairs, read_path
 
 PLACEHOLDER = (
@@ -230,7 +228,7 @@ def test_a_null_message_is_skipped_and_the_conversation_read(registry, tmp_path)
     assert c.metadata["null_messages_skipped"] == 1
 
 
-def test_the_conversations_wrapper_is_read_and_an_empty_conversation_rejected(registry, tmp_path):
+def test_the_conversations_wrapper_and_an_empty_conversation(registry, tmp_path):
     data = {
         "conversations": [
             {
@@ -251,8 +249,9 @@ def test_the_conversations_wrapper_is_read_and_an_empty_conversation_rejected(re
     name, (c, empty) = read(registry, tmp_path, data)
     assert name == "claude_export"
     assert pairs(c) == [("user", "Hi?"), ("assistant", "Hello.")]
-    assert isinstance(empty, Rejected) and empty.source.index == 1
-    assert empty.reason == "no user and assistant turns"
+    # opened and left empty: read, with no turns (no bad record)
+    assert (empty.id, empty.turns, empty.source.index) == ("c-2", (), 1)
+    assert empty.metadata == {"title": "Chat", "empty": True}
 
 
 def test_an_undated_message_stays_after_the_one_before_it(registry, tmp_path):
@@ -277,4 +276,4 @@ def test_a_wrapper_with_keys_before_its_list(registry, tmp_path):
     name, (c, empty) = read(registry, tmp_path, data)
     assert name == "claude_export"
     assert pairs(c) == [("user", "Hi?"), ("assistant", "Hello.")]
-    assert isinstance(empty, Rejected) and empty.source.index == 1
+    assert (empty.turns, empty.source.index, empty.metadata["empty"]) == ((), 1, True)

@@ -98,10 +98,7 @@ def test_openai_messages_jsonl_with_content_parts(registry, tmp_path):
         "dropped_exchanges": {"answer depends on a tool result that is not kept": 1},
     }
     assert isinstance(rejected, Rejected) and rejected.source.index == 2
-    assert rejected.reason == (
-        "no exchange kept: 1 question with no visible answer "
-        "(the reply was a tool call, an image or empty)"
-    )
+    assert rejected.reason == "no user and assistant turns"
 
 
 def test_alpaca_with_system_and_history(registry, tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-from loomcore.model import Rejected
 from loomcore.pipeline import exchanges
 
 from .helpers import pairs, read_path
@@ -83,15 +82,15 @@ def test_reasoning_is_never_an_answer_and_tool_calls_drop_their_exchange(registr
             {"role": "assistant", "content": [part("tool_call", '{"name": "weather"}')]},
         ]
     }
-    _, (conv, rejected, unanswered) = read(registry, tmp_path, jsonl(direct, with_tool, call_only))
+    _, (conv, tooled, unanswered) = read(registry, tmp_path, jsonl(direct, with_tool, call_only))
     assert pairs(conv) == [
         ("system", SYSTEM),
         ("user", "Schools near 40, -75?"),
         ("assistant", "Sorry, no tool finds schools."),
     ]
-    assert isinstance(rejected, Rejected)
-    assert rejected.reason == f"no exchange kept: 1 {TOOL_RESULT}"
-    assert unanswered.reason == f"no exchange kept: 1 {NO_ANSWER}"
+    # read, nothing kept: valid records of tool use, not bad ones
+    assert (tooled.turns, tooled.metadata["dropped_exchanges"]) == ((), {TOOL_RESULT: 1})
+    assert (unanswered.turns, unanswered.metadata["dropped_exchanges"]) == ((), {NO_ANSWER: 1})
 
 
 def test_openai_tool_calls_and_tool_messages(registry, tmp_path):
@@ -131,14 +130,14 @@ def test_image_placeholder_questions_are_dropped_with_a_reason(registry, tmp_pat
             "images": ["1.jpg", "1.jpg"],
         },
     ]
-    name, (conv, rejected) = read(registry, tmp_path, json.dumps(data, indent=2), "mllm.json")
+    name, (conv, images) = read(registry, tmp_path, json.dumps(data, indent=2), "mllm.json")
     assert name == "openai_messages"
     assert pairs(conv) == [
         ("user", "Which club does Muller play for?"),
         ("assistant", "Bayern Munich."),
     ]
     assert conv.metadata["dropped_exchanges"] == {IMAGE_QUESTION: 1}
-    assert rejected.reason == f"no exchange kept: 2 {IMAGE_QUESTION}"
+    assert (images.turns, images.metadata["dropped_exchanges"]) == ((), {IMAGE_QUESTION: 2})
 
 
 def test_sharegpt_answer_to_a_dropped_observation_is_dropped(registry, tmp_path):
