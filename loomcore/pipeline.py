@@ -1054,6 +1054,19 @@ def _file_facts(path: str) -> dict[str, Any]:
     return {"path": shown, "bytes": size, "sha256": digest.hexdigest()}
 
 
+def _split_facts(plan: splits.SplitPlan | None) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    return {
+        "validation_asked": plan.asked,
+        "train": plan.train_rows,
+        "validation": plan.validation_rows,
+        "conversations": plan.conversations,
+        "validation_conversations": len(plan.validation),
+        "warning": plan.warning(),
+    }
+
+
 def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:
     """What a run read, dropped, built and wrote, with the figures that must add up.
 
@@ -1114,5 +1127,7 @@ def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:
             "seed": options.seed,
             "limits": attrs.asdict(options.limits),
         },
+        # what the train/validation split made of the examples (null: no split)
+        "split": _split_facts(pipeline.split_plan),
         "seconds": stats.seconds,
     }

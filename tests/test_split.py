@@ -194,3 +194,21 @@ def test_cli_val_size_and_the_deprecation_note(tmp_path):
     assert "val_size 2.5: a fraction below 1 or a whole number of examples from 1 up" in bad.output
     both = runner.invoke(cli, ["run", str(src), "--val-size", "3", "--split", "0.5"])
     assert "give --val-size or the deprecated --split, not both" in both.output
+
+
+def test_the_manifest_records_what_the_split_made(tmp_path):
+    src = tmp_path / "chats.jsonl"
+    write_conversations(src, 20)
+    _, _, out = run_split(tmp_path, src, val_size=0.25, seed=4)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["split"] == {
+        "validation_asked": 10,
+        "train": 30,
+        "validation": 10,
+        "conversations": 20,
+        "validation_conversations": 5,
+        "warning": None,
+    }
+    assert manifest["configuration"]["val_size"] == 0.25
+    _, _, plain = run_split(tmp_path, src, "plain")
+    assert json.loads((plain / "manifest.json").read_text())["split"] is None
