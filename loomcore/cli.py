@@ -560,7 +560,9 @@ def _print_summary(summary: dict[str, Any], written: list[tuple[Path, int | None
     for path, lines in written:
         # one line a file, never wrapped, so a script can read the paths back
         console.print(
-            f"wrote {lines} lines to {path}" if lines is not None else f"wrote {path}",
+            f"wrote {lines} line{'' if lines == 1 else 's'} to {path}"
+            if lines is not None
+            else f"wrote {path}",
             soft_wrap=True,
             markup=False,
         )
