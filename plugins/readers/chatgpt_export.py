@@ -23,8 +23,10 @@ A question is paired with the visible answer that follows it, or dropped
 reply was only a tool call or an image, when the answer comes after a tool
 result that is not kept (Code Interpreter output, a generated image: it
 would answer a result that is not there), or when the question carries an
-image.  Search results are sources, not results an answer replies to, so
-a browsing answer is kept, citation marks removed.
+image or an uploaded file (its text is not in the export).  Search results
+are sources, not results an answer replies to, so a browsing answer is
+kept, citation marks removed; ``channel: "analysis"`` (raw reasoning) never
+is.
 
 Custom instructions (``user_editable_context``, ``is_user_system_message``)
 describe the person; they become the conversation's system prompt only with
@@ -40,7 +42,7 @@ from typing import IO, Any
 
 import orjson
 from loomcore_plugins.readers.exports import read_export
-from loomcore_plugins.readers.pairing import Pairing
+from loomcore_plugins.readers.pairing import FILE_QUESTION, Pairing
 
 from loomcore import Conversation, Reader, Source, Turn, hookimpl
 from loomcore.contracts import check_options
@@ -256,6 +258,8 @@ def convert(value: Any, source: Source) -> Conversation | None:
             continue  # a call to a tool: its code or query is not the answer
         if meta.get("is_visually_hidden_from_conversation") or kind in CONTEXT_TYPES:
             continue
+        if message.get("channel") == "analysis":
+            continue  # the model's raw reasoning, never shown
         if role not in ("user", "assistant"):
             continue  # the hidden system root and its kind
         text, n, image = message_text(message, where)
@@ -269,7 +273,9 @@ def convert(value: Any, source: Source) -> Conversation | None:
                     id=str(message.get("id") or ""),
                     timestamp=_time(message.get("create_time")),
                 )
-                pairs.ask(turn, image)
+                # an uploaded file's text is not in the export: the answer rests on it
+                files = meta.get("attachments") if isinstance(meta.get("attachments"), list) else []
+                pairs.ask(turn, image, missing=FILE_QUESTION if files else None)
         elif text.strip():
             finish = (
                 meta.get("finish_details") if isinstance(meta.get("finish_details"), dict) else {}

@@ -8,7 +8,8 @@ counted by reason (the conversation's ``dropped_exchanges``):
   call, an image, or empty), so it must not merge into the next question;
 - :data:`TOOL_RESULT`: the answer came after a tool result that is not kept,
   so it would answer a result that is not there;
-- :data:`IMAGE_QUESTION`: the question refers to an image that is not carried.
+- :data:`IMAGE_QUESTION` / :data:`FILE_QUESTION`: the question refers to an
+  image, or an uploaded file, that is not carried.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from loomcore.model import Turn
 NO_ANSWER = "question with no visible answer (the reply was a tool call, an image or empty)"
 TOOL_RESULT = "answer depends on a tool result that is not kept"
 IMAGE_QUESTION = "question refers to an image that is not carried"
+FILE_QUESTION = "question refers to an uploaded file that is not carried"
 
 
 class Pairing:
@@ -35,7 +37,7 @@ class Pairing:
         self.systems: list[str] = []
         self.dropped: Counter[str] = Counter()
         self.question: Turn | None = None
-        self.image = False
+        self.missing: str | None = None  # why the question cannot stand (an image, a file)
         self.parts: list[str] = []
         self.first: Turn | None = None  # the first message of the answer (its id and time)
         self.joined = (
@@ -49,11 +51,13 @@ class Pairing:
         if text.strip():
             self.systems.append(text.strip())
 
-    def ask(self, turn: Turn, image: bool = False) -> None:
-        """A question (``image``: it refers to an image that is not carried)."""
+    def ask(self, turn: Turn, image: bool = False, missing: str | None = None) -> None:
+        """A question (``image``: it refers to an image that is not carried;
+        ``missing``: another reason it cannot stand, such as FILE_QUESTION)."""
         self._close()
-        self.question, self.image = turn, image
-        self.tool_use = self.tool_use or image
+        self.question = turn
+        self.missing = IMAGE_QUESTION if image else missing
+        self.tool_use = self.tool_use or self.missing is not None
 
     def tool_result(self) -> None:
         """A tool result that is not kept arrived."""
@@ -91,13 +95,14 @@ class Pairing:
                 self.dropped[NO_ANSWER] += 1
             elif self.after_result:
                 self.dropped[TOOL_RESULT] += 1
-            elif self.image:
-                self.dropped[IMAGE_QUESTION] += 1
+            elif self.missing is not None:
+                self.dropped[self.missing] += 1
             else:
                 first = self.first or Turn("assistant", "")
                 self.turns += [question, Turn("assistant", answer, first.id, first.timestamp)]
         self.parts, self.first = [], None
-        self.joined = self.after_result = self.image = False
+        self.joined = self.after_result = False
+        self.missing = None
 
     def finish(self, metadata: dict[str, Any]) -> tuple[Turn, ...] | None:
         """The conversation's turns (its system prompts first), the drops

@@ -462,3 +462,38 @@ def test_a_canvas_document_is_part_of_the_answer(registry, tmp_path):
     ]
     # a partial edit is not shown: the answer about it rests on what is not there
     assert conv.metadata["dropped_exchanges"] == {TOOL_RESULT: 1}
+
+
+def test_a_question_about_an_uploaded_file_is_dropped(registry, tmp_path):
+    upload = message("m1", "user", "Summarise this report.")
+    upload["metadata"]["attachments"] = [
+        {"id": "file-1", "name": "q3-report.pdf", "mime_type": "application/pdf"}
+    ]
+    record = conversation(
+        [
+            upload,
+            message("m2", "assistant", "The report says revenue grew 12%."),
+            message("m3", "user", "What is a good growth rate?"),
+            message("m4", "assistant", "It depends on the industry."),
+        ]
+    )
+    _, [conv] = read(registry, tmp_path, [record])
+    assert pairs(conv) == [
+        ("user", "What is a good growth rate?"),
+        ("assistant", "It depends on the industry."),
+    ]
+    assert conv.metadata["dropped_exchanges"] == {
+        "question refers to an uploaded file that is not carried": 1
+    }
+
+
+def test_raw_reasoning_on_the_analysis_channel_is_never_an_answer(registry, tmp_path):
+    record = conversation(
+        [
+            message("m1", "user", "Is 91 prime?"),
+            message("m2", "assistant", "91 = 7 * 13, so no.", channel="analysis"),
+            message("m3", "assistant", "No: 91 is 7 × 13.", channel="final"),
+        ]
+    )
+    _, [conv] = read(registry, tmp_path, [record])
+    assert pairs(conv) == [("user", "Is 91 prime?"), ("assistant", "No: 91 is 7 × 13.")]
