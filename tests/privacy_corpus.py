@@ -433,6 +433,29 @@ def _kinds() -> list[tuple[str, object, bool]]:
             ),
             False,
         ),
+        (
+            "redis_url_no_user",
+            lambda r: (v := s(r), f"redis://:{v}@cache.acme-corp.io:6379/0"),
+            False,
+        ),
+        (
+            "docker_login_p",
+            lambda r: (v := s(r), f"docker login -u bob -p {v} registry.acme-corp.io"),
+            False,
+        ),
+        (
+            "putty_key",
+            lambda r: (
+                v := "AAAAgQC" + _rand(r, B64, 57),
+                f"PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nPrivate-Lines: 2\n{v}\n{_rand(r, B64, 64)}\nPrivate-MAC: {_rand(r, HEX, 40)}",
+            ),
+            True,
+        ),
+        (
+            "escaped_json_password",
+            lambda r: (v := s(r), '{\\"user\\": \\"bob\\", \\"password\\": \\"' + v + '\\"}'),
+            False,
+        ),
         # personal data
         (
             "email",
@@ -557,6 +580,30 @@ def _kinds() -> list[tuple[str, object, bool]]:
                 v
                 := f"{r.choice(['March', 'July', 'October'])} {r.randrange(1, 28)}, {r.randrange(1950, 2005)}",
                 f"I was born on {v}",
+            ),
+            False,
+        ),
+        (
+            "dob_german",
+            lambda r: (
+                v := f"{r.randrange(10, 28)}.0{r.randrange(1, 9)}.{r.randrange(1950, 2005)}",
+                f"Geburtsdatum: {v}",
+            ),
+            False,
+        ),
+        (
+            "email_bracketed",
+            lambda r: (
+                v := f"{_rand(r, string.ascii_lowercase, 7)}[at]acme-corp[dot]io",
+                f"mail {v}",
+            ),
+            False,
+        ),
+        (
+            "email_worded",
+            lambda r: (
+                v := f"{_rand(r, string.ascii_lowercase, 7)} at acme-corp dot com",
+                f"write to {v} please",
             ),
             False,
         ),

@@ -144,7 +144,7 @@ def _every_reader_input(tmp_path, records):
 
 
 def test_no_planted_kind_survives_in_any_file_of_any_reader(tmp_path):
-    """76 kinds x 4 placements (user / assistant turn, prose / code fence),
+    """83 kinds x 4 placements (user / assistant turn, prose / code fence),
     fed through every reader: nothing planted reaches any file of the run."""
     from .privacy_corpus import KINDS, PLACEMENTS, planted_corpus, survivors
 

@@ -89,10 +89,11 @@ _EXPRESSION = re.compile(r"[a-z_][a-z_]*(?:\.[A-Za-z_]\w*)*(?:[(\[].*)?|[A-Za-z_
 # key ["']? op value (``config['SECRET_KEY'] = ...`` too); the key starts a
 # word, so each word is tried once, and the rest is a lookahead: "set up:
 # DB_PASSWORD=x" must not hide the second key inside the first one's value
-# (and a placeholder "[PASSWORD]" is no key)
+# (and a placeholder "[PASSWORD]" is no key); quotes may be escaped, as in a
+# tool call's JSON arguments quoted inside a message: {\"password\": \"...\"}
 _ASSIGN = re.compile(
-    r"""(?<![\w.\[-])(?P<key>[A-Za-z_][\w.-]{0,80}?)(?=(?P<kq>["']?\]?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
-    r"""(?P<sp2>[ \t]{0,3})(?P<val>"[^"\n]{0,300}"|'[^'\n]{0,300}'|`[^`\n]{1,300}`"""
+    r"""(?<![\w.\[-])(?P<key>[A-Za-z_][\w.-]{0,80}?)(?=(?P<kq>\\?["']?\]?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
+    r"""(?P<sp2>[ \t]{0,3})(?P<val>\\"[^"\n]{0,300}?\\"|"[^"\n]{0,300}"|'[^'\n]{0,300}'|`[^`\n]{1,300}`"""
     r"""|[^\s"'`,;)}\]<>(={\[][^\s"',;)}\](]{0,300}))"""
 )
 # --password x, --api-key=x
@@ -121,6 +122,8 @@ def _value_span(m: re.Match[str]) -> tuple[int, int, str, bool]:
     sentence's closing punctuation left out."""
     start, end = m.span("val")
     raw = m.group("val")
+    if raw.startswith('\\"') and raw.endswith('\\"') and len(raw) >= 4:
+        return start + 2, end - 2, raw[2:-2], True  # JSON inside a string: \"secret\"
     if raw[0] in _QUOTES and len(raw) > 1 and raw[-1] == _QUOTES[raw[0]]:
         return start + 1, end - 1, raw[1:-1], True
     stripped = raw.rstrip(".,;:?!)")

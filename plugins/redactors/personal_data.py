@@ -54,6 +54,17 @@ _FILE_TLDS = frozenset(
 _SSH_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "ssh.dev.azure.com"})
 
 
+# "bob[at]acme[dot]io", "bob at acme dot com": an address written to dodge scrapers
+_EMAIL_BRACKETED = re.compile(
+    r"(?i)(?<![\w.+-])[\w.+-]{1,64}\s?[\[({]at[\])}]\s?[\w-]{1,63}"
+    r"(?:\s?(?:[\[({]dot[\])}]|\.)\s?[\w-]{1,63}){1,4}"
+)
+_EMAIL_WORDED = re.compile(
+    r"(?i)(?<![\w.+-])[\w.+-]{1,64} at [\w-]{1,63}(?: dot [\w-]{1,63}){0,3} dot "
+    r"(?:com|org|net|io|de|uk|fr|edu|gov|co|jp|in|info|biz|me|ai|dev|app|nl|es|it|ch|se|eu|ca|au)\b"
+)
+
+
 def _public_domain(domain: str) -> bool:
     domain = domain.lower()
     tld = domain.rsplit(".", 1)[-1]
@@ -333,7 +344,9 @@ _MONTH = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _DOB = re.compile(
-    r"(?i)\b(?:born(?:\s+on)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s?date|birthday)\b"
+    r"(?i)\b(?:born(?:\s+on)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s?date|birthday"
+    r"|geburtsdatum|geboren(?:\s+am)?|date\s+de\s+naissance|n[ée]e?\s+le"
+    r"|fecha\s+de\s+nacimiento|data\s+di\s+nascita)\b"
     r"(?:\s+(?:is|was))?[\s:,=-]{0,4}"
     r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
@@ -351,6 +364,11 @@ def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
     found: list[Span] = []
     if "@" in text:
         found.extend(_emails(text))
+    lower = text.lower()
+    if "at]" in lower or "at)" in lower or "at}" in lower:
+        found.extend((*m.span(), "EMAIL") for m in _EMAIL_BRACKETED.finditer(text))
+    if " dot " in lower:
+        found.extend((*m.span(), "EMAIL") for m in _EMAIL_WORDED.finditer(text))
     if _DIGIT_PAIR.search(text):
         found.extend(_ibans(text))
         found.extend(_dobs(text))

@@ -77,12 +77,26 @@ _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         r"(?i)\b(?:mysql|mysqldump|mariadb)\b[^\n]{0,200}?\s-p([^\s\"']{1,128})",
         ("mysql", "mariadb"),
     ),
+    # docker login -u bob -p pass (a registry login's short flag takes the password)
+    # (a port, all digits, is not one: "login ... ssh -p 2222")
+    (
+        "PASSWORD",
+        r"\blogin\b[^\n]{0,200}?\s-p[ =]((?=[^\s\"']*[^\d\s\"'])[^\s\"'-][^\s\"']{0,127})",
+        ("login",),
+    ),
+    # PuTTY key files: the private lines after "Private-Lines: N"
+    (
+        "PRIVATE_KEY",
+        r"Private-Lines:[ \t]*\d{1,4}[ \t]*\r?\n([A-Za-z0-9+/=]{1,200}(?=\r?\n|$)"
+        r"(?:\r?\n[A-Za-z0-9+/=]{1,200}(?=\r?\n|$)){0,400})",
+        ("private-lines",),
+    ),
     # sshpass -p pass
     ("PASSWORD", r"\bsshpass\s+-p\s*([^\s\"']{1,128})", ("sshpass",)),
     # scheme://user:p@ss!@host: the password runs to the last @ before the host
     (
         "PASSWORD",
-        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\"'<>]{1,64}:([^\s/\"'<>]{1,128})@[A-Za-z0-9.-]+",
+        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\"'<>]{0,64}:([^\s/\"'<>]{1,128})@[A-Za-z0-9.-]+",
         ("://",),
     ),
     # .pgpass: host:port:database:user:password
