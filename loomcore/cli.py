@@ -431,9 +431,14 @@ def run(
         limits=Limits(max_record_bytes=max_record_bytes, max_turns=max_turns),
     )
     pipe = Pipeline(registry, options, progress=_progress(quiet))
+    logger = logging.getLogger("loomcore")
+    level = logger.level
     if quiet:  # one line with the counts at the end, not a warning per rejected record
-        logging.getLogger("loomcore").setLevel(logging.ERROR)
-    stats = _run_or_fail(pipe, list(inputs) or None, output)
+        logger.setLevel(logging.ERROR)
+    try:
+        stats = _run_or_fail(pipe, list(inputs) or None, output)
+    finally:  # a tool that runs the command in its own process keeps its logging
+        logger.setLevel(level)
     loss = pipe.loss()
     for line in _loss_lines(loss, output, quiet):
         click.echo(line, err=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import importlib
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -241,10 +243,13 @@ class TrainingExample:
         return turns
 
     def render(self, format: str) -> dict[str, Any]:
-        """This example as one record of the named output format."""
-        from loomcore.registry import default_registry
-
-        return default_registry().exporter(format).render(self)
+        """This example as one record of the named output format (through the
+        renderer the registry layer installs: see :data:`renderer`)."""
+        if renderer is None:
+            # the registry layer installs the renderer when it is imported
+            importlib.import_module("loomcore.registry")
+        assert renderer is not None
+        return renderer(format, self)
 
     def __getattr__(self, name: str) -> Any:
         # `to_alpaca()`, `to_chatml()`, `to_raw()` from the seed's API, and
@@ -253,6 +258,12 @@ class TrainingExample:
             fmt = name[3:]
             return lambda: self.render(fmt)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+#: ``renderer(format, example) -> record``: installed by :mod:`loomcore.registry`
+#: (the process-wide registry's exporters), so that this layer imports nothing
+#: above it and ``TrainingExample.to_<format>()`` still works for any format
+renderer: Callable[[str, TrainingExample], dict[str, Any]] | None = None
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import pluggy
 
-from loomcore import hookspecs
+from loomcore import hookspecs, model
 from loomcore.contracts import (
     Enricher,
     ExampleBuilder,
@@ -196,9 +196,7 @@ class Registry:
 
     @cached_property
     def token_counters(self) -> dict[str, TokenCounter]:
-        return self._unique(
-            self._collect("register_token_counters", TokenCounter), "token counter"
-        )
+        return self._unique(self._collect("register_token_counters", TokenCounter), "token counter")
 
     @cached_property
     def executors(self) -> dict[str, Executor]:
@@ -330,6 +328,15 @@ def default_registry() -> Registry:
     if _default is None:
         _default = Registry()
     return _default
+
+
+def _render(format: str, example: Any) -> dict[str, Any]:
+    return default_registry().exporter(format).render(example)
+
+
+# TrainingExample.to_<format>() renders through the process-wide registry;
+# the model layer holds the hook so that it need not import this one
+model.renderer = _render
 
 
 def set_default_registry(registry: Registry | None) -> None:

@@ -169,3 +169,29 @@ def test_two_registries_in_one_process_keep_their_own_options(tmp_path, monkeypa
     # a later run of the same registry with no options is back to the default
     a.configure({})
     assert a.exporter("text").render(example) == text.render(example)
+
+
+def test_the_model_layer_imports_nothing_above_it():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, loomcore.model as m\n"
+        "print(sorted(k for k in sys.modules if k.startswith(('loomcore', 'cattrs', 'pluggy'))))\n"
+        "print(m.TrainingExample(instruction='q', output='a').to_alpaca()['output'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded, rendered = out.stdout.splitlines()
+    assert loaded == str(
+        [
+            "loomcore",
+            "loomcore.confidence",
+            "loomcore.model",
+            "loomcore.pattern_types",
+            "loomcore.text",
+            "loomcore.text.segment",
+            "loomcore.text.sentences",
+            "loomcore.text.standalone",
+        ]
+    )
+    assert rendered == "a"  # to_<format>() still works: the registry layer loads on demand
