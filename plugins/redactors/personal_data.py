@@ -159,8 +159,9 @@ _PHONE_CANDIDATE = re.compile(
     r"(?<![\w+.\-/:#$§])(?:\+|\(\+?)?\d[\d \t().-]{5,22}\d(?![\w/-]|\.\d)"
 )
 _PHONE_WORDS = re.compile(
-    r"(?i)(?:phone|call|tel|mobile|cell|contact|whatsapp|fax|ring|sms|dial|"
-    r"handy|telefon|téléphone|portable|numéro|nummer|電話|携帯|फ़ोन|signal|telegram)\b[^\n]{0,40}$"
+    r"(?i)(?:phone|call|tel|mobile|cell|contact|whatsapp|fax|ring|sms|dial|text me|reach me|"
+    r"my (?:\w+ )?number|handy|telefon|téléphone|portable|numéro|nummer|電話|携帯|फ़ोन|signal|"
+    r"telegram)\b[^\n]{0,40}$"
 )
 _HELPLINE = re.compile(
     r"(?i)\b(?:helpline|hotline|crisis|lifeline|samaritans|charity|support line|advice line|"
