@@ -37,7 +37,7 @@ _PLACEHOLDER_DOMAINS = re.compile(
     r"|example[-\w]*\.\w+"
 )
 _PLACEHOLDER_LOCAL = re.compile(
-    r"(?i)x+|you|your[\w.-]*|user(?:name)?|name|someone|somebody|e-?mail|"
+    r"(?i)([a-z])\1{2,}|x+|you|your[\w.-]*|user(?:name)?|name|someone|somebody|e-?mail|"
     r"(?:john|jane)[._-]?doe(?:[\W_]\S*|\d*)|first[._-]?(?:name[._-]?)?last(?:name)?"
     # a role, not a person: a company's public contact
     r"|info|sales|support|contact|hello|press|office|noreply|no-reply|marketing|offers|billing"
@@ -355,8 +355,14 @@ _DOB = re.compile(
 )
 
 
+_YEAR = re.compile(r"(?<!\d)(\d{4}|\d{2})(?!\d)")
+
+
 def _dobs(text: str) -> Iterator[Span]:
     for m in _DOB.finditer(text):
+        years = [y for y in _YEAR.findall(m.group("date")) if len(y) == 4]
+        if years and int(years[-1]) < 1900:
+            continue  # "Hugo was born on 26 February 1802": history, not a living person's data
         yield m.start("date"), m.end("date"), "DATE_OF_BIRTH"
 
 

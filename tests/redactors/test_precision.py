@@ -21,6 +21,7 @@ KEPT = [
     "call 1-800-273-8255 for help, or 0800 555 0199 (toll-free)",
     "the Mind helpline is 0300 123 3393 and Samaritans answer on 116 123",
     "The password is wrong, try again.",
+    'Hugo was born on 26 February 1802; send("xxxx@gmail.com", "yyyy@gmail.com")',
     "Password: at least 8 characters",
     "a password of 8 characters, basic examinations and basic necessities",
     "Transporter van review (2010-2015) and the range (2023-01-01) to (2023-12-31)",
