@@ -238,9 +238,8 @@ _OBJECT = re.compile(rb"\{")
 _SPACE = b" \t\r\n"
 # how a scan of one array element ends
 SEP, CLOSE, BAD, MORE, BIG, EOF = range(6)
-CHAIN = (
-    16  # elements after a candidate that must read cleanly when there is nothing to compare with
-)
+# elements after a candidate that must read cleanly when there is nothing to compare with
+CHAIN = 16
 
 
 class _Scan:
@@ -295,6 +294,35 @@ def _scan(buf: bytearray, base: int, st: _Scan) -> int:
         pos += 1
 
 
+def _open_at(buf: bytearray, base: int, start: int, end: int) -> list[int]:
+    """The positions of the ``{`` and ``[`` opened from ``start`` (read as
+    :func:`_scan` reads) that are still open at ``end``."""
+    pos, end = start - base, end - base
+    opened: list[int] = []
+    in_string = False
+    while pos < end:
+        if in_string:
+            pos = _STRING_BODY.match(buf, pos).end()  # type: ignore[union-attr]
+            if pos >= end or buf[pos] != 0x22:
+                break
+            in_string = False
+            pos += 1
+            continue
+        match = _STRUCTURE.search(buf, pos, end)
+        if match is None:
+            break
+        pos = match.start()
+        char = buf[pos]
+        if char == 0x22:
+            in_string = True
+        elif char in b"{[":
+            opened.append(base + pos)
+        elif char in b"}]" and opened:
+            opened.pop()
+        pos += 1
+    return opened
+
+
 class _ArrayReader:
     """The elements of a top-level JSON array, each parsed alone, so that a
     corrupt one costs that one only.
@@ -317,9 +345,10 @@ class _ArrayReader:
         self.stream = stream
         self.eof = False
         self.max = max_bytes
-        self.keys: frozenset[str] | None = None  # of the last good element
+        self.keys: frozenset[str] | None = None  # of the last two good elements, alike
         self.column: int | None = None  # of the elements, in a pretty-printed array
         self.last: tuple[frozenset[str], int | None] | None = None  # the good element before
+        self.seen: frozenset[str] | None = None  # keys of the last good object, alike or not
 
     # buffer
 
@@ -444,6 +473,7 @@ class _ArrayReader:
         first = self.next_nonspace(start) or start
         line = self.buf.rfind(b"\n", start - self.base, first - self.base)
         shape = (frozenset(value), first - self.base - line - 1 if line >= 0 else None)
+        self.seen = shape[0]
         if self.last is not None and self.last[1] == shape[1] and _alike(shape[0], self.last[0]):
             self.keys, self.column = shape
         self.last = shape
@@ -489,6 +519,7 @@ class _ArrayReader:
         start = self.next_nonspace(start) or start
         pos = start + 1 if frm is None else frm
         budget = [BUDGET + 8 * self.max]  # bytes candidates may scan: linear time on any input
+        self.dead: set[int] = set()  # candidates known to break (see object_at)
         found = None
         while budget[0] > 0:
             match = _OBJECT.search(self.buf, max(0, pos - self.base))
@@ -503,7 +534,7 @@ class _ArrayReader:
             candidate = self.base + match.start()
             if stop is not None and candidate >= stop:
                 break
-            if self.fits(candidate, budget):
+            if candidate not in self.dead and self.fits(candidate, budget):
                 found = candidate
                 break
             pos = candidate + 1
@@ -558,10 +589,12 @@ class _ArrayReader:
         if got is None:
             return False
         value, outcome, end = got
-        if self.keys is not None:
-            return _alike(frozenset(value), self.keys)
-        # nothing to compare with yet: the elements after it must read as its kind
         keys = frozenset(value)
+        if self.keys is not None:
+            return _alike(keys, self.keys)
+        if self.seen is not None and _alike(keys, self.seen):
+            return True  # like the one good element so far
+        # nothing to compare with yet: the elements after it must read as its kind
         for _ in range(CHAIN):
             nxt = self.next_nonspace(end + 1)
             if outcome == CLOSE:
@@ -579,6 +612,9 @@ class _ArrayReader:
         st = _Scan(pos)
         outcome = self.scan(st, pos)
         budget[0] -= st.pos - pos
+        if outcome in (BAD, EOF):
+            # every "{" still open where this one broke breaks there too: never scan them
+            self.dead.update(_open_at(self.buf, self.base, pos, st.pos))
         if outcome not in (SEP, CLOSE):
             return None
         try:

@@ -240,3 +240,17 @@ def test_a_rule_inside_an_answer_does_not_cut_it():
         [("user", "Show me a table."), ("assistant", "Here it is:\n\n---\n\n| a | b |\n\nDone.")],
         [("user", "Thanks, and DNS?"), ("assistant", "It maps names.")],
     ]
+
+
+def test_every_other_element_broken_keeps_every_good_one():
+    data = b"[" + b",".join([b'{"a": "x]"}', b'{"a": ]}'] * 500) + b"]"
+    got = list(iter_json(io.BytesIO(data)))
+    assert [r.value for r in got if r.error is None] == [{"a": "x]"}] * 500
+    assert [r.index for r in got if r.error] == list(range(1, 1000, 2))
+
+
+def test_an_unclosed_soup_is_one_rejection():
+    # every "{" is a candidate that never closes: each is scanned once at most
+    data = b"[" + b"{," * 50_000
+    [record] = list(iter_json(io.BytesIO(data)))
+    assert (record.index, record.error[:14], record.raw) == (0, "malformed JSON", data[1:])
