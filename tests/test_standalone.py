@@ -250,3 +250,17 @@ def test_entities_in_prose_are_characters_and_code_keeps_them():
 def test_inline_triple_backticks_are_no_unclosed_fence():
     out = "You cannot add to it.\n```List<String> xs = List.of();``` is fixed, as it's ```fixed-size```."
     assert fails("Why can't I add to a fixed-size Java list?", out) is None
+
+
+def test_an_english_request_answered_in_another_language():
+    de = (
+        "Heute ist es in Berlin sonnig und warm, die Temperaturen liegen bei 25 Grad und es gibt "
+        "keinen Regen, also ist es ein schöner Tag für einen Spaziergang."
+    )
+    assert fails("Can you tell me what the weather is like in Berlin today?", de) == (
+        "language_mismatch"
+    )
+    assert fails("Translate this into German: it is sunny and warm in Berlin today.", de) is None
+    assert fails("Wie ist das Wetter heute in Berlin, kannst du mir das sagen?", de) is None
+    nouns = "book, novel, newspaper, magazine, article, text, page, words, letter, note, card, sign, menu, label, list"
+    assert fails("List all the nouns that go with the verb read.", nouns) is None

@@ -131,13 +131,16 @@ _ENTITIES = {
 
 
 def unescape_entities(text: str) -> str:
-    """HTML entities a scraped page left in prose ("&quot;ima&quot;") as the
-    characters they stand for; code, fenced or inline, is left as written."""
+    """HTML entities a scraped page left in ("&quot;ima&quot;") as the
+    characters they stand for; code that is markup (HTML, XML) keeps them."""
     if "&" not in text:
         return text
     keep = [m.span() for m in _FENCE.finditer(text)] + [
         m.span() for m in _INLINE_CODE.finditer(text)
     ]
+
+    # in code, an entity is meant only where the code is markup (HTML, XML)
+    keep = [(a, b) for a, b in keep if re.search(r"<[A-Za-z/!]", text[a:b])]
 
     def swap(m: re.Match[str]) -> str:
         inside = any(a <= m.start() < b for a, b in keep)
@@ -354,6 +357,52 @@ def too_short_for_request(instruction: str, output: str) -> bool:
     return bool(_WRITE.search(instruction[:600])) and len(output.split()) < 25
 
 
+# the commonest function words of English and of the languages a reply most
+# often switches to: a text is told by which of them it uses
+_ENGLISH = frozenset(
+    {"the", "and", "of", "to", "a", "in", "is", "that", "it", "you", "for", "was", "on", "are"}
+    | {"with", "as", "this", "be", "have", "not", "i", "at", "by", "or", "from", "but", "they"}
+)
+_OTHER = frozenset(
+    {"der", "die", "das", "und", "ich", "nicht", "ist", "ein", "eine", "zu", "den", "von", "mit"}
+    | {"sich", "auf", "für", "dem", "le", "la", "les", "et", "est", "une", "du", "que", "pas"}
+    | {"pour", "qui", "dans", "el", "los", "las", "y", "es", "por", "con", "una", "para", "lo"}
+    | {"il", "che", "di", "non", "per", "sono", "och", "att", "het", "een", "niet", "van"}
+)
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
+_OTHER_LANGUAGE = re.compile(
+    r"\b(?:translat\w*|in (?:german|french|spanish|italian|portuguese|dutch|chinese|japanese|"
+    r"korean|russian|arabic|hindi|turkish|polish|swedish|latin|greek)|"
+    r"(?:german|french|spanish|italian|japanese|chinese|russian)\b)",
+    re.IGNORECASE,
+)
+
+
+def _shares(text: str) -> tuple[int, float, float, float]:
+    """(words, share of English function words, of other languages' function
+    words, share of letters outside the Latin scripts)."""
+    plain = prose(text)[:4000]
+    words = [w.lower() for w in _LETTER_WORD.findall(plain)]
+    if not words:
+        return 0, 0.0, 0.0, 0.0
+    letters = [c for w in words for c in w]
+    return (
+        len(words),
+        sum(w in _ENGLISH for w in words) / len(words),
+        sum(w in _OTHER for w in words) / len(words),
+        sum(ord(c) > 0x24F for c in letters) / len(letters),
+    )
+
+
+def language_mismatch(instruction: str, output: str) -> bool:
+    """An English request answered in another language it did not ask for."""
+    n_in, english_in, _, _ = _shares(instruction)
+    n_out, english_out, other_out, script_out = _shares(output)
+    if n_in < 5 or english_in < 0.2 or n_out < 15 or _OTHER_LANGUAGE.search(instruction):
+        return False
+    return script_out > 0.5 or (other_out >= 0.1 and other_out > 2 * english_out)
+
+
 def cut_off(output: str) -> bool:
     """The output stops mid-sentence (on a comma, "and", "the"), outside code,
     or inside a code block that never closes."""
@@ -393,6 +442,7 @@ CHECKS: dict[str, Check] = {
     "refusal": lambda i, x, o, h: refusal(o),
     "too_short_for_request": lambda i, x, o, h: too_short_for_request(i, o),
     "cut_off": lambda i, x, o, h: cut_off(o),
+    "language_mismatch": lambda i, x, o, h: language_mismatch(i, o),
 }
 
 
