@@ -20,13 +20,25 @@ from loomcore import records
 
 
 def conversations(n: int) -> list[dict]:
+    """Records shaped as a ChatGPT export's: a tree of nodes under "mapping"."""
     return [
         {
+            "title": f"Chat {i}",
             "id": f"c{i}",
-            "conversations": [
-                {"from": "human", "value": f"What is item {i}?"},
-                {"from": "gpt", "value": f"Item {i} is a thing, see {{x}} and [y]."},
-            ],
+            "create_time": 1_700_000_000 + i,
+            "mapping": {
+                f"n{j}": {
+                    "id": f"n{j}",
+                    "message": {
+                        "author": {"role": "user" if j % 2 == 0 else "assistant"},
+                        "content": {"content_type": "text", "parts": [f"turn {j} of {i}, {{x}}"]},
+                    },
+                    "parent": f"n{j - 1}" if j else None,
+                    "children": [f"n{j + 1}"] if j < 3 else [],
+                }
+                for j in range(4)
+            },
+            "current_node": "n3",
         }
         for i in range(n)
     ]
