@@ -119,16 +119,19 @@ def start_after(path: str, mark: int | dict[str, Any] | None) -> tuple[int, str 
     return int(mark["index"]), None
 
 
-def ends_in_newline(path: str) -> bool:
-    """Whether ``path`` (uncompressed) ends with a line break, or cannot grow a half line (gzip)."""
+def half_written(path: str) -> bool:
+    """Whether ``path`` may end in a line still being written: an uncompressed
+    file of lines (not a JSON array, which ends in its "]") whose last byte
+    is not a line break."""
     with open(path, "rb") as fh:
-        if fh.read(2) == GZIP_MAGIC:
-            return True
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head[:2] == GZIP_MAGIC or head[:1] == b"[":
+            return False
         fh.seek(0, os.SEEK_END)
         if fh.tell() == 0:
-            return True
+            return False
         fh.seek(-1, os.SEEK_END)
-        return fh.read(1) == b"\n"
+        return fh.read(1) != b"\n"
 
 
 def complete_records(items: Iterable[Any], path: str, pending: list[int]) -> Iterator[Any]:
@@ -144,7 +147,7 @@ def complete_records(items: Iterable[Any], path: str, pending: list[int]) -> Ite
     if held is None:
         return
     reason = getattr(held, "reason", None)
-    if reason is not None and reason.startswith("malformed JSON") and not ends_in_newline(path):
+    if reason is not None and reason.startswith("malformed JSON") and half_written(path):
         pending.append(held.source.index)
         return
     yield held

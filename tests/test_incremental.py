@@ -239,3 +239,11 @@ def test_a_file_rewritten_in_place_is_read_from_its_start(tmp_path, caplog):
     )
     stats = run_incremental(src, out)  # and then nothing is new
     assert stats.conversations == 0
+
+
+def test_a_broken_last_element_of_an_array_is_rejected_not_left_pending(tmp_path):
+    src, out = tmp_path / "chats.json", tmp_path / "out"
+    good = json.loads(jsonl_line("What is a mutex?"))
+    src.write_text(json.dumps([good])[:-1] + ', {"instruction": ]')  # no line break at the end
+    stats = run_incremental(src, out)
+    assert (stats.conversations, stats.rejected, stats.records_pending) == (1, 1, {})
