@@ -139,8 +139,14 @@ def unescape_entities(text: str) -> str:
         m.span() for m in _INLINE_CODE.finditer(text)
     ]
 
-    # in code, an entity is meant only where the code is markup (HTML, XML)
-    keep = [(a, b) for a, b in keep if re.search(r"<[A-Za-z/!]", text[a:b])]
+    # in code, an entity is meant where the code is markup (HTML, XML) or the
+    # entity itself is what the code shows (`&quot;`)
+    keep = [
+        (a, b)
+        for a, b in keep
+        if re.search(r"<[A-Za-z/!]", text[a:b])
+        or re.fullmatch(r"[`\s]*(?:&#?\w+;\s*)+[`\s]*", text[a:b])
+    ]
 
     def swap(m: re.Match[str]) -> str:
         inside = any(a <= m.start() < b for a, b in keep)
