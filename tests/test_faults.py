@@ -213,6 +213,37 @@ def test_a_second_run_into_the_same_directory_is_refused(tmp_path):
     assert (out / ".staging-4242-abc").is_dir()  # the other run's files are not touched
 
 
+def test_a_worker_killed_mid_run_is_one_line_and_leaves_nothing(tmp_path):
+    """A process-pool worker that dies (the OOM killer, a crash in a C
+    extension) is one line, exit 1, and no file of the run is left."""
+    from loomcore import Scorer, hookimpl
+    from loomcore.cli import _run_or_fail
+    from loomcore.pipeline import Pipeline, RunOptions
+    from loomcore.registry import LoomcoreError, Registry, get_plugin_manager
+
+    class DiesOnItem7:
+        @hookimpl
+        def register_scorers(self, register):
+            def score(memory):
+                if "take 7?" in memory.user_input:
+                    os._exit(9)  # as a worker killed by a signal
+                return 0.9
+
+            register(Scorer("dies", score))
+
+    registry = Registry(
+        get_plugin_manager(only=["alpaca_reader", "raw", "process"], plugins=[DiesOnItem7()])
+    )
+    src, out = tmp_path / "in.jsonl", tmp_path / "out"
+    src.write_bytes(jsonl(20))
+    pipe = Pipeline(registry, RunOptions(executor="process", workers=2))
+    with pytest.raises(LoomcoreError) as exc:
+        _run_or_fail(pipe, [str(src)], str(out))
+    assert str(exc.value).startswith(f"{out}: a worker process died (A process in the process pool")
+    assert str(exc.value).endswith("); nothing was written")
+    assert list(out.iterdir()) == []
+
+
 def test_a_dead_worker_is_one_line(tmp_path, monkeypatch):
     from concurrent.futures.process import BrokenProcessPool
 
