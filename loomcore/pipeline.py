@@ -964,6 +964,7 @@ class Pipeline:
         if state is not None and watermarks == state.watermarks:
             for w in writers.values():  # nothing arrived since the last run
                 w.abort()
+            self.written = []  # the staging directory goes, with whatever it held
             return self.stats
         for (name, part), w in list(writers.items()):
             if part == "validation" and not w.lines:
