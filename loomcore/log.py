@@ -93,7 +93,7 @@ class ConversationLog:
                 orjson.dumps(metadata or {}).decode(),
             ),
         )
-        seq = cur.lastrowid
+        seq = cur.lastrowid or 0  # set by every INSERT
         return attrs.evolve(memory, id=f"log-{seq}", source=Source(self.path, seq, FORMAT))
 
     def history(

@@ -11,12 +11,14 @@ from __future__ import annotations
 import enum
 import functools
 import importlib.metadata
+from collections.abc import Iterable
 
 BUILTIN_PATTERN_PACKAGE = "loomcore_plugins.patterns"
 
 
 @functools.cache
 def pattern_type_enum() -> type[enum.StrEnum]:
+    eps: Iterable[importlib.metadata.EntryPoint]
     try:
         eps = importlib.metadata.distribution("loomcore").entry_points
     except importlib.metadata.PackageNotFoundError:  # running from a source tree
@@ -26,7 +28,10 @@ def pattern_type_enum() -> type[enum.StrEnum]:
         for ep in eps
         if ep.group == "loomcore" and ep.value.startswith(BUILTIN_PATTERN_PACKAGE)
     )
-    return enum.StrEnum("PatternType", {n.upper(): n for n in names}, module=__name__)
+    made: type[enum.StrEnum] = enum.StrEnum(  # type: ignore[assignment,misc]
+        "PatternType", {n.upper(): n for n in names}, module=__name__
+    )
+    return made
 
 
 def coerce(name: str) -> str:

@@ -139,7 +139,8 @@ class Registry:
             def register(obj: Any, _plugin: str = plugin) -> None:
                 if not isinstance(obj, kind):
                     raise TypeError(f"{hook_name} expects {kind.__name__} objects, got {obj!r}")
-                collected.append(attrs.evolve(obj, plugin=obj.plugin or _plugin))
+                record: Any = obj  # one of the attrs records of loomcore.contracts
+                collected.append(attrs.evolve(record, plugin=record.plugin or _plugin))
 
             try:
                 impl.function(register)

@@ -104,8 +104,8 @@ class Document:
                 b = self.blocks[i]
                 if b.depth > 0:
                     root = i
-                    while self.blocks[root].parent is not None:
-                        root = self.blocks[root].parent
+                    while (parent := self.blocks[root].parent) is not None:
+                        root = parent
                     kids.setdefault(root, []).append(b)
             out.append(
                 ListGroup(

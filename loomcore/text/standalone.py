@@ -204,8 +204,8 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
         r"[*_]\w|<(?:i|b|u|em|strong)>", instruction
     ):
         return True
-    m = _IMAGE.search(instruction)
-    return bool(m) and not _given(instruction, m.end())
+    image = _IMAGE.search(instruction)
+    return image is not None and not _given(instruction, image.end())
 
 
 def link_only(instruction: str) -> bool:
