@@ -572,6 +572,9 @@ class RunStats:
     plugin_errors: Counter[str] = attrs.field(factory=Counter)
     redactions: Counter[str] = attrs.field(factory=Counter)
     exchanges_dropped: Counter[str] = attrs.field(factory=Counter)
+    # exchanges a reader left out, by reason (an answer to a tool result that
+    # is not kept, a question about an image that is not carried ...)
+    exchanges_not_read: Counter[str] = attrs.field(factory=Counter)
     inputs_failed: dict[str, str] = attrs.field(factory=dict)  # path -> why it was not read
     inputs_restarted: dict[str, str] = attrs.field(factory=dict)  # --since-last: changed files
     records_pending: dict[str, int] = attrs.field(factory=dict)  # --since-last: half lines
@@ -601,6 +604,7 @@ class RunStats:
             "plugin_errors": dict(sorted(self.plugin_errors.items())),
             "redactions": dict(sorted(self.redactions.items())),
             "exchanges_dropped": dict(sorted(self.exchanges_dropped.items())),
+            "exchanges_left_out_by_readers": dict(sorted(self.exchanges_not_read.items())),
         }
 
 
@@ -766,6 +770,9 @@ class Pipeline:
         """Every exchange of the conversations, as read (redaction and scoring
         are part of the per-exchange work, see :func:`process_memory`)."""
         for conv in conversations:
+            dropped = conv.metadata.get("dropped_exchanges")
+            if isinstance(dropped, dict):
+                self.stats.exchanges_not_read.update(dropped)
             for memory in exchanges(conv):
                 self.stats.memories += 1
                 yield memory
@@ -1093,6 +1100,8 @@ def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:
             # an exchange whose redaction failed is dropped whole ("redaction_failed")
             "filtered": {"importance": stats.below_importance, **stats.exchanges_dropped},
             "used": stats.memories - stats.below_importance - sum(stats.exchanges_dropped.values()),
+            # never exchanges: what the readers left out, by reason
+            "left_out_by_readers": dict(sorted(stats.exchanges_not_read.items())),
         },
         "patterns": {
             "mined": kept + stats.below_confidence,

@@ -225,3 +225,32 @@ def test_no_system_prompt_no_key(registry, tmp_path):
     _, [conv] = read(registry, tmp_path, jsonl(record))
     [memory] = exchanges(conv)
     assert "system_prompt" not in memory.metadata
+
+
+def test_what_readers_leave_out_is_counted_in_the_summary_and_manifest(registry, tmp_path):
+    from loomcore.pipeline import Pipeline, RunOptions
+
+    record = {
+        "conversations": [
+            {"from": "human", "value": "What's the weather in Paris right now?"},
+            {
+                "from": "function_call",
+                "value": '{"name": "weather", "arguments": {"city": "Paris"}}',
+            },
+            {"from": "observation", "value": '{"temp": 21}'},
+            {"from": "gpt", "value": "It is 21 degrees and sunny in Paris at the moment."},
+            {"from": "human", "value": "Why is the sky blue during the day?"},
+            {
+                "from": "gpt",
+                "value": "Air scatters blue light more than red light, so the sky looks blue.",
+            },
+        ]
+    }
+    src = tmp_path / "tools.json"
+    src.write_text(json.dumps([record]))
+    stats = Pipeline(registry, RunOptions(formats=("raw",))).run([str(src)], tmp_path / "out")
+    assert stats.summary()["exchanges_left_out_by_readers"] == {TOOL_RESULT: 1}
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["exchanges"]["left_out_by_readers"] == {TOOL_RESULT: 1}
+    [line] = (tmp_path / "out" / "raw.jsonl").read_text().splitlines()
+    assert json.loads(line)["instruction"] == "Why is the sky blue during the day?"
