@@ -28,7 +28,7 @@ from loomcore import Redactor, hookimpl
 # ---------------------------------------------------------------- e-mail
 _EMAIL = re.compile(
     r"(?<![\w.+%-])(?P<local>[\w.%+-]{1,64})@(?P<domain>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}"
-    r"(?:[^\W\d_]{2,24}|xn--[\w-]{2,30}))(?![\w-])"
+    r"(?:[^\W\d_]{2,24}|xn--[\w-]{2,30}))(?!\w)"
 )
 _EXAMPLE_DOMAINS = frozenset({"example.com", "example.org", "example.net", "localhost"})
 _RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
@@ -97,7 +97,7 @@ def _emails(text: str) -> Iterator[Span]:
 
 
 # ---------------------------------------------------------------- numbers
-_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+_CARD = re.compile(r"(?<!\d)(?<!\d-)(?:\d[ -]?){12,18}\d(?!\d|-\d)")
 _SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])")
 _SSN_WORDED = re.compile(
     r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\W{0,20}?(\d{3}[ ]?\d{2}[ ]?\d{4})(?!\d)"
@@ -156,7 +156,8 @@ def _ibans(text: str) -> Iterator[Span]:
 
 # ---------------------------------------------------------------- phones
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w+.\-/:#$§])(?:\+|\(\+?)?\d[\d \t().-]{5,22}\d(?![\w/-]|\.\d)"
+    # ("Tel:+44 ..." and "... 0958-" are numbers still; "x-1234", "a/1234" are not)
+    r"(?<![\w+.\-/#$§])(?:\+|\(\+?)?\d[\d \t().-]{5,22}\d(?![\w/]|\.\d|-\d)"
 )
 _PHONE_WORDS = re.compile(
     r"(?i)(?:phone|call|tel|mobile|cell|contact|whatsapp|fax|ring|sms|dial|text me|reach me|"

@@ -85,11 +85,8 @@ def test_a_raising_redactor_drops_the_exchange_and_counts_it(tmp_path):
     written = _written(tmp_path / "out")
     assert "bandit" not in written and "hash map" in written
     exchanges = json.loads((tmp_path / "out" / "manifest.json").read_text())["exchanges"]
-    assert exchanges == {
-        "total": 2,
-        "filtered": {"importance": 0, "redaction_failed": 1},
-        "used": 1,
-    }
+    assert (exchanges["total"], exchanges["used"]) == (2, 1)
+    assert exchanges["filtered"] == {"importance": 0, "redaction_failed": 1}
 
 
 def test_a_plugin_that_swallows_the_time_budget_still_fails_closed(tmp_path):

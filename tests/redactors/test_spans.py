@@ -28,3 +28,26 @@ def test_redacting_is_idempotent_and_never_raises(text):
     once = personal_data.redact(secrets.redact(text, frozenset())[0], frozenset())[0]
     twice = personal_data.redact(secrets.redact(once, frozenset())[0], frozenset())[0]
     assert twice == once
+
+
+_AROUND = st.text(alphabet=" .,;:()[]{}\"'\n=<>|*`#-", max_size=12)
+_VALUES = st.sampled_from(
+    [
+        "ghp_" + "a1B2c3D4e5" * 4,
+        "AKIA" + "ABCDEFGH12345678",
+        "anna.berg@acme-corp.io",
+        "sk-proj-" + "Zx9" * 14,
+        "hf_" + "Qw3" * 12,
+        "+44 20 7946 0958",
+        "DE89 3704 0044 0532 0130 00",
+        "4111 1111 1111 1111",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_AROUND, _VALUES, _AROUND)
+def test_a_planted_value_never_survives_whatever_punctuation_surrounds_it(before, value, after):
+    text = f"{before}{value}{after}"
+    out = personal_data.redact(secrets.redact(text, frozenset())[0], frozenset())[0]
+    assert value not in out and value.replace(" ", "") not in out
