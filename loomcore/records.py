@@ -347,6 +347,7 @@ class _ArrayReader:
         self.max = max_bytes
         self.keys: frozenset[str] | None = None  # of the last two good elements, alike
         self.column: int | None = None  # of the elements, in a pretty-printed array
+        self.first_column: int | None = None  # of the array's first element
         self.last: tuple[frozenset[str], int | None] | None = None  # the good element before
         self.seen: frozenset[str] | None = None  # keys of the last good object, alike or not
 
@@ -396,6 +397,7 @@ class _ArrayReader:
 
     def elements(self) -> Iterator[RawRecord]:
         start = self.base + self.buf.index(b"[") + 1
+        self.first_column = self.column_of(start)
         index = 0
         while True:
             if start - self.base > READ_BYTES:  # forget what has been parsed
@@ -455,7 +457,8 @@ class _ArrayReader:
                 start = nxt + 1
             elif char in b"{[":
                 start = nxt
-            else:
+            else:  # out of step: what came before the stray "]" may be a broken element's parts
+                self.forget_model()
                 record, nxt = self.resync(index, nxt, why="malformed JSON: data after the array")
                 yield record
                 index += 1
@@ -470,13 +473,26 @@ class _ArrayReader:
         if not isinstance(value, dict):
             self.last = None
             return
-        first = self.next_nonspace(start) or start
-        line = self.buf.rfind(b"\n", start - self.base, first - self.base)
-        shape = (frozenset(value), first - self.base - line - 1 if line >= 0 else None)
+        shape = (frozenset(value), self.column_of(start))
         self.seen = shape[0]
-        if self.last is not None and self.last[1] == shape[1] and _alike(shape[0], self.last[0]):
+        if (
+            self.last is not None
+            and self.last[1] == shape[1]
+            and shape[1] == self.first_column  # where the array's first element began
+            and _alike(shape[0], self.last[0])
+        ):
             self.keys, self.column = shape
         self.last = shape
+
+    def column_of(self, start: int) -> int | None:
+        """The column of the element after ``start`` when it begins a line of its own."""
+        first = self.next_nonspace(start) or start
+        line = self.buf.rfind(b"\n", start - self.base, first - self.base)
+        return first - self.base - line - 1 if line >= 0 else None
+
+    def forget_model(self) -> None:
+        """The elements read may have been parts of a broken one: learn anew."""
+        self.keys = self.column = self.seen = self.last = None
 
     def too_big(self, index: int, start: int, st: _Scan) -> tuple[RawRecord, int | None, int]:
         """An element past the size limit: a broken one that runs into the

@@ -254,3 +254,17 @@ def test_an_unclosed_soup_is_one_rejection():
     data = b"[" + b"{," * 50_000
     [record] = list(iter_json(io.BytesIO(data)))
     assert (record.index, record.error[:14], record.raw) == (0, "malformed JSON", data[1:])
+
+
+def test_parts_of_a_broken_first_element_do_not_become_the_model():
+    """Cut inside record 0, its inner messages read as two alike elements and a
+    stray "]" closes the array early: the records after are found all the same."""
+    items = [
+        {"id": f"c{i}", "messages": [{"role": "user", "content": f"Q {i}?"}] * 3} for i in range(N)
+    ]
+    data = json.dumps(items, indent=1).encode()
+    cut = data.index(b'"c0",') + 5  # record 0 loses the text up to its first message's end
+    broken = data[:cut] + data[data.index(b"}", data.index(b'"Q 0?"')) :]
+    got = list(iter_json(io.BytesIO(broken)))
+    ids = {r.value.get("id") for r in got if r.error is None and "messages" in r.value}
+    assert ids == {f"c{i}" for i in range(1, N)}
