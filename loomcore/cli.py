@@ -493,7 +493,8 @@ def _loss_lines(loss: dict[str, Any], output: str, quiet: bool) -> list[str]:
     rejected, read = loss["records_rejected"], loss["records_read"]
     counts = f"{rejected:,} of {read:,} input records rejected ({loss['rejected_share']:.2%})"
     where = f"see {Path(output) / 'quarantine.jsonl'}"
-    if loss["rejected_share"] > loss["max_rejected"]:
+    records = rejected - len(lines)  # a failed input is one rejection, said above already
+    if records and records / read > loss["max_rejected"]:
         lines.append(f"Error: {counts}, over --max-rejected {loss['max_rejected']:g}; {where}")
     elif quiet and rejected and not lines:
         lines.append(f"{counts}; {where}")

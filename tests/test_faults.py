@@ -176,7 +176,7 @@ def test_an_unreadable_input_is_named_and_the_others_are_read(tmp_path, monkeypa
 def test_a_truncated_or_corrupt_gzip_is_one_line_not_aborted(tmp_path, damage, cause):
     src, out = tmp_path / "in.jsonl.gz", tmp_path / "out"
     src.write_bytes(damage(gzip.compress(jsonl(2000))))
-    result = invoke(src, "-o", out, "--max-rejected", "1")
+    result = invoke(src, "-o", out)  # one line, whatever share of records it was
     assert result.exit_code == 1 and "Aborted" not in result.output
     [line] = result.stderr.splitlines()
     assert line.startswith(f"Error: {src}: {cause}")
