@@ -333,10 +333,13 @@ class _ArrayReader:
     inside a string, an element that never ends), the reader looks for the
     next element from the structure: the first ``{`` after the broken
     element's start that follows a separator, begins a whole value, and fits
-    the array: the keys of the last good element (half of them shared), the
-    column of the first element in a pretty-printed file, and when there is
-    no element yet to compare with, the next elements reading cleanly too.
-    Buffers are held to about twice the size limit whatever the input.
+    the array.  What fits is learnt from two good elements in a row, alike
+    and at the first element's column: half their keys shared, and that
+    column in a pretty-printed file; with no such model yet, a candidate like
+    the last good object fits, or one whose next elements read cleanly as
+    its kind.  A ``{`` still open where an earlier candidate broke is never
+    scanned again, so the search is linear whatever the input; buffers are
+    held to about twice the size limit.
     """
 
     def __init__(self, head: bytes, stream: IO[bytes], max_bytes: int):
