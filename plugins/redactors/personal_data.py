@@ -98,7 +98,7 @@ def _emails(text: str) -> Iterator[Span]:
 
 # ---------------------------------------------------------------- numbers
 _CARD = re.compile(r"(?<!\d)(?<!\d-)(?:\d[ -]?){12,18}\d(?!\d|-\d)")
-_SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])")
+_SSN = re.compile(r"(?<!\w)(?<!\d-)(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?!\w|-\d)")
 _SSN_WORDED = re.compile(
     r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\W{0,20}?(\d{3}[ ]?\d{2}[ ]?\d{4})(?!\d)"
 )
@@ -268,7 +268,10 @@ def _phones(text: str) -> Iterator[Span]:
 
 # ---------------------------------------------------------------- IP addresses
 _IPV4 = re.compile(r"(?<![\w.§$-])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
-_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w{1,16})?(?![\w:])")
+# (an IPv4 tail, "::ffff:1.2.3.4", is left to the IPv4 pattern whole)
+_IPV6 = re.compile(
+    r"(?<!\w)(?!:[^:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w{1,16})?(?!\w|\.\d)"
+)
 # documentation, loopback and everyone's defaults: not anybody's data
 _IP_KEEP = frozenset(
     {

@@ -41,6 +41,15 @@ _VALUES = st.sampled_from(
         "+44 20 7946 0958",
         "DE89 3704 0044 0532 0130 00",
         "4111 1111 1111 1111",
+        "github_pat_11ABCDEFG0123456789_" + "abcdefghij" * 6,
+        "sk-ant-api03-" + "Abc123xyz0" * 6,
+        "AIzaSy" + "A1b2C3d4e5" * 3 + "xyzQW",
+        "xoxb-123456789012-123456789012-" + "abcdefgh" * 3,
+        "sk_live_" + "A1b2C3d4" * 3,
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcDEF123_-xyz",
+        "jos\u00e9.m\u00fcller@b\u00e4cker-bau.de",
+        "2a02:8071:b282:0:1ff:fe23:4567:890a",
+        "123-45-6789",
     ]
 )
 
