@@ -229,13 +229,16 @@ def _lock(out: Path) -> int | None:
         raise OutputError(f"{out}: cannot open the output directory: {exc.strerror}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except BlockingIOError:
         os.close(fd)
         pids = sorted({p.name[len(STAGING) :].split("-")[0] for p in out.glob(STAGING + "*")})
         raise OutputError(
             f"{out}: another loomcore run (pid {', '.join(pids) or '?'}) is writing into this "
             "directory; wait for it to end or choose another --output"
         ) from None
+    except OSError:  # a file system without locks (some network ones): go on unlocked
+        os.close(fd)
+        return None
     return fd
 
 
