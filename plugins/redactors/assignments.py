@@ -73,7 +73,8 @@ def sensitive(key: str) -> bool:
     return False
 
 
-# a value that stands for a credential but is none: keep it as written
+# a value that stands for a credential but is none: keep it as written (an
+# env var's name such as API_KEY or AWS_S3_SECRET is a reference, XK29_7QZ is not)
 _PLACEHOLDER = re.compile(
     r"(?ix)^(?:<[^<>]*>|\*+|x{3,}|\.{3}|…|\?+|-+|_+|\$\{?[\w.:-]*\}?|%\(?\w*\)?s?|\{\{.*\}\}|\{[\w.]*\}"
     r"|your[\w-]*|my[_-]?(?:password|pass|secret|token|key|pwd)|(?:enter|insert|put)[_-]?your[\w-]*"
@@ -81,18 +82,18 @@ _PLACEHOLDER = re.compile(
     r"|empty|blank|hidden|redacted|str|string|int|bool|bytes|any|text|number|secretstr|char|varchar"
     r"|\[[A-Z_]+\]|env\(.*|os\.\w+.*|process\.env.*|getenv.*|input\(.*|getpass.*|request\..*"
     r"|self\..*|this\..*|config\..*|settings\..*|secrets\..*|vault.*"
-    r"|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$"
+    r"|(?:[A-Z]{2,}|[A-Z]{1,3}\d)(?:_(?:[A-Z]{2,}|[A-Z]{1,3}\d))+)$"
 )
 # an unquoted value in code that is an expression, not a literal
 _EXPRESSION = re.compile(r"[a-z_][a-z_]*(?:\.[A-Za-z_]\w*)*(?:[(\[].*)?|[A-Za-z_][\w.]*[(\[<].*")
 
 # key ["']? op value (``config['SECRET_KEY'] = ...`` too); the key starts a
 # word, so each word is tried once, and the rest is a lookahead: "set up:
-# DB_PASSWORD=x" must not hide the second key inside the first one's value
-# (and a placeholder "[PASSWORD]" is no key); quotes may be escaped, as in a
-# tool call's JSON arguments quoted inside a message: {\"password\": \"...\"}
+# DB_PASSWORD=x" must not hide the second key inside the first one's value.
+# Quotes may be escaped, as in a tool call's JSON arguments quoted inside a
+# message: {\"password\": \"...\"}
 _ASSIGN = re.compile(
-    r"""(?<![\w.\[-])(?P<key>[A-Za-z_][\w.-]{0,80}?)(?=(?P<kq>\\?["']?\]?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
+    r"""(?<![\w-])(?<!\w\.)(?P<key>[A-Za-z_][\w.-]{0,80}?)(?=(?P<kq>\\?["']?\]?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
     r"""(?P<sp2>[ \t]{0,3})(?P<val>\\"[^"\n]{0,300}?\\"|"[^"\n]{0,300}"|'[^'\n]{0,300}'|`[^`\n]{1,300}`"""
     r"""|[^\s"'`,;)}\]<>(={\[][^\s"',;)}\](]{0,300}))"""
 )
@@ -149,11 +150,15 @@ def find(text: str, lower: str) -> Iterator[Span]:
             key = m.group("key")
             if not sensitive(key):
                 continue
+            if text[m.start() - 1 : m.start()] == "[" and text[m.end() : m.end() + 1] == "]":
+                continue  # a placeholder ("[PASSWORD]") is no key
             start, end, value, quoted = _value_span(m)
             if not value or _PLACEHOLDER.match(value):
                 continue
             if not quoted:
-                if text[m.end("val") : m.end("val") + 1] in ("(", "["):
+                if text[m.end("val") : m.end("val") + 1] in ("(", "[") and re.fullmatch(
+                    r"[A-Za-z_][A-Za-z_.]*", value
+                ):
                     continue  # a call or an index: code, not a literal
                 op, spaced = m.group("op"), bool(m.group("sp1") or m.group("sp2"))
                 compound = (
@@ -162,7 +167,8 @@ def find(text: str, lower: str) -> Iterator[Span]:
                 expression = _EXPRESSION.fullmatch(value) is not None
                 if op == "=" and not spaced:
                     # env and CLI lines are literal; a keyword argument's variable is not
-                    if expression and text[m.end("val") : m.end("val") + 1] in (")", ","):
+                    variable = re.fullmatch(r"[a-z_][a-z_.]*", value) is not None
+                    if variable and text[m.end("val") : m.end("val") + 1] in (")", ","):
                         continue
                 elif op == ":" and not compound:
                     # "Password: at least 8 characters" is prose

@@ -60,3 +60,28 @@ def test_a_planted_value_never_survives_whatever_punctuation_surrounds_it(before
     text = f"{before}{value}{after}"
     out = personal_data.redact(secrets.redact(text, frozenset())[0], frozenset())[0]
     assert value not in out and value.replace(" ", "") not in out
+
+
+_TEMPLATES = st.sampled_from(
+    [
+        *("DB_PASSWORD={v}", "password: {v}", '"api_key": "{v}"', "--password {v}"),
+        *("postgres://u:{v}@h.io/db", "Authorization: Bearer {v}", "SECRET_KEY = '{v}'"),
+        *("the password is {v}", "export HF_TOKEN={v}", "MYSQL_ROOT_PASSWORD: {v}"),
+        *("curl -u bob:{v} https://x.io", "mysql -u root -p{v} db"),
+    ]
+)
+# a password as people pick them: letters, a digit, maybe symbols
+_PASSWORDS = st.builds(
+    lambda a, d, b: a + d + b,
+    st.text(alphabet="abcdefghXYZ", min_size=7, max_size=12),
+    st.sampled_from("0123456789"),
+    st.text(alphabet="abcXYZ019!$%^&*_-", max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" .,;:()[]{}\"'\n<>|*`#", max_size=8), _TEMPLATES, _PASSWORDS, _AROUND)
+def test_a_value_next_to_a_credential_name_never_survives(before, template, value, after):
+    text = before + template.format(v=value) + after
+    out = personal_data.redact(secrets.redact(text, frozenset())[0], frozenset())[0]
+    assert value not in out
