@@ -695,7 +695,7 @@ class Pipeline:
     ) -> Iterator[Conversation]:
         stream, reader = open_with_reader(self.registry, path, self.options.input_format)
         key = printable_path(str(Path(path).resolve())) if path != "-" else path
-        mark, pending = -1, []
+        mark, pending = -1, list[int]()
         if watermarks is not None:
             mark, why = increments.start_after(path, watermarks.get(key))
             if why:
@@ -703,7 +703,7 @@ class Pipeline:
                 self.stats.inputs_restarted[shown] = why
         consumed = mark
         with stream:
-            items = reader.read(stream, shown)
+            items: Iterable[Conversation | Rejected] = reader.read(stream, shown)
             if watermarks is not None:  # a last line still being written is not consumed
                 items = increments.complete_records(items, path, pending)
             for item in items:

@@ -171,7 +171,8 @@ class OutputDir:
         self.replace = replace
         self.owned = frozenset(owned)
         self.committed = False
-        self.stage: Path | None = None
+        self.stage = self.out  # until the staging directory is made
+        self._made = False
         if self.out.exists() and not self.out.is_dir():
             raise OutputError(f"{self.out}: the output path exists and is not a directory")
         try:
@@ -184,6 +185,7 @@ class OutputDir:
         try:
             recover(self.out)
             self.stage = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=self.out))
+            self._made = True
         except OSError as exc:
             self.close()
             raise OutputError(
@@ -193,7 +195,6 @@ class OutputDir:
     def commit(self, last: str) -> None:
         """Move the staged files into the directory, ``last`` (the summary, which
         marks a complete run) after every other one."""
-        assert self.stage is not None
         names = sorted(p.name for p in self.stage.iterdir() if not p.name.startswith("."))
         names.sort(key=lambda n: n == last)
         remove = []
@@ -207,9 +208,9 @@ class OutputDir:
     def close(self) -> None:
         """Remove the staging directory (what a failed run wrote), or finish a
         commit that an interruption cut short; then unlock."""
-        if self.stage is not None and not self.committed:
+        if self._made and not self.committed:
             shutil.rmtree(self.stage, ignore_errors=True)
-        elif self.stage is not None and self.stage.exists():
+        elif self._made and self.stage.exists():
             with contextlib.suppress(OSError):  # else the next run finishes it
                 recover(self.out)
         if self._lock is not None:
