@@ -268,3 +268,11 @@ def test_parts_of_a_broken_first_element_do_not_become_the_model():
     got = list(iter_json(io.BytesIO(broken)))
     ids = {r.value.get("id") for r in got if r.error is None and "messages" in r.value}
     assert ids == {f"c{i}" for i in range(1, N)}
+
+
+def test_a_separator_splits_before_any_speaker_label_the_parser_knows():
+    data = b"User: Hi?\nClaude: Hello.\n---\nYou: And DNS?\nClaude: It maps names.\n"
+    assert transcript(data) == [
+        [("user", "Hi?"), ("assistant", "Hello.")],
+        [("user", "And DNS?"), ("assistant", "It maps names.")],
+    ]

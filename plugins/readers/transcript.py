@@ -20,7 +20,12 @@ from loomcore.text.transcript import parse_transcript
 NAME = "transcript"
 _LABEL = re.compile(rb"^\s*(?:user|human|assistant|ai|bot|system|customer|agent)\s*:", re.I | re.M)
 _SEPARATOR = re.compile(r"[ \t]*-{3,}\s*")  # a whole line of dashes
-_TURN = re.compile(_LABEL.pattern.decode(), re.I)  # a line that opens a turn
+# a line that opens a turn, as parse_transcript reads one
+_TURN = re.compile(
+    r"[ \t]*(?:user|human|you|me|customer|assistant|ai|bot|gpt|chatgpt|claude|agent|model|system)"
+    r"[ \t]*:",
+    re.I,
+)
 LINE_CHARS = 1 << 20
 
 
