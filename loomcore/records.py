@@ -80,8 +80,9 @@ def read_at_most(stream: IO[bytes], n: int) -> bytes:
     return b"".join(parts)
 
 
-def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
-    """Records of a JSON array, a JSON object, or JSON Lines.
+def iter_json(stream: IO[bytes], *, inside: bool = False) -> Iterator[RawRecord]:
+    """Records of a JSON array, a JSON object, or JSON Lines (``inside``: an
+    array that is a value inside an object, see :func:`iter_array`).
 
     A file starting with ``[`` is an array, read element by element
     (:func:`iter_array`).  Otherwise it is JSON Lines, read line by line,
@@ -105,7 +106,7 @@ def iter_json(stream: IO[bytes]) -> Iterator[RawRecord]:
     if first == b"[" and 0 < head.count(b"\n") < 3:  # look at a few lines before choosing
         head += read_at_most(stream, READ_BYTES)
     if first == b"[" and not _lines_of_arrays(head, max_bytes):
-        yield from iter_array(head, stream, max_bytes)
+        yield from iter_array(head, stream, max_bytes, inside)
     elif _looks_like_lines(head, max_bytes):
         yield from iter_lines(head, stream, max_bytes, blank_lines)
     else:
@@ -342,7 +343,8 @@ class _ArrayReader:
     held to about twice the size limit.
     """
 
-    def __init__(self, head: bytes, stream: IO[bytes], max_bytes: int):
+    def __init__(self, head: bytes, stream: IO[bytes], max_bytes: int, inside: bool = False):
+        self.inside = inside  # the array is a value inside an object (an export's wrapper)
         self.buf = bytearray(head)
         self.base = 0  # absolute position of buf[0]
         self.stream = stream
@@ -456,6 +458,8 @@ class _ArrayReader:
             if nxt is None:
                 return
             char = self.buf[nxt - self.base]
+            if self.inside and self.ends_object(nxt, char):
+                return  # the rest is the enclosing object's: its closing brace, its next key
             if char == 0x2C:
                 start = nxt + 1
             elif char in b"{[":
@@ -468,6 +472,16 @@ class _ArrayReader:
                 if nxt is None:
                     return
                 start = nxt
+
+    def ends_object(self, pos: int, char: int) -> bool:
+        """After the array's ``]`` inside an object: the object's ``}``, or a
+        comma before its next key (not before another element)."""
+        if char == 0x7D:
+            return True
+        if char != 0x2C:
+            return False
+        after = self.next_nonspace(pos + 1)
+        return after is None or self.buf[after - self.base] == 0x22
 
     def learn(self, value: Any, start: int) -> None:
         """Take a good object as what the next elements look like (its keys,
@@ -658,9 +672,16 @@ def _parse(index: int, raw: bytes) -> RawRecord:
         return RawRecord(index, None, raw, f"malformed JSON: {exc}")
 
 
-def iter_array(head: bytes, stream: IO[bytes], max_bytes: int) -> Iterator[RawRecord]:
-    """The elements of a top-level JSON array, one at a time (see :class:`_ArrayReader`)."""
-    yield from _ArrayReader(head, stream, max_bytes).elements()
+def iter_array(
+    head: bytes, stream: IO[bytes], max_bytes: int, inside: bool = False
+) -> Iterator[RawRecord]:
+    """The elements of a JSON array, one at a time (see :class:`_ArrayReader`).
+
+    With ``inside``, the array is a value inside an object (``stream`` starts
+    at its ``[``): reading ends at the array's last ``]``, before the object's
+    closing brace or next key, and a stray ``]`` inside still costs one
+    element only."""
+    yield from _ArrayReader(head, stream, max_bytes, inside).elements()
 
 
 def _parses(line: bytes, max_bytes: int) -> bool:
@@ -709,14 +730,18 @@ def dict_field(value: Any, where: str) -> dict:
     raise FieldError(f"expected an object, got {type(value).__name__} @ {where}")
 
 
-def read_records(stream: IO[bytes], path: str, fmt: str, convert: Any) -> Iterator[Any]:
+def read_records(
+    stream: IO[bytes], path: str, fmt: str, convert: Any, *, inside: bool = False
+) -> Iterator[Any]:
     """Conversations from JSON records through ``convert(value, source)``.
 
     ``convert`` returns a Conversation, or None for a record with nothing to
     read (an empty conversation), or raises :class:`FieldError`; either
     failure becomes a :class:`Rejected` that names the record and the field.
+    With ``inside``, ``stream`` starts at an array inside an object (an
+    export's ``{"conversations": [...]}``) and is read up to the array's end.
     """
-    for record in iter_json(stream):
+    for record in iter_json(stream, inside=inside):
         if record.error:
             yield reject(path, record, fmt, record.error)
             continue

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from loomcore import records
 from loomcore.records import Limits, iter_json, limits
 
 N = 1000
@@ -276,3 +277,16 @@ def test_a_separator_splits_before_any_speaker_label_the_parser_knows():
         [("user", "Hi?"), ("assistant", "Hello.")],
         [("user", "And DNS?"), ("assistant", "It maps names.")],
     ]
+
+
+def test_an_array_inside_a_wrapper_ends_at_its_own_last_bracket():
+    """For an export's {"conversations": [...], "meta": ...} wrapper, read from
+    its "[": a stray "]" inside costs one element, and the wrapper's next key
+    and closing brace are not records."""
+    data = encode(conversations(), "compact")
+    a, _ = element(data, 10)
+    body = data[: a + 12] + b"]" + data[a + 12 :] + b', "meta": {"n": 1000}}'
+    got = list(records.iter_array(body[:4096], io.BytesIO(body[4096:]), 1 << 20, inside=True))
+    good = {r.value["id"] for r in got if r.error is None}
+    assert good == {f"c{i}" for i in range(N)} - {"c10"}
+    assert [r.index for r in got if r.error] == [10]
