@@ -97,7 +97,8 @@ def _emails(text: str) -> Iterator[Span]:
 
 
 # ---------------------------------------------------------------- numbers
-_CARD = re.compile(r"(?<!\d)(?<!\d-)(?:\d[ -]?){12,18}\d(?!\d|-\d)")
+# (not the digits of a float, "4.428224429561103e+16", nor of a hex hash)
+_CARD = re.compile(r"(?<!\w)(?<!\d\.)(?<!\d-)(?:\d[ -]?){12,18}\d(?!\w|-\d|\.\d)")
 _SSN = re.compile(r"(?<!\w)(?<!\d-)(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?!\w|-\d)")
 _SSN_WORDED = re.compile(
     r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\W{0,20}?(\d{3}[ ]?\d{2}[ ]?\d{4})(?!\d)"
@@ -293,7 +294,7 @@ _VERSION_BEFORE = re.compile(
 _IP_WORDS = re.compile(
     r"(?i)\b(?:ip|ips|ipv4|address|addr|host|hostname|server|ping|ssh|connect\w*|subnet|gateway|"
     r"dns|route|inet|listen\w*|bind|curl|nmap|telnet|firewall|allow|deny|proxy|vpn|client|peer|"
-    r"node|from|at|to)\b[^\n]{0,30}$|[@=]\s?$|://$"
+    r"origin|remote|address(?:es)?)\b[^\n]{0,30}$|[@=]\s?$|://$"
 )
 
 
@@ -306,17 +307,17 @@ def _ipv4s(text: str) -> Iterator[Span]:
         if value in _IP_KEEP or octets[0] == "255":
             continue  # netmasks
         address = ipaddress.ip_address(value)
-        if any(address in net for net in _DOC_NETS) or address.is_multicast:
+        if any(address in net for net in _DOC_NETS) or address.is_multicast or octets[0] == "0":
             continue
-        after = text[m.end() : m.end() + 4]
-        if octets[3] == "0" and re.match(r"/\d", after):
-            continue  # a network ("10.0.0.0/8"), not a host
+        if octets[3] in ("0", "255"):
+            continue  # a network ("10.0.0.0/8", "192.168.1.0") or its broadcast, not a host
         before = text[max(0, m.start() - 40) : m.start()]
         if _VERSION_BEFORE.search(before):
             continue
-        small = all(int(o) < 32 for o in octets) or int(octets[0]) < 10
-        if small and not _IP_WORDS.search(before):
-            continue  # "git 1.7.7.3", "Java 1.8.0.201": versions
+        # "git 1.7.7.3", "Java 1.8.0.201": a four-part version starts with one digit;
+        # such an address needs a word that says it is one ("server 3.14.15.92")
+        if int(octets[0]) < 10 and not _IP_WORDS.search(before):
+            continue
         yield m.start(), m.end(), "IP_ADDRESS"
 
 

@@ -1,6 +1,10 @@
 """Legitimate look-alikes stay as written: a replacement needs evidence."""
 
+import uuid
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from loomcore_plugins.redactors import personal_data, secrets
 
 KEPT = [
@@ -51,3 +55,33 @@ def test_the_allow_list_keeps_a_value():
     text = "DB_PASSWORD=s3cretpass and bob@acme.io"
     assert secrets.redact(text, frozenset({"s3cretpass"})) == (text, {})
     assert personal_data.redact(text, frozenset({"bob@acme.io"})) == (text, {})
+
+
+_VERSION_WORDS = st.sampled_from(
+    ["git", "Python", "version", "v", "release", "Java", "node", "upgrade to", "§", "build"]
+)
+_PART = st.integers(0, 31)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _VERSION_WORDS, st.integers(0, 9), _PART, _PART, _PART, st.sampled_from(["", ".", ",", " now"])
+)
+def test_four_part_versions_and_sections_are_no_addresses(word, a, b, c, d, end):
+    # a four-part version starts with one digit; an address that does needs a word like "server"
+    glue = "" if word in ("v", "§") else " "
+    text = f"Use {word}{glue}{a}.{b}.{c}.{d}{end}"
+    assert personal_data.redact(text, frozenset()) == (text, {})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 2**128 - 1),
+    st.integers(0, 2**160 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(0, 10**12),
+)
+def test_uuids_hashes_floats_and_counts_survive(u, h, f, n):
+    text = f"id {uuid.UUID(int=u)} commit {h:040x} value {f!r} count {n}"
+    out = personal_data.redact(secrets.redact(text, frozenset())[0], frozenset())
+    assert out == (text, {})
