@@ -50,6 +50,10 @@ _EXPORTS = {
     ),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+_SUBMODULES = frozenset(
+    {"api", "cli", "compose", "config", "contracts", "convert", "hookspecs", "inputs", "model"}
+    | {"pipeline", "records", "registry", "text", "writers", "preflight", "splits", "log"}
+)
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from loomcore.api import DataSynthesizer, MemoryEnricher, PatternExtractor, RecordError
@@ -93,6 +97,8 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:  # `import loomcore; loomcore.registry` as before
+        return import_module(f"loomcore.{name}")
     module = _MODULE_OF.get(name)
     if module is not None:
         value = getattr(import_module(module), name)

@@ -14,7 +14,8 @@ definition met in passing) give examples only with
 ``SynthesisConfig.derived_examples``, since their outputs are excerpts of the
 reply; and no example is kept whose output is a fragment of another's to the
 same instruction.  A miner that does not say (``asked`` None, as third-party
-miners written before this) has its examples kept as built.
+miners written before this) has its examples built and kept like an asked
+one's: the same-example and fragment rules still apply to them.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ def compose(
         if b.asked is False and not config.derived_examples:
             continue
         e = b.example
-        key = (e.instruction, e.input, e.output, e.history)
+        # the same example told apart by spacing or case is still the same
+        key = (_norm(e.instruction), _norm(e.input), _norm(e.output), e.history)
         # the same example from two builders: the more specific one names it
         if key not in kept or b.priority > kept[key].priority:
             kept[key] = b

@@ -437,9 +437,10 @@ def make_example(
             system = own
     # a dataset that joined its instruction and input with no space
     # ("... the following dish.Poached eggs") gets its blank line back
-    instruction, output = unglue(instruction.strip()), output.strip()
-    # entities a scraped page left in prose ("&quot;") are the characters
-    instruction, output = unescape_entities(instruction), unescape_entities(output)
+    # entities a scraped page left in prose ("&quot;") are the characters,
+    # then the glue is looked for in the text as it reads
+    instruction, output = unescape_entities(instruction.strip()), unescape_entities(output.strip())
+    instruction = unglue(instruction)
     return TrainingExample(
         instruction=instruction,
         output=output,

@@ -278,7 +278,10 @@ class Registry:
 
     def _bind(self, options: dict[str, dict[str, Any]]) -> None:
         """Give every record with a ``configure`` factory its function for this
-        run's options, kept on this registry only (no module state)."""
+        run's options, kept on this registry only (no module state).  All are
+        bound before any is kept, so options a plugin refuses leave the
+        registry as it was."""
+        bound_all: dict[str, Any] = {}
         for attr, field in self._BINDABLE:
             records = getattr(self, attr)
 
@@ -291,11 +294,12 @@ class Registry:
                     raise LoomcoreError(f"options of plugin {record.plugin!r}: {exc}") from None
                 return attrs.evolve(record, **{_field: fn})
 
-            # the cached collections live in this instance's __dict__
             if isinstance(records, dict):
-                self.__dict__[attr] = {k: bound(r) for k, r in records.items()}
+                bound_all[attr] = {k: bound(r) for k, r in records.items()}
             else:
-                self.__dict__[attr] = [bound(r) for r in records]
+                bound_all[attr] = [bound(r) for r in records]
+        # the cached collections live in this instance's __dict__
+        self.__dict__.update(bound_all)
 
     def register_commands(self, cli: Any) -> None:
         self.pm.hook.register_commands(cli=cli)

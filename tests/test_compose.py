@@ -145,3 +145,8 @@ def test_a_question_pointing_at_an_earlier_turn_keeps_it_as_history():
     assert example.history == (
         ("Write a Python function that sums a list of prices.", f"Here is one:\n\n{code}"),
     )
+
+
+def test_the_same_example_told_apart_by_spacing_or_case_is_kept_once():
+    a, b = ex(HOW, STEPS), ex(HOW + " ", STEPS.replace("Cold brew", "cold  brew"))
+    assert len(compose([Built(a, True), Built(b, True)], [], SynthesisConfig())) == 1

@@ -61,10 +61,8 @@ def test_an_entity_dump_as_input_is_noise():
     assert fails("How to fill sandbags?", GOOD, input="Entities: After, All, Although") == (
         "noisy_input"
     )
-    assert (
-        fails("How to fill sandbags?", GOOD, input="Bags, Bring, Clay, Continue, Dig, Fold")
-        == "noisy_input"
-    )
+    # a list the request works on is context, not noise
+    assert fails("Sort these words.", GOOD, input="Bags, Bring, Clay, Continue, Dig, Fold") is None
     assert fails("Translate this.", GOOD, input="The weather is nice today. I walk.") is None
 
 
@@ -214,9 +212,13 @@ def test_a_request_glued_to_what_it_gives_gets_its_blank_line_back():
     assert unglue("Describe how to cook the following dish.Poached eggs") == (
         "Describe how to cook the following dish.\n\nPoached eggs"
     )
-    assert unglue("Explain it in simple language?Artificial Intelligence") == (
-        "Explain it in simple language?\n\nArtificial Intelligence"
+    assert unglue("Explain the following term in simple language?Artificial Intelligence") == (
+        "Explain the following term in simple language?\n\nArtificial Intelligence"
     )
+    # no pointer at a given text: a dotted name is code, not glue
+    for code in ("How do I subclass nn.Module in PyTorch?", "Is torch.Tensor a class?"):
+        assert unglue(code) == code
+        assert fails(code, GOOD) is None
     assert unglue("Reword this sentence to increase clarityThe idea made me smile") == (
         "Reword this sentence to increase clarity\n\nThe idea made me smile"
     )
@@ -227,7 +229,7 @@ def test_a_request_glued_to_what_it_gives_gets_its_blank_line_back():
     ):
         assert unglue(fine) == fine
     # what is left glued after the repair fails the gate
-    assert fails("List the parts.Tiger", GOOD) == "garbled_instruction"
+    assert fails("List three traits of the given animal.Tiger", GOOD) == "garbled_instruction"
 
 
 def test_an_answer_about_tools_the_example_does_not_carry():
@@ -264,3 +266,72 @@ def test_an_english_request_answered_in_another_language():
     assert fails("Wie ist das Wetter heute in Berlin, kannst du mir das sagen?", de) is None
     nouns = "book, novel, newspaper, magazine, article, text, page, words, letter, note, card, sign, menu, label, list"
     assert fails("List all the nouns that go with the verb read.", nouns) is None
+
+
+@pytest.mark.parametrize(
+    ("instruction", "output"),
+    [
+        (
+            "What does print return in Python?",
+            "The print function returns None, so x = print(1) sets x to None.",
+        ),
+        (
+            "How do I sort a list without changing it?",
+            "The sorted function returns a new list and leaves the old one as it was.",
+        ),
+        (
+            "How do I refresh apt's package list?",
+            "Update the package index with sudo apt update, then install as usual.",
+        ),
+        (
+            "How do I add up a list in Python?",
+            "Instead of a loop, call sum(xs): it adds the numbers in one pass.",
+        ),
+        (
+            "How are merge sort and quicksort alike?",
+            "Both use the same approach, divide and conquer, and split the input in two.",
+        ),
+        (
+            "What happens in the last step of mitosis?",
+            "In telophase the two nuclei form again and the cell divides in two.",
+        ),
+        (
+            "What is the best way to back up my data?",
+            "Keep three copies on two kinds of storage, one of them off site.",
+        ),
+        (
+            "Can you explain how a heap works :)",
+            "A heap keeps the smallest item at the root, so popping it takes log time.",
+        ),
+        (
+            "Write a title for my essay on climate policy.",
+            "Carbon, Cost and Consent: Paying for the Transition",
+        ),
+        ("How do I install requests?", "Run the following command:\n\n    pip install requests"),
+        ("Sort these numbers: 3, 7, 1, 9, 4", "1, 3, 4, 7, 9"),
+    ],
+)
+def test_good_technical_answers_stand(instruction, output):
+    assert fails(instruction, output) is None
+
+
+def test_entities_of_every_kind_are_repaired_before_the_gate():
+    from loomcore.text.standalone import unescape_entities
+
+    assert (
+        unescape_entities("It&#8217;s fine &mdash; really &#x27;ok&#x27;")
+        == "It’s fine — really 'ok'"
+    )
+
+
+def test_the_gate_takes_its_skips_as_a_list_and_reads_what_prepare_found():
+    from loomcore_plugins.filters.standalone import prepare
+
+    ex = TrainingExample(instruction="Why is it fast?", output="However, it is not.")
+    gate = StandaloneGate({"skip": ["continues_elsewhere", "markup"]})
+    assert gate.see(ex) is None
+    assert prepare(ex, {}) == "standalone:continues_elsewhere"
+    assert prepare(ex, {"skip": ["continues_elsewhere"]}) == ""
+    # see() takes what the worker found, and checks itself when nothing came
+    assert StandaloneGate({}).see(ex, prepared="") is None
+    assert StandaloneGate({}).see(ex, prepared=None) == "standalone:continues_elsewhere"

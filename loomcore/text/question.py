@@ -37,7 +37,8 @@ _SOLVE = re.compile(
     r"what (?:is|'s) -?\d)",
     re.IGNORECASE,
 )
-_ARITHMETIC = re.compile(r"\d\s*(?:[-+*/×÷^=%]|\bplus\b|\bminus\b|\btimes\b)\s*\(?-?\d")
+# a minus needs spaces round it, or a date ("2023-05-01") would be a sum
+_ARITHMETIC = re.compile(r"\d\s*(?:[+*/×÷^=%]|\s-\s|\bplus\b|\bminus\b|\btimes\b)\s*\(?-?\d")
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")

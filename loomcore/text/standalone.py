@@ -10,6 +10,9 @@ a list of bad examples, so a third-party builder can use them too:
 
 from __future__ import annotations
 
+import bisect
+import collections
+import html
 import re
 from collections.abc import Callable
 
@@ -27,6 +30,11 @@ _THINGS = (
     r"lyrics|video|link|page|website|tweet|post|message|program|script|function|query|"
     r"equation|problem|question|words|options|choices|statements?|phrases?|input|output)"
 )
+# what "my" points at that only pasting gives ("my code", "my essay"; not "my data")
+_PASTED = (
+    r"(?:code|snippet|text|essay|paragraph|poem|story|letter|e-?mail|resume|cv|sentences?|"
+    r"query|function|script|draft)"
+)
 # "the table" / "the passage" point at something only when it is not named
 _SHOWN = (
     r"(?:table|passage|paragraph|excerpt|snippet|article|text|list of \w+|chart|graph|diagram|"
@@ -34,7 +42,7 @@ _SHOWN = (
 )
 _POINTER = re.compile(
     rf"\b(?:the (?:following|above|given|attached|provided|below|previous|enclosed)\s+{_THINGS}|"
-    rf"(?:this|these|my) {_THINGS}|the {_SHOWN})\b(?!\s+(?:of|about|called|named|titled|by|on|"
+    rf"(?:this|these) {_THINGS}|my {_PASTED}|the {_SHOWN})\b(?!\s+(?:of|about|called|named|titled|by|on|"
     rf"from|for|with|that|which|where|in|at)\b)|"
     # "the function above", "that code from before": only an earlier turn gives it
     rf"\b(?:the|this|that|these|those) {_THINGS} (?:above|earlier|from before|you (?:wrote|gave))\b",
@@ -60,7 +68,7 @@ _EARLIER = re.compile(
     r"\b(?:as (?:you|i|we) (?:said|mentioned|noted|suggested|described)|you (?:said|mentioned) "
     r"(?:earlier|before|above)|(?:your|my) (?:previous|last|earlier) (?:answer|reply|response|"
     r"message|question|code|suggestion)|the (?:previous|last|earlier) (?:answer|reply|response|"
-    r"message|one|code|example|question|step))\b",
+    r"message)|the (?:previous|earlier) (?:one|code|example|question|step))\b",
     re.IGNORECASE,
 )
 _FOLLOW_ON = re.compile(r"^(?:and|but|also|or|then|what about|how about|ok(?:ay)? and)\b", re.I)
@@ -72,16 +80,17 @@ _ABOUT_A_LINK = re.compile(
 
 # A first word (or two) that continues text the output left out.
 _CONTINUES = re.compile(
-    r"^(?:however|thus|hence|therefore|additionally|moreover|furthermore|also|besides|"
-    r"nevertheless|nonetheless|consequently|otherwise|instead|likewise|similarly|conversely|"
-    r"in addition|as a result|on the other hand|in contrast|by contrast|that said|"
-    r"as (?:you|i|we) (?:said|mentioned|noted|can see)|as (?:mentioned|noted|stated|shown) "
-    r"(?:above|before|earlier)|hope(?:fully)? (?:this|that) helps|edit\b|update\b)\b",
+    r"^(?:(?:however|thus|hence|therefore|additionally|moreover|furthermore|"
+    r"nevertheless|nonetheless|consequently|likewise|similarly|conversely|"
+    r"in addition|as a result|on the other hand|in contrast|by contrast|that said)\b|"
+    r"(?:also|besides|otherwise|instead),|"
+    r"as (?:you|i|we) (?:said|mentioned|noted|can see)\b|as (?:mentioned|noted|stated|shown) "
+    r"(?:above|before|earlier)\b|hope(?:fully)? (?:this|that) helps\b|(?:edit|update)\s*:)",
     re.IGNORECASE,
 )
 # a lead-in that promises what follows
 _PROMISES = re.compile(
-    r"(?::|\b(?:as follows|see below|the following|listed below|shown below|below))\s*[.!]?$",
+    r"(?::|\b(?:as follows|see below|the following|listed below|shown below))\s*[.!]?$",
     re.IGNORECASE,
 )
 _POINTS_DOWN = re.compile(
@@ -90,9 +99,9 @@ _POINTS_DOWN = re.compile(
     re.IGNORECASE,
 )
 _MARKUP = re.compile(
-    r"\[\[?(?:Image|File|Category):[^\]\n]*\]?\]|\{\{[^{}\n]{0,200}\}\}|"
-    r"&(?:quot|amp|lt|gt|nbsp|apos|#\d{2,5}|#x[0-9a-f]{2,4});",
-    re.IGNORECASE,
+    # wiki images and files, a template's {{name}} left unfilled, an HTML entity
+    r"\[\[?(?:[Ii]mage|[Ff]ile|[Cc]ategory):[^\[\]\n]{0,200}\]?\]|\{\{[A-Za-z_][\w.]{0,40}\}\}|"
+    r"&(?:[a-z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});"
 )
 # site furniture copied with a page's text
 _FURNITURE = re.compile(r"\b(?:click here|related wikihows|downvoter)\b", re.IGNORECASE)
@@ -106,7 +115,8 @@ _REFUSES = re.compile(
 )
 # a request for a piece of writing of some length
 _WRITE = re.compile(
-    r"\b(?:write|compose|draft)\b[^.?!\n]{0,60}?(?<![-\w])(?:essay|story|article|letter|"
+    r"\b(?:write|compose|draft)\b(?:(?!title|headline|subject|thesis|sentence|tagline|slogan|"
+    r"summary|caption|name|outline|line)[^.?!\n]){0,60}?(?<![-\w])(?:essay|story|article|letter|"
     r"blog(?: post)?|chapter|speech|report|cover letter)\b",
     re.IGNORECASE,
 )
@@ -117,40 +127,48 @@ _DANGLING_END = re.compile(
 )
 
 
-_ENTITY = re.compile(r"&(?:quot|amp|lt|gt|nbsp|apos|#39|#34);")
-_ENTITIES = {
-    "&quot;": '"',
-    "&amp;": "&",
-    "&lt;": "<",
-    "&gt;": ">",
-    "&nbsp;": " ",
-    "&apos;": "'",
-    "&#39;": "'",
-    "&#34;": '"',
-}
+_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,6}|#[xX][0-9a-fA-F]{2,5});")
+
+
+class _Spans:
+    """Sorted, merged (start, end) spans, asked whether a position is inside
+    one in logarithmic time (the texts may hold thousands of spans)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
 
 
 def unescape_entities(text: str) -> str:
     """HTML entities a scraped page left in ("&quot;ima&quot;") as the
-    characters they stand for; code that is markup (HTML, XML) keeps them."""
+    characters they stand for; code that is markup (HTML, XML), or that shows
+    an entity itself (`&quot;`), keeps them."""
     if "&" not in text:
         return text
-    keep = [m.span() for m in _FENCE.finditer(text)] + [
+    code = [m.span() for m in _FENCE.finditer(text)] + [
         m.span() for m in _INLINE_CODE.finditer(text)
     ]
-
-    # in code, an entity is meant where the code is markup (HTML, XML) or the
-    # entity itself is what the code shows (`&quot;`)
-    keep = [
-        (a, b)
-        for a, b in keep
-        if re.search(r"<[A-Za-z/!]", text[a:b])
-        or re.fullmatch(r"[`\s]*(?:&#?\w+;\s*)+[`\s]*", text[a:b])
-    ]
+    keep = _Spans(
+        [
+            (a, b)
+            for a, b in code
+            if re.search(r"<[A-Za-z/!]", text[a:b])
+            or re.fullmatch(r"[`\s]*(?:&#?\w+;\s*)+[`\s]*", text[a:b])
+        ]
+    )
 
     def swap(m: re.Match[str]) -> str:
-        inside = any(a <= m.start() < b for a, b in keep)
-        return m.group(0) if inside else _ENTITIES[m.group(0)]
+        return m.group(0) if m.start() in keep else html.unescape(m.group(0))
 
     return _ENTITY.sub(swap, text)
 
@@ -160,14 +178,19 @@ def prose(text: str) -> str:
     return _INLINE_CODE.sub(" ", _FENCE.sub("\n", text))
 
 
+_HEAD = 4000
+
+
 def _given(text: str, at: int) -> bool:
     """Whether what a pointer at ``at`` points to follows it in ``text``: more
     text after a line break or a colon, a quote, a code block or a table, or
     the thing itself right after the pointer ("the equation 2a+3b=20")."""
     rest = text[at:]
-    if "```" in rest or re.search(r"^\s*\|.*\|", rest, re.MULTILINE):
+    if "```" in rest or re.search(r"^[ \t]*\|[^\n]*\|", rest, re.MULTILINE):
         return True
-    if re.search(r"(?:\n|[:\"“'`])\s*\S", rest):
+    # more after a line break, a colon or a quote (found once, read to its end once)
+    mark = re.search(r"[\n:\"“'`]", rest)
+    if mark is not None and rest[mark.end() :].strip():
         return True
     # the same sentence goes on with what it names, not with its end or a new clause
     return bool(re.match(r"\s*(?![.?!,;)]|$)(?!(?:and|or|but|so|then|to|in order)\b)\S", rest))
@@ -179,6 +202,9 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
     it does not carry ("as you said")."""
     if has_history:
         return False
+    # the request and what it gives are in its first few thousand characters;
+    # reading no further keeps every pointer's look at the rest linear
+    instruction = instruction[:_HEAD]
     given = input.strip()
     if _EARLIER.search(instruction) or (
         _FOLLOW_ON.match(instruction.strip()) and len(instruction.split()) <= 25
@@ -194,9 +220,10 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
             return True
         # "Summarize the article 'Climate Change'": a title names what is not given
         rest = instruction[m.end() :]
+        line_or_colon = re.search(r"[\n:]", rest)
         if (
             _LONG_FORM.search(m.group(0))
-            and not re.search(r"(?:\n|:)\s*\S", rest)
+            and not (line_or_colon and rest[line_or_colon.end() :].strip())
             and len(_WORD.findall(rest)) < 25
         ):
             return True
@@ -226,30 +253,50 @@ _NO_INPUT = re.compile(r"(?:^|\s)(?:<\s*no\s*input\s*>|noinput|no input)\s*\.?\s
 # eggs", "... in simple language?Artificial Intelligence", "Reword this sentence
 # to increase clarityThe idea ..." (a dataset's instruction and input joined)
 _GLUED = re.compile(
-    r"\b[a-z]{2,}[.?!](?=[\"“]?[A-Z][a-z]{2})|"
+    r"\b[a-z]{2,}[.?!](?=[\"“]?[A-Z][a-z]{2,}(?![\w(\[.]))|"
     r"\b[a-z]{3,}(?=(?:The|This|That|These|Those|How|What|Why|When|Where|Which|Who|Given|Please)\b)"
 )
 
 
+# a request that points at what it gives, whatever the thing ("the following
+# dish", "this sentence", "the given topic")
+_POINTS_AT_GIVEN = re.compile(
+    r"\b(?:the (?:following|given|provided|below|above|input)|this|these) [a-z]+", re.IGNORECASE
+)
+
+
 def unglue(request: str) -> str:
-    """A request whose text was glued to what it gives ("Describe how to cook
-    the following dish.Poached eggs") with the blank line put back between
-    them; once, in the first line, never inside a link or code."""
-    line_end = request.find("\n")
-    head = request if line_end < 0 else request[:line_end]
-    spans = [m.span() for m in _URL.finditer(head)]
-    spans += [m.span() for m in _INLINE_CODE.finditer(head)]
+    """A request glued to the text it gives ("Describe how to cook the
+    following dish.Poached eggs") with the blank line put back between them:
+    only when the request points at something ("the following dish") that the
+    repair then gives; once, in the first line, never inside a link or code
+    (so "subclass nn.Module" stays as it is)."""
+    line_end = request.find("\n", 0, _HEAD)
+    head = request[:_HEAD] if line_end < 0 else request[:line_end]
+    if not _POINTS_AT_GIVEN.search(head):
+        return request
+    skip = _Spans(
+        [m.span() for m in _URL.finditer(head)] + [m.span() for m in _INLINE_CODE.finditer(head)]
+    )
     for m in _GLUED.finditer(head):
-        if not any(a <= m.start() < b for a, b in spans):
-            return request[: m.end()] + "\n\n" + request[m.end() :]
+        if m.start() in skip:
+            continue
+        pointer = _POINTS_AT_GIVEN.search(head, 0, m.end())
+        if pointer is None:  # the glue comes before anything points at it
+            return request
+        return request[: m.end()] + "\n\n" + request[m.end() :]
     return request
+
+
+# emoticons close brackets without opening them
+_EMOTICON = re.compile(r"(?<!\w)[:;=8]-?[()\[\]DPp](?!\w)|\(\s*[:;]|\b(?:s|es)\)")
 
 
 def garbled(instruction: str) -> bool:
     """Brackets that do not pair, a template's "<noinput>" left in, two texts
     glued with no space, or a placeholder where the request should be."""
-    text = prose(instruction)
-    if _NO_INPUT.search(instruction) or unglue(instruction) != instruction:
+    text = _EMOTICON.sub(" ", prose(instruction[:_HEAD]))
+    if _NO_INPUT.search(instruction[-200:]) or unglue(instruction) != instruction:
         return True
     for a, b in ("()", "[]", "{}"):
         if text.count(a) != text.count(b):
@@ -267,7 +314,8 @@ _GO_ON = re.compile(r"^\W*(?:add|continue|extend|expand|finish|complete|append)\
 # an answer that leans on turns the example does not carry
 _LEANS_BACK = re.compile(
     r"\b(?:the same (?:logic|code|program|function|approach|example|concept|idea|steps|query|"
-    r"script|method)|(?:as|like) (?:before|i said|you said)|(?:described|mentioned|shown|explained) "
+    r"script|method) (?:as (?:before|above|earlier)|again|(?:written |rewritten |implemented )?in)\b|"
+    r"(?:as|like) (?:before|i said|you said)|(?:described|mentioned|shown|explained) "
     r"(?:above|earlier|before|previously)|the (?:previous|earlier|above) (?:code|example|answer|"
     r"solution|version|approach|function|snippet|query|script|step))\b",
     re.IGNORECASE,
@@ -275,8 +323,8 @@ _LEANS_BACK = re.compile(
 # an answer about tools the example does not carry ("based on the available tools")
 _TOOLS = re.compile(
     r"\b(?:(?:the )?(?:available|provided|given) (?:tools|functions|apis)|none of the "
-    r"(?:available )?(?:tools|functions)|the [`'\"]?[a-z_]+[`'\"]? (?:tool|function) "
-    r"(?:requires|needs|returned|returns|does not|doesn't|can't|cannot)|"
+    r"(?:available )?(?:tools|functions)|the (?:[`'\"][\w.-]+[`'\"]|[a-z]+_[a-z_]+) "
+    r"(?:tool|function|api) (?:requires|needs|returned|returns|does not|doesn't|can't|cannot)|"
     r"(?:i|we) (?:don't|do not) have (?:a|any) (?:direct )?(?:tool|function))\b",
     re.IGNORECASE,
 )
@@ -316,10 +364,14 @@ def empty_promise(output: str) -> bool:
     last = _last_prose_line(text)
     if _PROMISES.search(last) and not last.startswith(("|", "-", "*")):
         return True
-    if "```" in output or re.search(r"^\s*(?:\||[-*+]\s|\d+[.)]\s)", output, re.M):
+    if "```" in output or re.search(
+        r"^(?:[ \t]*(?:\||[-*+][ \t]|\d+[.)][ \t])|(?: {4}|\t)\S)", output, re.M
+    ):
         return False
     plain = prose(output)
-    return any(len(_WORD.findall(plain[m.end() :])) < 8 for m in _POINTS_DOWN.finditer(plain))
+    # the last pointer down: is anything after it?
+    last = collections.deque(_POINTS_DOWN.finditer(plain), maxlen=1)
+    return bool(last) and len(_WORD.findall(plain[last[0].end() :])) < 8
 
 
 def markup(text: str, furniture: bool = True) -> bool:
@@ -330,8 +382,12 @@ def markup(text: str, furniture: bool = True) -> bool:
 
 
 def placeholder_only(output: str) -> bool:
-    """Nothing but placeholders ("[EMAIL]", "<image>") and punctuation."""
-    return len(_WORD.findall(_PLACEHOLDER.sub(" ", output))) < 2
+    """Nothing but placeholders ("[EMAIL]", "<image>") and punctuation (a bare
+    number or a list of them is an answer)."""
+    if not _PLACEHOLDER.search(output):
+        return False
+    rest = _PLACEHOLDER.sub(" ", output)
+    return len(_WORD.findall(rest)) + len(re.findall(r"\d+", rest)) < 2
 
 
 def refusal(output: str) -> bool:
@@ -342,25 +398,18 @@ def refusal(output: str) -> bool:
 
 
 def noisy_input(input: str) -> bool:
-    """An input that is a dump of words, not context: "Entities: After, All,
-    Although; Topics: graph" (the old include_context), or any list of short
-    comma-separated names with no sentence among them."""
-    text = input.strip()
-    if not text:
-        return False
-    if re.match(r"^(?:entities|topics|keywords)\s*:", text, re.IGNORECASE):
-        return True
-    items = [t.strip() for t in re.split(r"[,;]", text) if t.strip()]
-    return (
-        len(items) >= 5
-        and not re.search(r"[.!?]\s", text)
-        and sum(len(t.split()) for t in items) / len(items) <= 2.5
-    )
+    """An input that is a dump of annotations, not context: "Entities: After,
+    All, Although; Topics: graph" (what include_context once wrote).  A list
+    the request works on ("Sort these: 3, 7, 1") is context and stays."""
+    return bool(re.match(r"^\s*(?:entities|topics|keywords)\s*:", input, re.IGNORECASE))
 
 
 def too_short_for_request(instruction: str, output: str) -> bool:
     """A request for an essay, a story, a poem answered in a sentence or two."""
-    return bool(_WRITE.search(instruction[:600])) and len(output.split()) < 25
+    if not _WRITE.search(instruction[:600]):
+        return False
+    # words for scripts that space them, characters (two to a word) for those that do not
+    return len(output.split()) < 25 and len(output.strip()) < 120
 
 
 # the commonest function words of English and of the languages a reply most
@@ -404,7 +453,9 @@ def language_mismatch(instruction: str, output: str) -> bool:
     """An English request answered in another language it did not ask for."""
     n_in, english_in, _, _ = _shares(instruction)
     n_out, english_out, other_out, script_out = _shares(output)
-    if n_in < 5 or english_in < 0.2 or n_out < 15 or _OTHER_LANGUAGE.search(instruction):
+    if n_in < 5 or english_in < 0.2 or _OTHER_LANGUAGE.search(instruction):
+        return False
+    if n_out < 15 and len(prose(output).strip()) < 60:
         return False
     return script_out > 0.5 or (other_out >= 0.1 and other_out > 2 * english_out)
 

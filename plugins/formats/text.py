@@ -60,6 +60,8 @@ def renderer_for(options: dict[str, Any]) -> Callable[[TrainingExample], dict[st
         if not isinstance(value, str):
             raise ValueError(f"{key} must be a string")
     if "template" in options:
+        if "{content}" not in options["template"]:
+            raise ValueError("template must hold {content}, or every message's text is lost")
         try:
             options["template"].format(role="user", content="x")
         except (KeyError, IndexError, ValueError) as exc:

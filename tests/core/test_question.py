@@ -51,3 +51,8 @@ def test_why_and_solve(text, why, solve):
 
 def test_the_parse_is_shared():
     assert Question.of("Why?") is Question.of("Why?")
+
+
+def test_a_date_is_no_sum():
+    assert Question.of("What happened on 2023-05-01 in Paris?").asks_to_solve is False
+    assert Question.of("What is 12 - 5?").asks_to_solve is True

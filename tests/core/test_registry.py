@@ -195,3 +195,20 @@ def test_the_model_layer_imports_nothing_above_it():
         ]
     )
     assert rendered == "a"  # to_<format>() still works: the registry layer loads on demand
+
+
+def test_options_a_plugin_refuses_leave_the_registry_as_it_was(monkeypatch):
+    from loomcore import LoomcoreError, Registry, TrainingExample, get_plugin_manager
+
+    for var in ("LOOMCORE_TEXT_TEMPLATE", "LOOMCORE_TEXT_SEPARATOR", "LOOMCORE_TEXT_END_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    reg = Registry(get_plugin_manager())
+    reg.configure({"text": {"template": "A:{role}:{content}\n"}})
+    example = TrainingExample(instruction="Q?", output="R.")
+    with pytest.raises(LoomcoreError, match="template must hold \\{content\\}"):
+        reg.configure(
+            {"text": {"template": "{role}\n"}, "default_scorer": {"domain_keywords": ["x"]}}
+        )
+    assert reg.exporter("text").render(example) == {"text": "A:user:Q?\nA:assistant:R.\n"}
+    with pytest.raises(LoomcoreError, match="domain_keywords must be a list of strings"):
+        reg.configure({"default_scorer": {"domain_keywords": "x"}})
