@@ -290,3 +290,26 @@ def test_an_array_inside_a_wrapper_ends_at_its_own_last_bracket():
     good = {r.value["id"] for r in got if r.error is None}
     assert good == {f"c{i}" for i in range(N)} - {"c10"}
     assert [r.index for r in got if r.error] == [10]
+
+
+def test_a_stray_bracket_in_a_wrapped_export_costs_one_conversation():
+    from loomcore_plugins.readers import claude_export
+
+    from loomcore.model import Rejected
+
+    chats = [
+        {
+            "uuid": f"u{i}",
+            "name": f"chat {i}",
+            "chat_messages": [
+                {"uuid": f"m{i}a", "sender": "human", "text": f"What is item {i}?"},
+                {"uuid": f"m{i}b", "sender": "assistant", "text": f"Item {i} is a thing."},
+            ],
+        }
+        for i in range(N)
+    ]
+    data = json.dumps({"conversations": chats, "meta": {"tool": "x"}}).encode()
+    at = data.index(b'"chat 10",') + len(b'"chat 10",')
+    items = list(claude_export.read(io.BytesIO(data[:at] + b"]" + data[at:]), "export.json"))
+    assert len([i for i in items if not isinstance(i, Rejected)]) == N - 1
+    assert [i.source.index for i in items if isinstance(i, Rejected)] == [10]

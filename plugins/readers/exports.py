@@ -37,7 +37,8 @@ def read_export(
     match = WRAPPER.match(head)
     if match is not None:
         stream.read(match.end())  # the array starts here
-        yield from read_records(io.BufferedReader(_UntilClosed(stream)), path, fmt, convert)
+        # read up to the array's own end (a stray "]" inside costs one record, #18)
+        yield from read_records(stream, path, fmt, convert, inside=True)
         return
     shape = first_record(head)
     if shape is not None and shape.container == "object" and shape.wrapped() is not None:
