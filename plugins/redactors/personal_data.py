@@ -231,6 +231,14 @@ def _phone_kind(candidate: str) -> int | None:
     return (personal or found or [None])[0]
 
 
+def _possible(candidate: str) -> bool:
+    """Whether the plan could dial ``candidate`` (written with its "+")."""
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(candidate, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def _phones(text: str) -> Iterator[Span]:
     for m in _PHONE_CANDIDATE.finditer(text):
         value = m.group(0).rstrip(" \t(")
@@ -254,9 +262,7 @@ def _phones(text: str) -> Iterator[Span]:
         if kind is None:
             # a US-shaped number after "call" (555 numbers are not in the plan)
             # or any "+..." the plan could dial
-            fallback = (worded and _NANP.fullmatch(value)) or (
-                plus and phonenumbers.is_possible_number(phonenumbers.parse(value, None))
-            )
+            fallback = (worded and _NANP.fullmatch(value)) or (plus and _possible(value))
             if fallback:
                 yield m.start(), m.start() + len(value), "PHONE"
             continue
