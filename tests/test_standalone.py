@@ -229,7 +229,7 @@ def test_a_request_glued_to_what_it_gives_gets_its_blank_line_back():
     ):
         assert unglue(fine) == fine
     # what is left glued after the repair fails the gate
-    assert fails("List three traits of the given animal.Tiger", GOOD) == "garbled_instruction"
+    assert fails("List three traits of this animal.Tiger", GOOD) == "garbled_instruction"
 
 
 def test_an_answer_about_tools_the_example_does_not_carry():
@@ -335,3 +335,22 @@ def test_the_gate_takes_its_skips_as_a_list_and_reads_what_prepare_found():
     # see() takes what the worker found, and checks itself when nothing came
     assert StandaloneGate({}).see(ex, prepared="") is None
     assert StandaloneGate({}).see(ex, prepared=None) == "standalone:continues_elsewhere"
+
+
+def test_glue_and_leftovers_found_in_real_exports():
+    from loomcore.text.standalone import unglue
+
+    # a word run into a capitalised function word is glue wherever it stands
+    assert unglue("Explain how to use a systemHow to create an account") == (
+        "Explain how to use a system\n\nHow to create an account"
+    )
+    assert fails("Describe how technology changed work.Noinput", GOOD) == "garbled_instruction"
+    assert fails("Which type of the given organizations are more profitable?", GOOD) == (
+        "dangling_reference"
+    )
+    leaked = "Here is the plan.</user_visible> It has three steps, each a week long."
+    assert fails("Plan my week.", leaked) == "markup"
+    tool = 'I\'m sorry, but the available "get_ip_location" tool is designed for IP addresses.'
+    assert fails("Find the location of Amazon's headquarters.", tool) == "missing_tools"
+    # a pandas function named in a coding answer is no tool
+    assert fails("How do I read a CSV?", "The `read_csv` function returns a DataFrame.") is None

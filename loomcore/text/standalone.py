@@ -44,6 +44,8 @@ _POINTER = re.compile(
     rf"\b(?:the (?:following|above|given|attached|provided|below|previous|enclosed)\s+{_THINGS}|"
     rf"(?:this|these) {_THINGS}|my {_PASTED}|the {_SHOWN})\b(?!\s+(?:of|about|called|named|titled|by|on|"
     rf"from|for|with|that|which|where|in|at)\b)|"
+    # "the given organizations": whatever it is, "given" says it must be there
+    rf"\bthe (?:given|provided|attached|aforementioned) [a-z]+\b|"
     # "the function above", "that code from before": only an earlier turn gives it
     rf"\b(?:the|this|that|these|those) {_THINGS} (?:above|earlier|from before|you (?:wrote|gave))\b",
     re.IGNORECASE,
@@ -101,7 +103,10 @@ _POINTS_DOWN = re.compile(
 _MARKUP = re.compile(
     # wiki images and files, a template's {{name}} left unfilled, an HTML entity
     r"\[\[?(?:[Ii]mage|[Ff]ile|[Cc]ategory):[^\[\]\n]{0,200}\]?\]|\{\{[A-Za-z_][\w.]{0,40}\}\}|"
-    r"&(?:[a-z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});"
+    r"&(?:[a-z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});|"
+    # a model's own tags left in its text
+    r"</?(?:think|thinking|thought|reasoning|user_visible|tool_call|tool_response|"
+    r"function_call|function_results|scratchpad)>"
 )
 # site furniture copied with a page's text
 _FURNITURE = re.compile(r"\b(?:click here|related wikihows|downvoter)\b", re.IGNORECASE)
@@ -193,7 +198,16 @@ def _given(text: str, at: int) -> bool:
     if mark is not None and rest[mark.end() :].strip():
         return True
     # the same sentence goes on with what it names, not with its end or a new clause
-    return bool(re.match(r"\s*(?![.?!,;)]|$)(?!(?:and|or|but|so|then|to|in order)\b)\S", rest))
+    # ("the given organizations are more profitable" goes on with a verb: nothing given)
+    return bool(_GOES_ON_WITH_IT.match(rest))
+
+
+_GOES_ON_WITH_IT = re.compile(
+    r"[ \t]*(?![.?!,;)]|$)(?!(?:and|or|but|so|then|to|in order|is|are|was|were|be|been|has|have|"
+    r"had|can|could|will|would|should|may|might|must|do|does|did|that|which|who|more|less|than|"
+    r"if|when|into|as|for|with|from|by|of|in|on|at|about)\b)\S",
+    re.IGNORECASE,
+)
 
 
 def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
@@ -246,15 +260,22 @@ def link_only(instruction: str) -> bool:
 
 
 # a dataset template's "no input" marker left in the request
-_NO_INPUT = re.compile(r"(?:^|\s)(?:<\s*no\s*input\s*>|noinput|no input)\s*\.?\s*$", re.IGNORECASE)
+_NO_INPUT = re.compile(
+    r"(?:^|[\s.?!:])(?:<\s*no\s*input\s*>|noinput|no input)\s*\.?\s*$", re.IGNORECASE
+)
 
 
 # two texts glued with no space: "Describe how to cook the following dish.Poached
 # eggs", "... in simple language?Artificial Intelligence", "Reword this sentence
 # to increase clarityThe idea ..." (a dataset's instruction and input joined)
 _GLUED = re.compile(
-    r"\b[a-z]{2,}[.?!](?=[\"“]?[A-Z][a-z]{2,}(?![\w(\[.]))|"
-    r"\b[a-z]{3,}(?=(?:The|This|That|These|Those|How|What|Why|When|Where|Which|Who|Given|Please)\b)"
+    r"\b[a-z]{2,}[.?!](?=[\"“]?(?:[A-Z][a-z]{2,}(?![\w(\[.])|[A-Z]{2,}\b|[AI] [a-z]))"
+)
+# a lower-case word run into a capitalised function word ("clarityThe idea",
+# "use a systemHow to ...") is glue wherever it stands: no identifier ends so
+_CAMEL_GLUE = re.compile(
+    r"\b[a-z]{3,}[’'\"”)]?(?=(?:The|This|That|These|Those|How|What|Why|When|Where|Which|Who|"
+    r"Given|Please|I|He|She|We|They|You|My|Our)\b)"
 )
 
 
@@ -265,6 +286,14 @@ _POINTS_AT_GIVEN = re.compile(
 )
 
 
+def _in_code_or_link(text: str, pos: int) -> bool:
+    return any(
+        a <= pos < b
+        for m in (*_URL.finditer(text), *_INLINE_CODE.finditer(text))
+        for a, b in [m.span()]
+    )
+
+
 def unglue(request: str) -> str:
     """A request glued to the text it gives ("Describe how to cook the
     following dish.Poached eggs") with the blank line put back between them:
@@ -273,6 +302,9 @@ def unglue(request: str) -> str:
     (so "subclass nn.Module" stays as it is)."""
     line_end = request.find("\n", 0, _HEAD)
     head = request[:_HEAD] if line_end < 0 else request[:line_end]
+    camel = _CAMEL_GLUE.search(head)
+    if camel is not None and not _in_code_or_link(head, camel.end()):
+        return request[: camel.end()] + "\n\n" + request[camel.end() :]
     if not _POINTS_AT_GIVEN.search(head):
         return request
     skip = _Spans(
@@ -325,6 +357,7 @@ _TOOLS = re.compile(
     r"\b(?:(?:the )?(?:available|provided|given) (?:tools|functions|apis)|none of the "
     r"(?:available )?(?:tools|functions)|the (?:[`'\"][\w.-]+[`'\"]|[a-z]+_[a-z_]+) "
     r"(?:tool|function|api) (?:requires|needs|returned|returns|does not|doesn't|can't|cannot)|"
+    r"the (?:available |provided )?[`'\"]?[a-z]+_[a-z_]+[`'\"]? tool\b|"
     r"(?:i|we) (?:don't|do not) have (?:a|any) (?:direct )?(?:tool|function))\b",
     re.IGNORECASE,
 )

@@ -60,14 +60,14 @@ def renderer_for(options: dict[str, Any]) -> Callable[[TrainingExample], dict[st
         if not isinstance(value, str):
             raise ValueError(f"{key} must be a string")
     if "template" in options:
-        if "{content}" not in options["template"]:
-            raise ValueError("template must hold {content}, or every message's text is lost")
         try:
             options["template"].format(role="user", content="x")
         except (KeyError, IndexError, ValueError) as exc:
             raise ValueError(
                 f"template must be a format string with {{role}} and {{content}} ({exc!r})"
             ) from None
+        if "{content}" not in options["template"]:
+            raise ValueError("template must hold {content}, or every message's text is lost")
     return functools.partial(render, options=dict(options))
 
 

@@ -129,7 +129,9 @@ def message_text(msg: dict, where: str) -> tuple[str, int]:
 def attachments(msg: dict, where: str) -> list[str]:
     """The text of each attachment, labelled with its file name."""
     out = []
-    for k, item in enumerate(msg.get("attachments") or []):
+    given = msg.get("attachments")
+    items = [] if given is None else list_field(given, f"{where}.attachments")
+    for k, item in enumerate(items):
         item = dict_field(item, f"{where}.attachments[{k}]")
         content = item.get("extracted_content")
         if isinstance(content, str) and content.strip():
