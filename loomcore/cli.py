@@ -528,7 +528,8 @@ def _plugin_options(
     (and flags that are a plugin's option) over them."""
     from loomcore.config import Config, parse_assignment
 
-    config = ctx.find_object(dict).get("config") or Config()
+    obj = ctx.find_object(dict) or {}
+    config = obj.get("config") or Config()
     merged = {name: dict(table) for name, table in config.options.items()}
     for text in assignments:
         plugin, key, value = parse_assignment(text)
@@ -612,7 +613,7 @@ def show_config(ctx: click.Context, as_json: bool) -> None:
             return "config" if from_file else "command line"
         return "environment" if os.environ.get(env) else "default"
 
-    report = {
+    report: dict[str, Any] = {
         "config_file": str(config.path) if config.path else None,
         "plugins": {
             "load": obj.get("plugins") or os.environ.get(ENV_LOAD) or "all",
@@ -638,7 +639,7 @@ def show_config(ctx: click.Context, as_json: bool) -> None:
     )
     table = Table("run option", "value", "from", title="loomcore run")
     for name, row in options.items():
-        table.add_row(name, repr(row["value"]), row["from"])
+        table.add_row(name, repr(row["value"]), str(row["from"]))
     console.print(table)
     for plugin, table_ in sorted(report["options"].items()):
         console.print(f"[options.{plugin}]", markup=False)

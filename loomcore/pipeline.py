@@ -581,7 +581,7 @@ class RunStats:
     # examples per confidence bucket (counts, not values: memory stays flat)
     confidence_counts: Counter[str] = attrs.field(factory=Counter)
     seconds: float = 0.0
-    stage_seconds: Counter[str] = attrs.field(factory=Counter)
+    stage_seconds: Counter[str] = attrs.field(factory=Counter)  # of floats: seconds per stage
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -839,7 +839,7 @@ class Pipeline:
                 self.faults.handle(exporter.plugin, "export", exc, example.id)
                 continue
             writers[exporter.name, self.side(example)].write_record(record)
-        self.stats.stage_seconds["export"] += time.perf_counter() - t0
+        self.stats.stage_seconds["export"] += time.perf_counter() - t0  # type: ignore[assignment]
 
     def side(self, example: TrainingExample) -> str:
         """ "train" or "validation" for a split run ("" otherwise).

@@ -403,8 +403,8 @@ def empty_promise(output: str) -> bool:
         return False
     plain = prose(output)
     # the last pointer down: is anything after it?
-    last = collections.deque(_POINTS_DOWN.finditer(plain), maxlen=1)
-    return bool(last) and len(_WORD.findall(plain[last[0].end() :])) < 8
+    pointers = collections.deque(_POINTS_DOWN.finditer(plain), maxlen=1)
+    return bool(pointers) and len(_WORD.findall(plain[pointers[0].end() :])) < 8
 
 
 def markup(text: str, furniture: bool = True) -> bool:
