@@ -25,8 +25,8 @@ import attrs
 import orjson
 
 from loomcore.model import Memory, Source
-from loomcore.pipeline import score
 from loomcore.registry import Registry, default_registry
+from loomcore.stages.annotate import score
 
 FORMAT = "conversation_log"
 

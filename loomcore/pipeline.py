@@ -1,611 +1,86 @@
-"""The pipeline: read -> score and filter -> enrich -> mine -> build -> export.
+"""The run: read -> (per exchange: redact -> score -> enrich -> mine -> build) -> filter -> export.
 
-Records stream through generators one exchange at a time; only counters grow
-with the input.  The stage functions here are shared by the command line and
-the seed-compatible Python API, so both run whatever plugins are registered.
+:class:`Pipeline` reads the inputs, hands each exchange to an executor that
+runs :func:`loomcore.stages.work.process_memory`, filters what comes back in
+input order and writes the outputs as one set.  Records stream through
+generators one exchange at a time; only counters grow with the input.  The
+stages are in :mod:`loomcore.stages`, the run's options in
+:mod:`loomcore.options`, its counts in :mod:`loomcore.stats` and the
+manifest in :mod:`loomcore.manifest`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import hashlib
-import importlib.metadata
 import logging
-import signal
-import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from loomcore import dataset_card, increments, splits
-from loomcore.compose import Built, compose
-from loomcore.confidence import bucket, histogram
+from loomcore.confidence import bucket
 from loomcore.convert import converter
 from loomcore.inputs import InputError, iter_paths, open_with_reader, printable_path
+from loomcore.manifest import _size, manifest
 from loomcore.model import (
     Conversation,
-    EnrichedMemory,
     Memory,
-    Pattern,
     Rejected,
     Source,
-    SynthesisConfig,
     TrainingExample,
-    Turn,
 )
+from loomcore.options import RunOptions
 from loomcore.progress import Progress, position
-from loomcore.records import Limits, limits
-from loomcore.registry import LoomcoreError, PluginError, Registry, default_registry
-from loomcore.text.segment import segment
+from loomcore.records import limits
+from loomcore.registry import LoomcoreError, Registry, default_registry
+from loomcore.stages.annotate import enrich, mine, score
+from loomcore.stages.budget import Faults, RecordTimeout, time_budget
+from loomcore.stages.build import build, built, examples_of
+from loomcore.stages.exchanges import exchanges
+from loomcore.stages.redact import (
+    REDACTION_MODES,
+    RedactionFailed,
+    TurnCache,
+    redact,
+    redact_text,
+)
+from loomcore.stages.work import ExecutionPlan, Outcome, prepare_filters, process_memory
+from loomcore.stats import RunStats
 from loomcore.writers import AtomicFile, JsonlWriter, OutputDir, write_json
 
 log = logging.getLogger("loomcore")
 
-
-class RecordTimeout(Exception):
-    """A record's processing ran past its time budget (raised inside the plugin running then)."""
-
-
-@contextlib.contextmanager
-def time_budget(seconds: float) -> Iterator[None]:
-    """Raise :class:`RecordTimeout` in whatever code runs after ``seconds``.
-
-    Works in the main thread of a Unix process (an interval timer and
-    SIGALRM); it interrupts Python code, not a C extension that never
-    returns to the interpreter.  Elsewhere it does nothing.
-    """
-    if (
-        seconds <= 0
-        or threading.current_thread() is not threading.main_thread()
-        or not hasattr(signal, "setitimer")
-    ):
-        yield
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise RecordTimeout(f"over the time budget of {seconds:g} s per record (--record-timeout)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-@attrs.define
-class Faults:
-    """What to do when a plugin raises on one record: count it and go on, or stop."""
-
-    strict: bool = True
-    by_plugin: Counter[str] = attrs.field(factory=Counter)
-
-    def handle(self, plugin: str, stage: str, exc: Exception, record_id: str) -> None:
-        if self.strict:
-            raise PluginError(plugin, stage, exc) from exc
-        self.by_plugin[plugin] += 1
-        log.warning(
-            "plugin %r failed in %s on %s: %s: %s",
-            plugin,
-            stage,
-            record_id,
-            type(exc).__name__,
-            exc,
-        )
-
-
-def exchanges(conversation: Conversation) -> Iterator[Memory]:
-    """One memory per user turn that an assistant turn answers.
-
-    Earlier turns travel along as ``history`` so that a follow-up question
-    ("and the second one?") can be understood.  The memory's id is the user
-    turn's id when the source gives one, else ``<conversation id>:<n>``.
-    The conversation's system prompt (its system turns before the question,
-    as the input gave them) travels in ``metadata["system_prompt"]``, so an
-    example builder can carry it into the formats that have a place for it.
-    """
-    history: list[Turn] = []
-    pending: Turn | None = None
-    n = 0
-    meta = conversation.metadata
-    system: list[str] = []
-    for turn in conversation.turns:
-        if turn.role == "system" and turn.content.strip():
-            system.append(turn.content.strip())
-        if turn.role == "user":
-            if pending is not None:
-                history.append(pending)
-            pending = turn
-        elif turn.role == "assistant" and pending is not None:
-            memory_id = pending.id or f"{conversation.id}:{n}"
-            yield Memory(
-                id=memory_id,
-                text=f"User: {pending.content}\n\nSystem: {turn.content}",
-                timestamp=pending.timestamp or turn.timestamp or meta.get("timestamp"),
-                importance=meta.get("importance"),
-                metadata={
-                    **(meta.get("memory_metadata") or {}),
-                    "user_input": pending.content,
-                    "system_output": turn.content,
-                    **({"system_prompt": "\n\n".join(system)} if system else {}),
-                },
-                history=tuple(history),
-                source=attrs.evolve(conversation.source),
-                conversation_id=conversation.id,
-            )
-            n += 1
-            history.extend((pending, turn))
-            pending = None
-        else:
-            history.append(turn)
-
-
-REDACTION_MODES = {"none": (), "secrets": ("secret",), "all": ("secret", "personal")}
-
-
-class RedactionFailed(LoomcoreError):
-    """A redactor raised or ran past the time budget: the exchange must not go on unredacted."""
-
-
-@attrs.define
-class TurnCache:
-    """The redacted turns of the conversation being processed.
-
-    Every exchange carries the turns before it as ``history``, so without this
-    a conversation of n exchanges would be redacted n * (n + 1) / 2 times over.
-    Exchanges of one conversation arrive one after another (on each worker of
-    a parallel executor too), so one conversation's turns are all it holds.
-    Redactors are pure functions of the text, so a hit gives the same result
-    as a fresh run and the output does not depend on what was cached.
-    """
-
-    scope: tuple[Any, ...] = ()
-    turns: dict[str, tuple[str, Counter[str]]] = attrs.field(factory=dict)
-    # the last history seen and its redacted copy: the next exchange's history
-    # starts with it, so only the turns after it need redacting
-    history: tuple[Turn, ...] = ()
-    redacted: tuple[Turn, ...] = ()
-
-    def of(self, scope: tuple[Any, ...]) -> TurnCache:
-        if scope != self.scope:
-            self.scope, self.turns, self.history, self.redacted = scope, {}, (), ()
-        return self
-
-
-# one cache per thread: an embedding application may run pipelines in threads,
-# and one conversation's redacted history must never meet another's
-_local = threading.local()
-
-
-def _turn_cache(scope: tuple[Any, ...]) -> TurnCache:
-    cache = getattr(_local, "turn_cache", None)
-    if cache is None:
-        cache = _local.turn_cache = TurnCache()
-    return cache.of(scope)
-
-
-def redact(
-    registry: Registry,
-    memory: Memory,
-    mode: str = "all",
-    allow: frozenset[str] = frozenset(),
-    counts: Counter[str] | None = None,
-    faults: Faults | None = None,
-    deadline: float | None = None,
-) -> Memory:
-    """The memory with secrets (mode "secrets") or secrets and personal data
-    (mode "all", the default) replaced by typed placeholders in every turn,
-    in the string values of its metadata and in its source's path.
-
-    ``counts`` gathers the findings by placeholder in the exchange's own two
-    turns; the history's turns are redacted too but were counted as the
-    exchanges they were.  The values themselves are never kept.
-
-    Fails closed: a redactor that raises, or that returns after
-    ``deadline`` (a ``time.monotonic()`` value: a plugin that catches the
-    time budget's exception itself still returns late), is counted as a
-    fault and :class:`RedactionFailed` is raised; the caller drops the
-    exchange.
-    """
-    kinds = REDACTION_MODES[mode]
-    # secrets first: a password in a URL is a secret before it looks like an e-mail
-    redactors = sorted(
-        (r for r in registry.redactors if r.kind in kinds),
-        key=lambda r: (r.kind != "secret", r.name),
-    )
-    if not redactors:
-        return memory
-    faults = faults or Faults()
-    cache = _turn_cache((registry, mode, allow, memory.conversation_id))
-    turns = cache.turns
-
-    def clean(text: str) -> tuple[str, Counter[str]]:
-        hit = turns.get(text)
-        if hit is not None:
-            return hit
-        original, found_all = text, Counter[str]()
-        for redactor in redactors:
-            try:
-                text, found = redactor.redact(text, allow)
-                if deadline is not None and time.monotonic() > deadline:
-                    raise RecordTimeout("over the time budget per record (--record-timeout)")
-            except Exception as exc:
-                faults.handle(redactor.plugin, "redact", exc, memory.id)
-                raise RedactionFailed(f"{redactor.name}: {type(exc).__name__}") from exc
-            found_all.update(found)
-        turns[original] = (text, found_all)
-        return text, found_all
-
-    (user, in_user), (reply, in_reply) = clean(memory.user_input), clean(memory.system_output)
-    if counts is not None:
-        counts.update(in_user)
-        counts.update(in_reply)
-    done = len(cache.history)
-    if memory.history[:done] != cache.history:
-        done = 0
-    history = cache.redacted[:done] + tuple(
-        attrs.evolve(t, content=clean(t.content)[0]) for t in memory.history[done:]
-    )
-    cache.history, cache.redacted = memory.history, history
-    # titles, speaker names and file names travel in the metadata to the outputs
-    memory = attrs.evolve(
-        memory,
-        metadata={k: clean(v)[0] if isinstance(v, str) else v for k, v in memory.metadata.items()},
-        source=attrs.evolve(memory.source, path=clean(memory.source.path)[0]),
-        # ids are made of file names ("bob@acme.io.jsonl:1:0")
-        id=_clean_id(memory.id, memory.conversation_id, clean),
-        conversation_id=clean(memory.conversation_id)[0] if memory.conversation_id else None,
-    )
-    return attrs.evolve(
-        memory,
-        text=f"User: {user}\n\nSystem: {reply}",
-        metadata={**memory.metadata, "user_input": user, "system_output": reply},
-        history=history,
-    )
-
-
-def _clean_id(
-    memory_id: str, conversation_id: str | None, clean: Callable[[str], tuple[str, Any]]
-) -> str:
-    """An exchange's id redacted; "<conversation id>:<n>" redacts the
-    conversation's id (once per conversation, as it is cached) and keeps the number."""
-    if conversation_id and memory_id.startswith(conversation_id + ":"):
-        return clean(conversation_id)[0] + memory_id[len(conversation_id) :]
-    return clean(memory_id)[0]
-
-
-def redact_text(
-    registry: Registry, text: str, mode: str = "all", allow: frozenset[str] = frozenset()
-) -> str:
-    """One text through the redactors of ``mode``, for what a run writes
-    besides examples (quarantine, summary, manifest).  Fails closed: when a
-    redactor raises, nothing of the text is kept."""
-    kinds = REDACTION_MODES[mode]
-    redactors = sorted(
-        (r for r in registry.redactors if r.kind in kinds),
-        key=lambda r: (r.kind != "secret", r.name),
-    )
-    for redactor in redactors:
-        try:
-            text, _ = redactor.redact(text, allow)
-        except Exception:
-            return "[REDACTION_FAILED]"
-    return text
-
-
-def score(registry: Registry, memory: Memory, faults: Faults | None = None) -> Memory:
-    """The memory with an importance: its own if the source gave one, else the
-    highest score of the registered scorers (0.5 when none is loaded)."""
-    if memory.importance is not None:
-        return memory
-    faults = faults or Faults()
-    scores = []
-    for scorer in registry.scorers:
-        try:
-            scores.append(float(scorer.score(memory)))
-        except Exception as exc:
-            faults.handle(scorer.plugin, "score", exc, memory.id)
-    return attrs.evolve(memory, importance=round(max(scores), 4) if scores else 0.5)
-
-
-def enrich(registry: Registry, memory: Memory, faults: Faults | None = None) -> EnrichedMemory:
-    """Segment the exchange once, then let every enricher annotate it."""
-    faults = faults or Faults()
-    enriched = EnrichedMemory(
-        memory=memory,
-        user_doc=segment(memory.user_input),
-        reply_doc=segment(memory.system_output),
-    )
-    for enricher in registry.enrichers:
-        try:
-            enriched = enricher.enrich(enriched)
-        except Exception as exc:
-            faults.handle(enricher.plugin, "enrich", exc, memory.id)
-    return enriched
-
-
-def mine(
-    registry: Registry, enriched: EnrichedMemory, faults: Faults | None = None
-) -> list[Pattern]:
-    """Every registered miner's patterns for one exchange, miners in order of name."""
-    faults = faults or Faults()
-    out: list[Pattern] = []
-    for miner in registry.miners:
-        try:
-            out.extend(miner.mine(enriched))
-        except Exception as exc:
-            faults.handle(miner.plugin, "mine", exc, enriched.id)
-    return out
-
-
-def built(
-    registry: Registry, pattern: Pattern, config: SynthesisConfig, faults: Faults | None = None
-) -> list[Built]:
-    """What every builder of the pattern's type made of it, at most
-    ``max_examples_per_pattern`` per builder, none below ``min_confidence``."""
-    faults = faults or Faults()
-    out: list[Built] = []
-    for builder in registry.builders.get(str(pattern.pattern_type), []):
-        try:
-            made = list(builder.build(pattern, config))
-        except Exception as exc:
-            faults.handle(builder.plugin, "build", exc, pattern.id)
-            continue
-        out.extend(
-            Built(e, asked=pattern.asked, priority=builder.priority)
-            for e in made[: config.max_examples_per_pattern]
-            if e.confidence >= config.min_confidence
-        )
-    return out
-
-
-def build(
-    registry: Registry, pattern: Pattern, config: SynthesisConfig, faults: Faults | None = None
-) -> list[TrainingExample]:
-    """Training examples for one pattern, as its builders made them (before
-    :func:`loomcore.compose.compose` keeps one per purpose)."""
-    return [b.example for b in built(registry, pattern, config, faults)]
-
-
-def examples_of(
-    registry: Registry,
-    patterns: Iterable[Pattern],
-    config: SynthesisConfig,
-    faults: Faults | None = None,
-) -> list[TrainingExample]:
-    """The examples of some patterns, composed exchange by exchange (see
-    :mod:`loomcore.compose`), exchanges in the order their patterns came."""
-    by_exchange: dict[tuple[str, ...], list[Pattern]] = {}
-    for p in patterns:
-        by_exchange.setdefault(p.source_memory_ids or (p.id,), []).append(p)
-    out: list[TrainingExample] = []
-    for group in by_exchange.values():
-        # an excerpt compose() would drop is not built at all
-        made = [
-            b
-            for p in group
-            if p.asked is not False or config.derived_examples
-            for b in built(registry, p, config, faults)
-        ]
-        out.extend(compose(made, (str(p.pattern_type) for p in group), config))
-    return out
-
-
-@attrs.frozen
-class Outcome:
-    """What the work on one exchange produced: its examples and its counts.
-
-    Small and picklable, so that an executor can compute it anywhere (another
-    process, another machine) and the pipeline adds it up in input order.
-    """
-
-    memory_id: str
-    examples: tuple[TrainingExample, ...] = ()
-    below_importance: int = 0
-    below_confidence: int = 0
-    patterns: dict[str, int] = attrs.field(factory=dict)
-    redactions: dict[str, int] = attrs.field(factory=dict)
-    plugin_errors: dict[str, int] = attrs.field(factory=dict)
-    seconds: dict[str, float] = attrs.field(factory=dict)
-    # exchanges dropped whole, by reason ("redaction_failed")
-    dropped: dict[str, int] = attrs.field(factory=dict)
-    # example id -> filter plugin -> what that filter's prepare() made of it
-    prepared: dict[str, dict[str, Any]] = attrs.field(factory=dict)
-
-
-def prepare_filters(
-    registry: Registry, options: RunOptions, examples: list[TrainingExample], faults: Faults
-) -> dict[str, dict[str, Any]]:
-    """Each filter's per-example work (see :class:`loomcore.contracts.ExampleFilter`)."""
-    prepared: dict[str, dict[str, Any]] = {}
-    for f in registry.filters:
-        if f.prepare is None:
-            continue
-        table = options.plugin_options.get(f.plugin, {})
-        for example in examples:
-            try:
-                prepared.setdefault(example.id, {})[f.plugin] = f.prepare(example, table)
-            except Exception as exc:
-                faults.handle(f.plugin, "filter", exc, example.id)
-    return prepared
-
-
-def process_memory(registry: Registry, options: RunOptions, memory: Memory) -> Outcome:
-    """The per-exchange work: redact, score, filter, enrich, mine, build.
-
-    Runs within the per-record time budget; a plugin still running when it
-    ends gets a :class:`RecordTimeout`, handled like any fault of that plugin.
-    """
-    faults = Faults(strict=options.strict)
-    redactions: Counter[str] = Counter()
-    seconds: dict[str, float] = {}
-    clock = time.perf_counter
-    cfg = options.synthesis
-    patterns: Counter[str] = Counter()
-    below_confidence = 0
-    examples: list[TrainingExample] = []
-    prepared: dict[str, dict[str, Any]] = {}
-    try:
-        with time_budget(options.record_timeout):
-            t0 = clock()
-            deadline = (
-                time.monotonic() + options.record_timeout if options.record_timeout > 0 else None
-            )
-            try:
-                memory = redact(
-                    registry,
-                    memory,
-                    options.redact,
-                    options.redact_allow,
-                    redactions,
-                    faults,
-                    deadline,
-                )
-            except RedactionFailed:
-                # fail closed: an exchange whose redaction failed is dropped, never passed on
-                return Outcome(
-                    memory.id,
-                    dropped={"redaction_failed": 1},
-                    plugin_errors=dict(faults.by_plugin),
-                    seconds=seconds,
-                )
-            memory = score(registry, memory, faults)
-            t1 = clock()
-            seconds["redact_score"] = t1 - t0
-            if (memory.importance or 0.0) < options.min_importance:
-                return Outcome(
-                    memory.id,
-                    below_importance=1,
-                    redactions=dict(redactions),
-                    plugin_errors=dict(faults.by_plugin),
-                    seconds=seconds,
-                )
-            enriched = enrich(registry, memory, faults)
-            t2 = clock()
-            mined = mine(registry, enriched, faults)
-            t3 = clock()
-            kept = []
-            for pattern in mined:
-                if pattern.confidence < cfg.min_confidence:
-                    below_confidence += 1
-                    continue
-                patterns[str(pattern.pattern_type)] += 1
-                kept.append(pattern)
-            examples = examples_of(registry, kept, cfg, faults)
-            prepared = prepare_filters(registry, options, examples, faults)
-            t4 = clock()
-            seconds.update(enrich=t2 - t1, mine=t3 - t2, build=t4 - t3)
-    except RecordTimeout as exc:  # ran out between plugins: loomcore's own time
-        faults.handle("loomcore", "process", exc, memory.id)
-        examples, prepared = [], {}
-    return Outcome(
-        memory.id,
-        examples=tuple(examples),
-        prepared=prepared,
-        below_confidence=below_confidence,
-        patterns=dict(patterns),
-        redactions=dict(redactions),
-        plugin_errors=dict(faults.by_plugin),
-        seconds=seconds,
-    )
-
-
-@attrs.frozen
-class ExecutionPlan:
-    """What an executor needs to run :func:`process_memory` on many exchanges."""
-
-    registry: Registry
-    options: RunOptions
-
-
-@attrs.define
-class RunOptions:
-    """Options of a whole run (the command line's flags)."""
-
-    formats: tuple[str, ...] | None = None  # None: every loaded format
-    min_importance: float = 0.4
-    synthesis: SynthesisConfig = attrs.field(factory=SynthesisConfig)
-    input_format: str | None = None
-    strict: bool = False
-    since_last: bool = False
-    redact: str = "all"  # "none", "secrets" or "all"
-    redact_allow: frozenset[str] = frozenset()
-    on_error: str = "skip"  # "skip": quarantine bad records and go on; "fail": stop
-    # None: here, one exchange after another; else the name of a registered executor
-    executor: str | None = None
-    # validation examples: a fraction below 1 or a count from 1 up (see loomcore.splits)
-    val_size: float | None = None
-    split: float | None = None  # deprecated: the train share (1 - val_size); None: no split
-    # options of plugins, by plugin name ([options.<name>] in loomcore.toml):
-    # {"dedup": {"near_threshold": 0.9}, "text": {"template": "..."}}
-    plugin_options: dict[str, dict[str, Any]] = attrs.field(factory=dict)
-    seed: int = 0
-    workers: int | None = None  # for parallel executors; None: every core
-    record_timeout: float = 30.0  # seconds per exchange; 0 for none
-    # the share of records that may be rejected before the run fails (exit 1)
-    max_rejected: float = 0.01
-    limits: Limits = attrs.field(factory=Limits)
-
-
-@attrs.define
-class RunStats:
-    """What a run did, counted as it streamed."""
-
-    inputs: list[str] = attrs.field(factory=list)
-    conversations: int = 0
-    rejected: int = 0
-    rejected_by_reason: Counter[str] = attrs.field(factory=Counter)
-    memories: int = 0
-    below_importance: int = 0
-    patterns: Counter[str] = attrs.field(factory=Counter)
-    below_confidence: int = 0
-    examples: Counter[str] = attrs.field(factory=Counter)
-    examples_filtered: Counter[str] = attrs.field(factory=Counter)
-    lines: dict[str, int] = attrs.field(factory=dict)
-    plugin_errors: Counter[str] = attrs.field(factory=Counter)
-    redactions: Counter[str] = attrs.field(factory=Counter)
-    exchanges_dropped: Counter[str] = attrs.field(factory=Counter)
-    # exchanges a reader left out, by reason (an answer to a tool result that
-    # is not kept, a question about an image that is not carried ...)
-    exchanges_not_read: Counter[str] = attrs.field(factory=Counter)
-    inputs_failed: dict[str, str] = attrs.field(factory=dict)  # path -> why it was not read
-    inputs_restarted: dict[str, str] = attrs.field(factory=dict)  # --since-last: changed files
-    records_pending: dict[str, int] = attrs.field(factory=dict)  # --since-last: half lines
-    # examples per confidence bucket (counts, not values: memory stays flat)
-    confidence_counts: Counter[str] = attrs.field(factory=Counter)
-    seconds: float = 0.0
-    stage_seconds: Counter[str] = attrs.field(factory=Counter)  # of floats: seconds per stage
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "inputs": self.inputs,
-            "conversations": self.conversations,
-            "records_rejected": self.rejected,
-            "records_rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
-            "memories": self.memories,
-            "memories_below_importance": self.below_importance,
-            "memories_used": self.memories
-            - self.below_importance
-            - sum(self.exchanges_dropped.values()),
-            "patterns_by_type": dict(sorted(self.patterns.items())),
-            "patterns_below_confidence": self.below_confidence,
-            "examples_by_type": dict(sorted(self.examples.items())),
-            "examples": sum(self.examples.values()),
-            "examples_filtered": dict(sorted(self.examples_filtered.items())),
-            "lines_by_format": dict(sorted(self.lines.items())),
-            "confidence_histogram": histogram(counts=self.confidence_counts),
-            "plugin_errors": dict(sorted(self.plugin_errors.items())),
-            "redactions": dict(sorted(self.redactions.items())),
-            "exchanges_dropped": dict(sorted(self.exchanges_dropped.items())),
-            "exchanges_left_out_by_readers": dict(sorted(self.exchanges_not_read.items())),
-        }
+# the stages, options, counts and manifest live in modules of their own; the
+# names stay importable from here, as executors, plugins and tests use them
+__all__ = [
+    "REDACTION_MODES",
+    "ExecutionPlan",
+    "Faults",
+    "InputRejected",
+    "Outcome",
+    "Pipeline",
+    "RecordTimeout",
+    "RedactionFailed",
+    "RunOptions",
+    "RunStats",
+    "TurnCache",
+    "build",
+    "built",
+    "enrich",
+    "examples_of",
+    "exchanges",
+    "manifest",
+    "mine",
+    "prepare_filters",
+    "process_memory",
+    "redact",
+    "redact_text",
+    "score",
+    "time_budget",
+]
 
 
 class InputRejected(LoomcoreError):
@@ -1037,107 +512,3 @@ def _read_error(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
     return str(exc)
-
-
-def _size(path: str) -> int:
-    try:
-        return Path(path).stat().st_size if path != "-" else 0
-    except OSError:
-        return 0
-
-
-def _file_facts(path: str) -> dict[str, Any]:
-    shown = printable_path(path)
-    if path == "-":
-        return {"path": path}
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-                size += len(chunk)
-    except OSError as exc:  # a failed input, named in summary.loss
-        return {"path": shown, "error": exc.strerror or str(exc)}
-    return {"path": shown, "bytes": size, "sha256": digest.hexdigest()}
-
-
-def _split_facts(plan: splits.SplitPlan | None) -> dict[str, Any] | None:
-    if plan is None:
-        return None
-    return {
-        "validation_asked": plan.asked,
-        "train": plan.train_rows,
-        "validation": plan.validation_rows,
-        "conversations": plan.conversations,
-        "validation_conversations": len(plan.validation),
-        "warning": plan.warning(),
-    }
-
-
-def manifest(pipeline: Pipeline, summary: dict[str, Any]) -> dict[str, Any]:
-    """What a run read, dropped, built and wrote, with the figures that must add up.
-
-    ``records``: read = rejected + conversations.  ``exchanges``: total =
-    filtered by importance + used.  ``patterns``: mined = filtered by
-    confidence + kept.  Secrets are counted by kind, never stored.
-    """
-    stats, options = pipeline.stats, pipeline.options
-    kept = sum(stats.patterns.values())
-    return {
-        "inputs": [
-            {**facts, "path": pipeline.redacted(facts["path"])}
-            for facts in map(_file_facts, stats.inputs)
-        ],
-        "records": {
-            "read": stats.conversations + stats.rejected,
-            "rejected": stats.rejected,
-            "rejected_by_reason": dict(sorted(stats.rejected_by_reason.items())),
-            "conversations": stats.conversations,
-        },
-        "exchanges": {
-            "total": stats.memories,
-            # an exchange whose redaction failed is dropped whole ("redaction_failed")
-            "filtered": {"importance": stats.below_importance, **stats.exchanges_dropped},
-            "used": stats.memories - stats.below_importance - sum(stats.exchanges_dropped.values()),
-            # never exchanges: what the readers left out, by reason
-            "left_out_by_readers": dict(sorted(stats.exchanges_not_read.items())),
-        },
-        "patterns": {
-            "mined": kept + stats.below_confidence,
-            "filtered": {"confidence": stats.below_confidence},
-            "kept_by_type": dict(sorted(stats.patterns.items())),
-        },
-        "examples": {
-            "built": summary["examples"],
-            "filtered": summary["examples_filtered"],
-            "kept": summary["examples"] - sum(summary["examples_filtered"].values()),
-        },
-        "examples_by_type": summary["examples_by_type"],
-        "lines_by_format": summary["lines_by_format"],
-        "redactions": summary["redactions"],
-        "plugin_errors": summary["plugin_errors"],
-        "plugins": [
-            {k: row[k] for k in ("name", "distribution", "version")}
-            for row in pipeline.registry.plugin_info()
-        ],
-        "loomcore_version": importlib.metadata.version("loomcore"),
-        "configuration": {
-            "formats": list(options.formats or pipeline.registry.exporters),
-            "min_importance": options.min_importance,
-            "synthesis": attrs.asdict(options.synthesis),
-            "input_format": options.input_format,
-            "redact": options.redact,
-            "redact_allow": len(options.redact_allow),
-            "on_error": options.on_error,
-            "strict": options.strict,
-            "since_last": options.since_last,
-            "val_size": options.val_size,
-            "split": options.split,
-            "seed": options.seed,
-            "limits": attrs.asdict(options.limits),
-        },
-        # what the train/validation split made of the examples (null: no split)
-        "split": _split_facts(pipeline.split_plan),
-        "seconds": stats.seconds,
-    }

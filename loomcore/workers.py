@@ -9,7 +9,7 @@ that the executor can say so.
 
 from __future__ import annotations
 
-from loomcore.pipeline import RunOptions
+from loomcore.options import RunOptions
 from loomcore.registry import Registry, get_plugin_manager, installed_plugins
 
 

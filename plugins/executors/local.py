@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from loomcore import Executor, Memory, hookimpl
-from loomcore.pipeline import ExecutionPlan, Outcome, process_memory
+from loomcore.stages.work import ExecutionPlan, Outcome, process_memory
 
 
 def run(plan: ExecutionPlan, memories: Iterable[Memory]) -> Iterator[Outcome]:

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from loomcore import Executor, Memory, hookimpl
-from loomcore.pipeline import ExecutionPlan, Outcome, RunOptions, process_memory
+from loomcore.options import RunOptions
+from loomcore.stages.work import ExecutionPlan, Outcome, process_memory
 from loomcore.workers import portable_plugins, worker_registry
 
 BATCH = 64

@@ -9,7 +9,7 @@ in-process (not through an entry point) cannot travel and are reported.
 
 The input is read on the driver and goes to Ray in windows of ``WINDOW``
 exchanges: each window is one ``ray.data`` dataset, ``map_batches`` runs
-:func:`loomcore.pipeline.process_memory` on batches of ``BATCH``, and the
+:func:`loomcore.stages.work.process_memory` on batches of ``BATCH``, and the
 outcomes come back in input order, so the files are the same as ``local``'s
 and the driver holds one window at a time, not the whole input.
 """
@@ -27,7 +27,8 @@ from typing import Any
 from loomcore_plugins.executors.process import workers
 
 from loomcore import Executor, LoomcoreError, Memory, hookimpl
-from loomcore.pipeline import ExecutionPlan, Outcome, RunOptions, process_memory
+from loomcore.options import RunOptions
+from loomcore.stages.work import ExecutionPlan, Outcome, process_memory
 from loomcore.workers import portable_plugins, worker_registry
 
 WINDOW = 8192
