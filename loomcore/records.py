@@ -215,9 +215,26 @@ def _iter_document(head: bytes, stream: IO[bytes], max_bytes: int) -> Iterator[R
             # JSON Lines after all, whose first lines are broken
             yield from iter_lines(body, _EMPTY, max_bytes)
             return
+        parts = _OBJECT_BOUNDARY.split(body)
+        if len(parts) > 1:
+            # pretty-printed objects one after another (`jq .` output): each
+            # object is a record, so a broken one costs itself only
+            for index, part in enumerate(parts):
+                raw = (
+                    (b"" if index == 0 else b"{")
+                    + part
+                    + (b"" if index == len(parts) - 1 else b"}")
+                )
+                yield _parse(index, raw.strip())
+            return
         yield RawRecord(0, None, body, f"malformed JSON: {exc}")
         return
     yield RawRecord(0, value, body)
+
+
+# where one pretty-printed top-level object ends and the next begins: a "}"
+# alone at the start of a line, then a "{" at the start of the next
+_OBJECT_BOUNDARY = re.compile(rb"(?m)^\}[ \t\r]*\n(?:[ \t\r]*\n)*\{")
 
 
 class _Empty:

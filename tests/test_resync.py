@@ -313,3 +313,23 @@ def test_a_stray_bracket_in_a_wrapped_export_costs_one_conversation():
     items = list(claude_export.read(io.BytesIO(data[:at] + b"]" + data[at:]), "export.json"))
     assert len([i for i in items if not isinstance(i, Rejected)]) == N - 1
     assert [i.source.index for i in items if isinstance(i, Rejected)] == [10]
+
+
+def test_pretty_printed_objects_one_after_another_cost_one_record_each():
+    from loomcore.records import iter_json
+
+    records = [
+        {
+            "messages": [
+                {"role": "user", "content": f"q{i}?"},
+                {"role": "assistant", "content": f"a{i}"},
+            ]
+        }
+        for i in range(1000)
+    ]
+    text = "\n".join(json.dumps(r, indent=2) for r in records)  # as `jq .` writes them
+    parts = text.split("\n{\n")
+    parts[10] = parts[10].replace('"role"', '"role', 1)  # an unterminated string in record 10
+    read = list(iter_json(io.BytesIO("\n{\n".join(parts).encode())))
+    assert [r.index for r in read if r.error] == [10]
+    assert [r.value for r in read if not r.error] == records[:10] + records[11:]
