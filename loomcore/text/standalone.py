@@ -466,30 +466,32 @@ _OTHER_LANGUAGE = re.compile(
 )
 
 
-def _shares(text: str) -> tuple[int, float, float, float]:
-    """(words, share of English function words, of other languages' function
-    words, share of letters outside the Latin scripts)."""
-    plain = prose(text)[:4000]
-    words = [w.lower() for w in _LETTER_WORD.findall(plain)]
-    if not words:
-        return 0, 0.0, 0.0, 0.0
-    letters = [c for w in words for c in w]
-    return (
-        len(words),
-        sum(w in _ENGLISH for w in words) / len(words),
-        sum(w in _OTHER for w in words) / len(words),
-        sum(ord(c) > 0x24F for c in letters) / len(letters),
-    )
+_NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00C0-\u024F]")
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _LETTER_WORD.findall(prose(text)[:4000])]
+
+
+def _share(words: list[str], vocabulary: frozenset[str]) -> float:
+    return sum(w in vocabulary for w in words) / len(words) if words else 0.0
 
 
 def language_mismatch(instruction: str, output: str) -> bool:
     """An English request answered in another language it did not ask for."""
-    n_in, english_in, _, _ = _shares(instruction)
-    n_out, english_out, other_out, script_out = _shares(output)
-    if n_in < 5 or english_in < 0.2 or _OTHER_LANGUAGE.search(instruction):
+    out = _words(output)
+    english_out = _share(out, _ENGLISH)
+    if english_out >= 0.1:  # an English answer: most are, so this is looked at first
         return False
-    if n_out < 15 and len(prose(output).strip()) < 60:
+    request = _words(instruction)
+    if len(request) < 5 or _share(request, _ENGLISH) < 0.2 or _OTHER_LANGUAGE.search(instruction):
         return False
+    plain = prose(output)[:4000]
+    if len(out) < 15 and len(plain.strip()) < 60:
+        return False
+    letters = sum(len(w) for w in out)
+    script_out = len(_NON_LATIN.findall(plain)) / letters if letters else 0.0
+    other_out = _share(out, _OTHER)
     return script_out > 0.5 or (other_out >= 0.1 and other_out > 2 * english_out)
 
 
