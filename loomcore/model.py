@@ -343,6 +343,29 @@ _FOLLOW_UP_START = (
     "ok and",
     "okay and",
     "what if",
+    # a request about the answer just given ("now in Python", "shorter please")
+    "now ",
+    "same ",
+    "continue",
+    "again",
+    "try again",
+    "more ",
+    "ok ",
+    "okay ",
+    "great",
+    "thanks",
+    "thank you",
+    "shorter",
+    "longer",
+    "simpler",
+    "rewrite it",
+    "make it",
+    "elaborate",
+    "expand on",
+    "explain more",
+    "give me more",
+    "another",
+    "why",
 )
 _FOLLOW_UP_WORDS = frozenset(
     [
@@ -368,11 +391,16 @@ _FOLLOW_UP_WORDS = frozenset(
 
 
 def is_follow_up(question: str) -> bool:
-    """Whether a question leans on earlier turns ("and what about the second one?")."""
+    """Whether a question leans on earlier turns ("and what about the second
+    one?", "now in Python", "shorter please"): in a conversation, a message
+    of a few words is taken to, as its earlier turns cost the example nothing
+    but can be all it means."""
     q = question.strip().lower()
     if q.startswith(_FOLLOW_UP_START):
         return True
     words = [w.strip("?,.!'\"") for w in q.split()]
+    if len(words) <= 4:
+        return True
     return len(words) <= 12 and any(w in _FOLLOW_UP_WORDS for w in words)
 
 

@@ -3,6 +3,8 @@ every pattern found, no fragment beside its whole."""
 
 import json
 
+import pytest
+
 from loomcore import SynthesisConfig, TrainingExample
 from loomcore.compose import Built, compose
 from loomcore.pipeline import Pipeline, RunOptions
@@ -150,3 +152,22 @@ def test_a_question_pointing_at_an_earlier_turn_keeps_it_as_history():
 def test_the_same_example_told_apart_by_spacing_or_case_is_kept_once():
     a, b = ex(HOW, STEPS), ex(HOW + " ", STEPS.replace("Cold brew", "cold  brew"))
     assert len(compose([Built(a, True), Built(b, True)], [], SynthesisConfig())) == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "leans"),
+    [
+        ("now do it in Python", True),
+        ("shorter please", True),
+        ("try again", True),
+        ("Same but for JavaScript", True),
+        ("Thanks, can you give me more examples?", True),
+        ("why?", True),
+        ("How do I set up a PostgreSQL read replica?", False),
+        ("What is the capital of Australia and why was it chosen?", True),
+    ],
+)
+def test_a_message_about_the_answer_just_given_keeps_the_turns_before_it(message, leans):
+    from loomcore.model import is_follow_up
+
+    assert is_follow_up(message) is leans
