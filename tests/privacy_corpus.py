@@ -615,6 +615,56 @@ def _kinds() -> list[tuple[str, object, bool]]:
             ),
             False,
         ),
+        # found after the first corpus: service token prefixes, webhooks, ids, a placeholder-looking name
+        (
+            "docker_pat",
+            lambda r: (
+                v := "dckr_pat_" + _rand(r, ALNUM, 27),
+                f"docker login -u me --password-stdin <<< {v}",
+            ),
+            False,
+        ),
+        (
+            "digitalocean",
+            lambda r: (v := "dop_v1_" + _rand(r, HEX, 64), f"DIGITALOCEAN_ACCESS_TOKEN {v}"),
+            False,
+        ),
+        (
+            "shopify",
+            lambda r: (v := "shpat_" + _rand(r, HEX, 32), f"X-Shopify-Access-Token: {v}"),
+            False,
+        ),
+        (
+            "discord_webhook",
+            lambda r: (
+                v := f"https://discord.com/api/webhooks/{_digits(r, 18)}/{_rand(r, ALNUM, 68)}",
+                f"post the alerts to {v}",
+            ),
+            False,
+        ),
+        (
+            "slack_webhook",
+            lambda r: (
+                v
+                := f"https://hooks.slack.com/services/T{_rand(r, UPPER, 8)}/B{_rand(r, UPPER, 8)}/{_rand(r, ALNUM, 24)}",
+                f"webhook_url = {v}",
+            ),
+            False,
+        ),
+        ("passport", lambda r: (v := "X" + _digits(r, 8), f"my passport number is {v}"), False),
+        (
+            "uk_nino",
+            lambda r: (
+                v := f"QQ {_digits(r, 2)} {_digits(r, 2)} {_digits(r, 2)} C",
+                f"national insurance number: {v}",
+            ),
+            False,
+        ),
+        (
+            "doe_email",
+            lambda r: (v := f"john.doe{_digits(r, 3)}@gmail.com", f"mail {v} the invoice"),
+            False,
+        ),
     ]
     return kinds
 

@@ -38,7 +38,9 @@ _PLACEHOLDER_DOMAINS = re.compile(
 )
 _PLACEHOLDER_LOCAL = re.compile(
     r"(?i)([a-z])\1{2,}|x+|you|your[\w.-]*|user(?:name)?|name|someone|somebody|e-?mail|"
-    r"(?:john|jane)[._-]?doe(?:[\W_]\S*|\d*)|first[._-]?(?:name[._-]?)?last(?:name)?"
+    # (not "john.doe": people are called that, and a real domain after it
+    # makes it an address to keep out; at example.com it stays anyway)
+    r"first[._-]?(?:name[._-]?)?last(?:name)?"
     # a role, not a person: a company's public contact
     r"|info|sales|support|contact|hello|press|office|noreply|no-reply|marketing|offers|billing"
     r"|webmaster|postmaster|careers|jobs|help|team|enquiries|inquiries"
@@ -102,6 +104,20 @@ _CARD = re.compile(r"(?<!\w)(?<!\d\.)(?<!\d-)(?:\d[ -]?){12,18}\d(?!\w|-\d|\.\d)
 _SSN = re.compile(r"(?<!\w)(?<!\d-)(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?!\w|-\d)")
 _SSN_WORDED = re.compile(
     r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\W{0,20}?(\d{3}[ ]?\d{2}[ ]?\d{4})(?!\d)"
+)
+# an identity document's number after the words that name it ("passport number:
+# X12345678", "national insurance number QQ 12 34 56 C", "SIN 046 454 286")
+_ID_NUMBER = re.compile(
+    r"(?i:\b(?:"
+    # names that say it is a document: "is" may follow
+    r"(?:passport|national insurance|nino|social insurance|driver'?s licen[cs]e|driving licen[cs]e|"
+    r"personal id(?:entification)?|identity card|national id(?:entity)?)"
+    r"(?:\s(?:number|no\.?|#|code))?\s{0,3}(?:is|was|:|#|=)?|"
+    # short names that are words too ("tax", "sin"): only with "number" or a colon
+    r"(?:tax|tin|sin|ni|id card)(?:\s(?:number|no\.?|#|code)\s{0,3}(?:is|was|:|#|=)?|\s{0,3}[:#=])"
+    r"))\s{0,3}"
+    # upper-case letters and digits with at least one digit, spaced or dashed
+    r"(?P<id>(?=[A-Z0-9 -]{0,24}\d)[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){3,22})(?![\w-])"
 )
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 # lengths of the IBANs of the countries most often seen (ISO 13616 registry)
@@ -392,6 +408,7 @@ def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
         found.extend(_dobs(text))
         found.extend((*m.span(), "SSN") for m in _SSN.finditer(text))
         found.extend((*m.span(1), "SSN") for m in _SSN_WORDED.finditer(text))
+        found.extend((*m.span("id"), "ID_NUMBER") for m in _ID_NUMBER.finditer(text))
         found.extend((*m.span(), "CREDIT_CARD") for m in _CARD.finditer(text) if _card(m.group(0)))
         found.extend(_phones(text))
         if "." in text:

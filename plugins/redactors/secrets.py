@@ -45,6 +45,20 @@ _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("NPM_TOKEN", r"_authToken\s{0,3}=\s{0,3}[\"']?([^\s\"']{8,200})", ("_authtoken",)),
     ("STRIPE_ACCESS_KEY", r"\b(?:sk|rk|pk)_(?:live|test)_[0-9a-zA-Z]{16,}", ("_live_", "_test_")),
     ("SLACK_TOKEN", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", ("xox",)),
+    # the prefixes services put on their tokens so that scanners find them
+    ("DOCKER_TOKEN", r"\bdckr_pat_[A-Za-z0-9_-]{20,}", ("dckr_pat_",)),
+    ("DIGITALOCEAN_TOKEN", r"\bdo[opr]_v1_[a-f0-9]{64}\b", ("_v1_",)),
+    ("SHOPIFY_TOKEN", r"\bshp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}\b", ("shp",)),
+    ("GITLAB_TOKEN", r"\bgl(?:pat|dt|ptt|rt|cbt)-[A-Za-z0-9_-]{20,}", ("gl",)),
+    ("PYPI_TOKEN", r"\bpypi-AgE[A-Za-z0-9_-]{50,}", ("pypi-",)),
+    ("SENDGRID_KEY", r"\bSG\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}", ("sg.",)),
+    # a webhook URL is its own credential: whoever has it can post
+    (
+        "WEBHOOK_URL",
+        r"https://(?:(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks|hooks\.slack\.com/"
+        r"(?:services|workflows)|[\w-]+\.webhook\.office\.com)/[\w/@-]{10,200}",
+        ("webhook", "hooks.slack"),
+    ),
     (
         "JWT",
         r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*",
