@@ -665,6 +665,14 @@ def _kinds() -> list[tuple[str, object, bool]]:
             lambda r: (v := f"john.doe{_digits(r, 3)}@gmail.com", f"mail {v} the invoice"),
             False,
         ),
+        ("xml_password", lambda r: (v := s(r), f"<password>{v}</password>"), True),
+        ("sshpass", lambda r: (v := s(r), f"sshpass -p '{v}' ssh deploy@build-host"), True),
+        (
+            "prose_auth_token",
+            lambda r: (v := _rand(r, HEX, 32), f"the auth token {v} expires at noon"),
+            False,
+        ),
+        ("square", lambda r: (v := "sq0atp-" + _rand(r, ALNUM, 22), f"SQUARE_ACCESS {v}"), False),
     ]
     return kinds
 

@@ -52,6 +52,24 @@ _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("GITLAB_TOKEN", r"\bgl(?:pat|dt|ptt|rt|cbt)-[A-Za-z0-9_-]{20,}", ("gl",)),
     ("PYPI_TOKEN", r"\bpypi-AgE[A-Za-z0-9_-]{50,}", ("pypi-",)),
     ("SENDGRID_KEY", r"\bSG\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}", ("sg.",)),
+    ("SQUARE_TOKEN", r"\bsq0(?:atp|csp)-[A-Za-z0-9_-]{22,}", ("sq0",)),
+    ("AGE_SECRET_KEY", r"\bAGE-SECRET-KEY-1[0-9A-Z]{58}", ("age-secret-key",)),
+    # <password>...</password> in XML (Maven's settings.xml, app configs)
+    (
+        "PASSWORD",
+        r"(?i)<(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|client[_-]?secret|"
+        r"access[_-]?key)>\s*([^<\s][^<\n]{0,200}?)\s*</",
+        ("password>", "passwd>", "pwd>", "secret>", "token>", "key>", "apikey>"),
+    ),
+    ("PASSWORD", r"\bsshpass\s+-p\s*[\"']?([^\s\"']{1,128})", ("sshpass",)),
+    # "auth token 0123..." in prose: a key name in words, then a value with a digit in it
+    (
+        "PASSWORD",
+        r"(?i)\b(?:auth(?:entication)?|access|api|secret|refresh|session|bot)[ _-]?"
+        r"(?:token|key|secret)\s{0,3}(?:is|was|:|=)?\s{0,3}[\"']?"
+        r"((?=[A-Za-z0-9_./+-]{0,200}\d)[A-Za-z0-9_./+-]{16,200})",
+        ("token", "key", "secret"),
+    ),
     # a webhook URL is its own credential: whoever has it can post
     (
         "WEBHOOK_URL",
