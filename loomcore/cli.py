@@ -797,13 +797,24 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 def explain(
     ctx: click.Context, input_path: str, record_index: int, input_format: str | None, as_json: bool
 ) -> None:
-    """Show why: one exchange's segments, entities, topics and mined patterns
-    (of the exchange as redacted: a terminal is an output too)."""
+    """Show why: one exchange's segments, entities, topics, mined patterns and
+    the examples a run would write of it, with each filter's verdict (of the
+    exchange as redacted: a terminal is an output too)."""
     from loomcore.convert import to_dict
-    from loomcore.pipeline import Pipeline, RedactionFailed, RunOptions, enrich, mine, redact
+    from loomcore.pipeline import (
+        Pipeline,
+        RedactionFailed,
+        RunOptions,
+        enrich,
+        examples_of,
+        mine,
+        redact,
+        score,
+    )
 
     registry = _registry(ctx)
-    pipe = Pipeline(registry, RunOptions(input_format=input_format, min_importance=0.0))
+    options = RunOptions(input_format=input_format, min_importance=0.0)
+    pipe = Pipeline(registry, options)
     for i, memory in enumerate(pipe.memories(pipe.conversations([input_path]))):
         if i < record_index:
             continue
@@ -811,8 +822,11 @@ def explain(
             memory = redact(registry, memory)
         except RedactionFailed as exc:
             raise LoomcoreError(f"{input_path}: redaction failed ({exc}); nothing shown") from None
+        memory = score(registry, memory)
         enriched = enrich(registry, memory)
         patterns = mine(registry, enriched)
+        kept = [p for p in patterns if p.confidence >= options.synthesis.min_confidence]
+        examples = examples_of(registry, kept, options.synthesis)
         report = {
             "memory_id": memory.id,
             "source": to_dict(memory.source),
@@ -844,6 +858,19 @@ def explain(
                 }
                 for p in patterns
             ],
+            # what a run would write, and which filter would drop it (the
+            # run-wide ones, dedup, see only one example here)
+            "examples": [
+                {
+                    "pattern_type": str(e.pattern_type),
+                    "labels": list(e.labels),
+                    "instruction": e.instruction,
+                    "history_turns": len(e.history),
+                    "output_chars": len(e.output),
+                    "dropped_by": _verdict(registry, options, e),
+                }
+                for e in examples
+            ],
         }
         if as_json:
             click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
@@ -851,6 +878,20 @@ def explain(
             _print_explain(report)
         return
     raise LoomcoreError(f"{input_path}: has no exchange number {record_index}")
+
+
+def _verdict(registry: Registry, options: Any, example: Any) -> str | None:
+    """The first filter's reason for dropping ``example`` as a run would, or None."""
+    for f in registry.filters:
+        table = options.plugin_options.get(f.plugin, {})
+        state = f.start(table)
+        prepared = f.prepare(example, table) if f.prepare is not None else None
+        reason = (
+            state.see(example, prepared=prepared) if f.prepare is not None else state.see(example)
+        )
+        if reason:
+            return str(reason)
+    return None
 
 
 def _print_explain(report: dict[str, Any]) -> None:
@@ -880,6 +921,13 @@ def _print_explain(report: dict[str, Any]) -> None:
         c.print(f"  {p['type']} confidence={p['confidence']} content=", end="")
         c.print(orjson.dumps(p["content"]).decode()[:400], markup=False)
         c.print(f"    span: {p['span'][:200]}", markup=False)
+    c.print("[bold]examples[/bold]")
+    for e in report["examples"]:
+        verdict = f"dropped by {e['dropped_by']}" if e["dropped_by"] else "written"
+        c.print(
+            f"  {e['pattern_type']} {e['labels']} ({verdict}): {e['instruction'][:120]}",
+            markup=False,
+        )
 
 
 def main() -> None:

@@ -175,6 +175,13 @@ def test_explain_shows_segments_entities_and_patterns():
     assert procedure["content"]["task"] == "set up a PostgreSQL read replica"
     assert len(procedure["content"]["steps"]) == 5
     assert procedure["span"].startswith("Create a replication role")
+    # scored, and the example a run would write of it, with the filters' verdict
+    assert report["importance"] > 0.4
+    [example] = report["examples"]
+    assert example["pattern_type"] == "procedure"
+    assert example["labels"] == ["procedure", "qa_pair"]
+    assert example["instruction"] == "How do I set up a PostgreSQL read replica?"
+    assert example["dropped_by"] is None
 
 
 def test_console_script_runs_as_installed(tmp_path):
@@ -215,3 +222,22 @@ def test_plugin_commands_load_only_when_asked_for(monkeypatch):
     result = CliRunner().invoke(cli_module.cli, ["--disable", "hello", "hello"])
     assert result.exit_code == 2 and "No such command 'hello'" in result.output
     assert "hello" in CliRunner().invoke(cli_module.cli, ["--help"]).output
+
+
+def test_explain_names_the_filter_that_would_drop_an_example(tmp_path):
+    src = tmp_path / "chat.jsonl"
+    row = {
+        "messages": [
+            {"role": "user", "content": "How can I make my laptop battery last longer?"},
+            {
+                "role": "assistant",
+                "content": "Batteries wear out with heat and full charge cycles. "
+                "Here are a few things you could do:",
+            },
+        ]
+    }
+    src.write_text(json.dumps(row) + "\n")
+    report = json.loads(invoke("explain", str(src), "--json").output)
+    assert [(e["pattern_type"], e["dropped_by"]) for e in report["examples"]] == [
+        ("qa_pair", "standalone:empty_promise")
+    ]
