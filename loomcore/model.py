@@ -386,6 +386,11 @@ _FOLLOW_UP_WORDS = frozenset(
         "second",
         "third",
         "one",
+        "he",
+        "she",
+        "him",
+        "her",
+        "his",
     ]
 )
 

@@ -109,7 +109,10 @@ def test_a_lead_in_followed_by_its_list_or_code_stands():
 def test_markup_and_entities_outside_code():
     assert fails("How to relax?", "Breathe. [[Image:Relax.jpg|center]] Sleep.") == "markup"
     assert fails("Quote it.", "He said &quot;no&quot; to the plan.") == "markup"
-    assert fails("Why is it slow?", "See the guide. Click here for more. It is long.") == "markup"
+    assert (
+        fails("Why is the build slow?", "See the guide. Click here for more. It is long.")
+        == "markup"
+    )
     assert fails("Escape a quote in HTML?", "Write it as `&quot;` in the attribute.") is None
 
 
@@ -134,7 +137,7 @@ def test_an_essay_answered_in_a_sentence_and_an_output_cut_off():
 
 def test_the_gate_counts_each_drop_by_check_and_can_skip_one():
     gate = StandaloneGate({})
-    ex = TrainingExample(instruction="Why is it fast?", output="However, it is not.")
+    ex = TrainingExample(instruction="Why is quicksort fast?", output="However, it is not.")
     assert gate.see(ex) == "standalone:continues_elsewhere"
     assert StandaloneGate({"skip": "continues_elsewhere"}).see(ex) is None
     with pytest.raises(ValueError, match=r"unknown standalone check\(s\) \['nope'\]"):
@@ -327,7 +330,7 @@ def test_entities_of_every_kind_are_repaired_before_the_gate():
 def test_the_gate_takes_its_skips_as_a_list_and_reads_what_prepare_found():
     from loomcore_plugins.filters.standalone import prepare
 
-    ex = TrainingExample(instruction="Why is it fast?", output="However, it is not.")
+    ex = TrainingExample(instruction="Why is quicksort fast?", output="However, it is not.")
     gate = StandaloneGate({"skip": ["continues_elsewhere", "markup"]})
     assert gate.see(ex) is None
     assert prepare(ex, {}) == "standalone:continues_elsewhere"
@@ -354,3 +357,12 @@ def test_glue_and_leftovers_found_in_real_exports():
     assert fails("Find the location of Amazon's headquarters.", tool) == "missing_tools"
     # a pandas function named in a coding answer is no tool
     assert fails("How do I read a CSV?", "The `read_csv` function returns a DataFrame.") is None
+
+
+def test_a_short_question_about_someone_only_earlier_turns_named():
+    assert fails("Why is he on the ground?", GOOD) == "dangling_reference"
+    assert fails("Why is he on the ground?", GOOD, history=True) is None
+    assert fails("How does it work, the TCP handshake?", GOOD) is None
+    assert fails("What does this mean in Python: x[::-1]?", GOOD) is None
+    code = "Certainly! Here's the same logic written in C#:\n\n```csharp\nint x = 1;\n```"
+    assert fails("give me code in C#", code) == "continues_elsewhere"

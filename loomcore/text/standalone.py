@@ -73,6 +73,13 @@ _EARLIER = re.compile(
     r"message)|the (?:previous|earlier) (?:one|code|example|question|step))\b",
     re.IGNORECASE,
 )
+_ABOUT_A_PRONOUN = re.compile(
+    r"(?:why|how|what|where|when|who)\s+(?:is|are|was|were|does|do|did|can|could|would|will|has|have)"
+    r"\s+(?:he|she|it|they|him|her|them|this|that|these|those)\b(?!\s+(?:mean|means)\b)"
+    # "How does it work, the TCP handshake?" names it after all
+    r"(?![^?\n]*,\s*(?:the|a|an|my|this)\s)",
+    re.IGNORECASE,
+)
 _FOLLOW_ON = re.compile(r"^(?:and|but|also|or|then|what about|how about|ok(?:ay)? and)\b", re.I)
 _URL = re.compile(r"https?://\S+|\bwww\.\S+", re.I)
 _ABOUT_A_LINK = re.compile(
@@ -224,6 +231,10 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
         _FOLLOW_ON.match(instruction.strip()) and len(instruction.split()) <= 25
     ):
         return True
+    # "Why is he on the ground?": a short question about someone or something
+    # only earlier turns (or an image) named
+    if len(instruction.split()) <= 10 and _ABOUT_A_PRONOUN.match(instruction.strip()):
+        return True
     if given:
         return False
     # the request is its first line; what follows is what it gives
@@ -368,7 +379,8 @@ def leans_on_earlier(output: str) -> bool:
     logic in C#", "As described earlier, ..."); later in a long answer such
     words point at the answer's own text."""
     sentences = split_sentences(prose(output).strip()[:600])
-    return bool(sentences) and bool(_LEANS_BACK.search(sentences[0]))
+    # the first two: "Certainly! Here's the same logic in C#"
+    return any(_LEANS_BACK.search(s) for s in sentences[:2])
 
 
 def about_missing_tools(output: str) -> bool:
