@@ -11,7 +11,7 @@ that has a ``[tool.loomcore]`` table.  Only the first one found is read::
     output = "dataset"
     format = ["alpaca", "chatml"]
     min-importance = 0.5
-    split = 0.95
+    val-size = 0.05
 
     [options.dedup]             # one plugin's own options, by plugin name
     near_threshold = 0.85
