@@ -144,7 +144,29 @@ def luhn(digits: str) -> bool:
 
 def _card(value: str) -> bool:
     digits = re.sub(r"\D", "", value)
-    return 13 <= len(digits) <= 19 and digits[0] in "3456" and luhn(digits) and len(set(digits)) > 1
+    return (
+        13 <= len(digits) <= 19 and digits[0] in "23456" and luhn(digits) and len(set(digits)) > 1
+    )
+
+
+def _cards(text: str) -> Iterator[Span]:
+    """Card numbers (Luhn-checked); a run that took in the digits after the
+    number ("4111 1111 1111 1111 12/27 737") is tried at its 13-19-digit starts."""
+    for m in _CARD.finditer(text):
+        value = m.group(0)
+        if _card(value):
+            yield m.start(), m.end(), "CREDIT_CARD"
+            continue
+        count, cut = 0, []
+        for i, ch in enumerate(value):
+            if ch.isdigit():
+                count += 1
+                if 13 <= count <= 19:
+                    cut.append(i + 1)
+        for end in reversed(cut):
+            if _card(value[:end]):
+                yield m.start(), m.start() + end, "CREDIT_CARD"
+                break
 
 
 def iban_valid(compact: str) -> bool:
@@ -409,7 +431,7 @@ def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
         found.extend((*m.span(), "SSN") for m in _SSN.finditer(text))
         found.extend((*m.span(1), "SSN") for m in _SSN_WORDED.finditer(text))
         found.extend((*m.span("id"), "ID_NUMBER") for m in _ID_NUMBER.finditer(text))
-        found.extend((*m.span(), "CREDIT_CARD") for m in _CARD.finditer(text) if _card(m.group(0)))
+        found.extend(_cards(text))
         found.extend(_phones(text))
         if "." in text:
             found.extend(_ipv4s(text))

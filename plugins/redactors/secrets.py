@@ -28,9 +28,14 @@ from loomcore import Redactor, hookimpl
 # JWT, NPM and OpenAI: their patterns backtrack quadratically ("eyJ", "//" or
 # "sk-" repeated takes minutes on a megabyte); linear ones of the same kinds
 # are in _EXTRA.
+# IBM Cloud IAM, Cloudant, SoftLayer and IBM COS: "(?: *)(?:...| +|...)(?: *)"
+# is cubic on a run of spaces (8.5 s for 1,000); their key names are in
+# the assignment rules (assignments.py).
 _SKIPPED = {
     *("Artifactory Credentials", "Public IP (ipv4)", "Private Key"),
     *("JSON Web Token", "NPM tokens", "OpenAI Token"),
+    *("IBM Cloud IAM Key", "Cloudant Credentials", "SoftLayer Credentials"),
+    "IBM COS HMAC Credentials",
 }
 
 _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -53,6 +58,17 @@ _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("PYPI_TOKEN", r"\bpypi-AgE[A-Za-z0-9_-]{50,}", ("pypi-",)),
     ("SENDGRID_KEY", r"\bSG\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}", ("sg.",)),
     ("SQUARE_TOKEN", r"\bsq0(?:atp|csp)-[A-Za-z0-9_-]{22,}", ("sq0",)),
+    ("GOOGLE_OAUTH_TOKEN", r"\bya29\.[A-Za-z0-9_-]{20,}", ("ya29.",)),
+    ("WEBHOOK_SECRET", r"\bwhsec_[A-Za-z0-9+/=]{20,}", ("whsec_",)),
+    ("GRAFANA_TOKEN", r"\bglsa_[A-Za-z0-9_]{20,}", ("glsa_",)),
+    ("GROQ_KEY", r"\bgsk_[A-Za-z0-9]{40,}", ("gsk_",)),
+    ("REPLICATE_TOKEN", r"\br8_[A-Za-z0-9]{30,}", ("r8_",)),
+    ("PERPLEXITY_KEY", r"\bpplx-[A-Za-z0-9]{40,}", ("pplx-",)),
+    ("VAULT_TOKEN", r"\bhv[sbr]\.[A-Za-z0-9_-]{20,}", ("hvs.", "hvb.", "hvr.")),
+    ("SLACK_TOKEN", r"\bxapp-[0-9]-[A-Za-z0-9-]{20,}", ("xapp-",)),
+    ("NEW_RELIC_KEY", r"\bNRAK-[A-Z0-9]{27}\b", ("nrak-",)),
+    ("ATLASSIAN_TOKEN", r"\bATATT[A-Za-z0-9_=-]{40,}", ("atatt",)),
+    ("MAILGUN_KEY", r"\bkey-[0-9a-z]{32}\b", ("key-",)),
     ("AGE_SECRET_KEY", r"\bAGE-SECRET-KEY-1[0-9A-Z]{58}", ("age-secret-key",)),
     # <password>...</password> in XML (Maven's settings.xml, app configs)
     (
@@ -79,7 +95,8 @@ _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "JWT",
-        r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*",
+        # (a lookbehind, not \b: "-eyJ" repeated made \b retry at every dash)
+        r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*",
         ("eyj",),
     ),
     (
@@ -221,28 +238,44 @@ def patterns() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
     return tuple(out)
 
 
-_PEM_BEGIN = re.compile(r"-----BEGIN[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
-_PEM_END = re.compile(r"-----END[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
-# what a key block's body holds: base64 lines and "Proc-Type: ..." headers
-_PEM_LINE = re.compile(r"[ \t]*(?:[A-Za-z0-9+/=]{1,200}|[A-Za-z-]{1,40}: ?[^\n]{0,200})?[ \t]*")
+_PEM_BEGIN = re.compile(
+    r"-----BEGIN[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 [A-Z ]{0,20}PRIVATE KEY ----"
+)
+_PEM_END = re.compile(
+    r"-----END[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- END SSH2 [A-Z ]{0,20}PRIVATE KEY ----"
+)
+_FENCE_LINE = re.compile(r"[ \t]*(?:```|~~~)")
+# how far a key block without its END line may run, at most
+_PEM_MAX = 8000
 
 
 def _pem_spans(text: str) -> Iterator[Span]:
-    """Private key blocks, with their END line or without it (a pasted key
-    cut short): then the block runs over the base64 lines after BEGIN."""
+    """Private key blocks, failing closed: from BEGIN to its END line when
+    nothing but the key lies between (no code fence, which must stay); else,
+    a key cut short or pasted oddly (headers, blank lines, CRLF, "> " quotes,
+    JSON-escaped "\\n"), over every line after BEGIN up to the first line of
+    prose (three spaces or more), a fence, or ``_PEM_MAX`` characters."""
     for m in _PEM_BEGIN.finditer(text):
         end = _PEM_END.search(text, m.end(), m.end() + 20000)
-        if end is not None:
+        if (
+            end is not None
+            and "```" not in text[m.end() : end.start()]
+            and "~~~" not in text[m.end() : end.start()]
+        ):
             yield m.start(), end.end(), "PRIVATE_KEY"
             continue
-        pos = m.end()
-        while pos < len(text) and text[pos] == "\n":
-            line = _PEM_LINE.match(text, pos + 1)
+        pos, limit = m.end(), min(len(text), m.end() + _PEM_MAX)
+        while pos < limit:
             stop = text.find("\n", pos + 1)
-            stop = len(text) if stop < 0 else stop
-            if line is None or line.end() != stop or line.end() == pos + 1:
+            stop = limit if stop < 0 or stop > limit else stop
+            line = text[pos:stop].lstrip("\n")
+            body = line.lstrip("> \t").rstrip("\r")
+            if pos > m.end() and (_FENCE_LINE.match(line) or body.count(" ") >= 3):
                 break
             pos = stop
+        # a line of prose or a fence closes the block: the newline before it stays
+        while pos > m.end() and text[pos - 1] in "\n\r":
+            pos -= 1
         yield m.start(), pos, "PRIVATE_KEY"
 
 
