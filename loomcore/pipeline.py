@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import logging
 import time
+import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -156,7 +157,8 @@ class Pipeline:
                 yield from self._read_input(path, shown, done, watermarks, last)
             except InputError as exc:  # empty, or no reader knows it: nothing of it is read
                 self._reject(Rejected(Source(shown, 0, ""), str(exc).removeprefix(f"{shown}: ")))
-            except (OSError, EOFError, zlib.error) as exc:
+            except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+                # (a zip member whose CRC fails raises BadZipFile while it is read)
                 self._input_failed(shown, last[0] + 1, exc)
             done += _size(path)
 

@@ -307,3 +307,25 @@ def test_sigterm_removes_the_staging_directory(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM and b"Traceback" not in err
     assert leftovers(out) == [] and not (out / "raw.jsonl").exists()
+
+
+def test_a_zip_member_whose_crc_fails_is_one_line(tmp_path):
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from loomcore.cli import cli
+
+    good = tmp_path / "export.zip"
+    record = b'[{"title": "t", "mapping": {}, "current_node": null}]'
+    with zipfile.ZipFile(good, "w", compression=zipfile.ZIP_STORED) as z:
+        z.writestr("conversations.json", record)
+    data = bytearray(good.read_bytes())
+    at = data.index(b'"title"')
+    data[at + 1] ^= 0x20  # one flipped bit in the stored member: its CRC fails
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(bytes(data))
+    result = CliRunner().invoke(cli, ["run", str(bad), "-o", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {bad}: ") and "CRC" in result.output
+    assert "Traceback" not in result.output

@@ -80,9 +80,11 @@ SOURCE_TOOLS = re.compile(
 )
 IMAGE_PARTS = frozenset({"image_asset_pointer", "image_url"})
 # 【6†source】, 【13:0†source】, 【0†Title†www.site.com】, with the space before it
-CITATION = re.compile(r"[ \t]*【[^【】\n]{0,400}?†[^【】\n]{0,400}?】")
+# (the mark itself is matched; the spaces before it go in _drop_mark, since a
+# leading [ \t]* retried at every space of a long run was quadratic)
+CITATION = re.compile(r"【[^【】\n]{0,400}?†[^【】\n]{0,400}?】")
 # newer exports: \ue200cite\ue202turn0search1\ue201 (and entity spans like it)
-PRIVATE_CITATION = re.compile(r"[ \t]*\ue200[^\ue200\ue201]{0,400}\ue201")
+PRIVATE_CITATION = re.compile(r"\ue200[^\ue200\ue201]{0,400}\ue201")
 PRIVATE_MARKS = re.compile(r"[\ue200-\ue206]")
 
 
@@ -138,10 +140,22 @@ def _latest_leaf(mapping: dict) -> str | None:
     return found
 
 
+def _drop_marks(pattern: re.Pattern[str], text: str) -> str:
+    """``text`` without the marks ``pattern`` finds, nor the spaces before each."""
+    if not pattern.search(text):
+        return text
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out.append(text[last : m.start()].rstrip(" \t"))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def clean(text: str) -> str:
-    """``text`` without citation marks."""
-    text = CITATION.sub("", text)
-    text = PRIVATE_CITATION.sub("", text)
+    """``text`` without citation marks (and the space before each)."""
+    text = _drop_marks(CITATION, text)
+    text = _drop_marks(PRIVATE_CITATION, text)
     return PRIVATE_MARKS.sub("", text)
 
 
