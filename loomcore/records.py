@@ -491,10 +491,21 @@ class _ArrayReader:
                 start = nxt
 
     def ends_object(self, pos: int, char: int) -> bool:
-        """After the array's ``]`` inside an object: the object's ``}``, or a
-        comma before its next key (not before another element)."""
+        """After the array's ``]`` inside an object: the object's ``}`` that
+        closes the input (or its enclosing object, or comes before the next
+        key), or a comma before its next key (not before another element).  A
+        stray "]}" inside the list, followed by more elements, is neither."""
         if char == 0x7D:
-            return True
+            after = self.next_nonspace(pos + 1)
+            if after is None:
+                return True
+            follow = self.buf[after - self.base]
+            if follow == 0x7D:
+                return True
+            if follow != 0x2C:
+                return False
+            key = self.next_nonspace(after + 1)
+            return key is None or self.buf[key - self.base] == 0x22
         if char != 0x2C:
             return False
         after = self.next_nonspace(pos + 1)

@@ -333,3 +333,38 @@ def test_pretty_printed_objects_one_after_another_cost_one_record_each():
     read = list(iter_json(io.BytesIO("\n{\n".join(parts).encode())))
     assert [r.index for r in read if r.error] == [10]
     assert [r.value for r in read if not r.error] == records[:10] + records[11:]
+
+
+def test_a_stray_bracket_and_brace_inside_a_wrapped_list_costs_nothing_after_it(tmp_path):
+    from loomcore.pipeline import Pipeline, RunOptions
+
+    def conv(i):
+        return {
+            "uuid": f"c{i}",
+            "name": "t",
+            "chat_messages": [
+                {
+                    "uuid": f"u{i}",
+                    "sender": "human",
+                    "text": f"What is {i} squared?",
+                    "created_at": "2025-01-01T00:00:00Z",
+                },
+                {
+                    "uuid": f"a{i}",
+                    "sender": "assistant",
+                    "text": f"{i} squared is {i * i}.",
+                    "created_at": "2025-01-01T00:00:01Z",
+                },
+            ],
+        }
+
+    body = ",".join(json.dumps(conv(i)) for i in range(1000))
+    cut = body.index('{"uuid": "c500"')
+    src = tmp_path / "conversations.json"
+    src.write_text(
+        '{"conversations": [' + body[:cut] + "]}" + body[cut:] + "]}"
+    )  # a stray "]}" after 499
+    stats = Pipeline(options=RunOptions(formats=("raw",), max_rejected=1.0)).run(
+        [str(src)], tmp_path / "out"
+    )
+    assert stats.conversations == 1000
