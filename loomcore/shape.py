@@ -88,7 +88,9 @@ def first_record(head: bytes) -> Shape | None:
     try:
         pos = _object(buf, pos, keys, inner, depth=0)
     except _NotJson:
-        return None
+        # a corrupt first record must not hide what the file is: the next
+        # whole record says it (text that only quotes a broken object has none)
+        return _next_record(buf, pos, container)
     except _End:
         return Shape(container, tuple(keys), inner, complete=False)
     # the next few records too: a first record with little in it (an entry of
@@ -108,6 +110,36 @@ def first_record(head: bytes) -> Shape | None:
         keys += [k for k in more if k not in keys][: MAX_KEYS - len(keys)]
         inner = {**more_inner, **inner}
     return Shape(container, tuple(keys), inner)
+
+
+# where a record starts after a broken one: an object after "}," (an array)
+# or at the start of a line (JSON Lines, a pretty array)
+_NEXT_RECORD = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*(?=\{)|\n[ \t]*(?=\{)")
+
+
+def _next_record(buf: bytes, pos: int, container: str) -> Shape | None:
+    """The keys of the records after a broken first one, from the objects the
+    head holds after it: where the break leaves the nesting unknown, a
+    record's own objects come along too (the readers look for their marks)."""
+    keys: list[str] = []
+    inner: dict[str, tuple[str, ...]] = {}
+    found = 0
+    for m in _NEXT_RECORD.finditer(buf, pos + 1):
+        if found == 12:
+            break
+        more: list[str] = []
+        more_inner: dict[str, tuple[str, ...]] = {}
+        try:
+            _object(buf, m.end(), more, more_inner, depth=0)
+        except _NotJson:
+            continue
+        except _End:
+            pass  # what it showed up to the head's end still counts
+        if more:
+            found += 1
+            keys += [k for k in more if k not in keys][: MAX_KEYS - len(keys)]
+            inner = {**more_inner, **inner}
+    return Shape(container, tuple(keys), inner, complete=False) if keys else None
 
 
 def _object(

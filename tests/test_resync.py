@@ -368,3 +368,36 @@ def test_a_stray_bracket_and_brace_inside_a_wrapped_list_costs_nothing_after_it(
         [str(src)], tmp_path / "out"
     )
     assert stats.conversations == 1000
+
+
+def test_a_corrupt_first_record_does_not_hide_what_the_file_is(tmp_path):
+    from loomcore.pipeline import Pipeline, RunOptions
+
+    def conv(i):
+        return {
+            "uuid": f"c{i}",
+            "name": "t",
+            "chat_messages": [
+                {
+                    "uuid": f"u{i}",
+                    "sender": "human",
+                    "text": f"What is {i} squared?",
+                    "created_at": "2025-01-01T00:00:00Z",
+                },
+                {
+                    "uuid": f"a{i}",
+                    "sender": "assistant",
+                    "text": f"{i} squared is {i * i}.",
+                    "created_at": "2025-01-01T00:00:01Z",
+                },
+            ],
+        }
+
+    records = [json.dumps(conv(i)) for i in range(1000)]
+    records[0] = records[0].replace('"u0"', '"u0', 1)  # an unterminated string in the first record
+    src = tmp_path / "conversations.json"
+    src.write_text("[" + ", ".join(records) + "]")  # detected, not named with --input-format
+    stats = Pipeline(options=RunOptions(formats=("raw",), max_rejected=1.0)).run(
+        [str(src)], tmp_path / "out"
+    )
+    assert (stats.conversations, stats.rejected) == (999, 1)
