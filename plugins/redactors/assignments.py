@@ -105,8 +105,9 @@ _FLAG = re.compile(
 # prose: "my password is ...", "the passphrase was '...'"
 _PROSE = re.compile(
     r"""(?i)(?<![\w-])(?P<key>(?:pass(?:word|phrase|code)|passwd|pwd|pin|secret|token))s?"""
-    r"""(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be|set[ \t]+to|=|:)){1,2}[ \t]*:?[ \t]*"""
-    r"""(?P<val>"[^"\n]{1,200}"|'[^'\n]{1,200}'|“[^”\n]{1,200}”|`[^`\n]{1,200}`|[^\s"'`“][^\s"'“]{0,200})"""
+    r"""(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be|set[ \t]+to|=>|=|:)){1,2}[ \t]*:?[ \t]*"""
+    # (a value never starts with "=", "<", ">" or "!": "token == None" compares)
+    r"""(?P<val>"[^"\n]{1,200}"|'[^'\n]{1,200}'|“[^”\n]{1,200}”|`[^`\n]{1,200}`|[^\s"'`“=<>!][^\s"'“]{0,200})"""
 )
 _QUOTES = {'"': '"', "'": "'", "`": "`", "“": "”"}
 _WORDS_NEEDED = ("pass", "pwd", "secret", "token", "key", "credential", "psk", "pw")

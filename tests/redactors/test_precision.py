@@ -85,3 +85,19 @@ def test_uuids_hashes_floats_and_counts_survive(u, h, f, n):
     text = f"id {uuid.UUID(int=u)} commit {h:040x} value {f!r} count {n}"
     out = personal_data.redact(secrets.redact(text, frozenset())[0], frozenset())
     assert out == (text, {})
+
+
+def test_a_comparison_in_code_is_no_password_but_a_perl_pair_is():
+    from loomcore import Registry, get_plugin_manager
+    from loomcore.stages.redact import redact_text
+
+    registry = Registry(get_plugin_manager())
+    assert redact_text(registry, "if token == None:", "all", frozenset()) == "if token == None:"
+    assert (
+        redact_text(registry, "assert secret == other", "all", frozenset())
+        == "assert secret == other"
+    )
+    assert (
+        redact_text(registry, 'password => "x9Kq2"', "all", frozenset())
+        == 'password => "[PASSWORD]"'
+    )
