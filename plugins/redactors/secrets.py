@@ -95,8 +95,9 @@ _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "JWT",
-        # (a lookbehind, not \b: "-eyJ" repeated made \b retry at every dash)
-        r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*",
+        # (lookbehinds, not \b: "-eyJ" repeated made \b retry at every dash;
+        # a dash before the token is fine, one inside a run of token text not)
+        r"(?<![A-Za-z0-9_])(?<![A-Za-z0-9_]-)eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*",
         ("eyj",),
     ),
     (
