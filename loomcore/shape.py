@@ -107,9 +107,19 @@ def first_record(head: bytes) -> Shape | None:
             pos = _object(buf, pos, more, more_inner, depth=0)
         except (_NotJson, _End):
             break
-        keys += [k for k in more if k not in keys][: MAX_KEYS - len(keys)]
-        inner = {**more_inner, **inner}
+        inner = _merge(keys, inner, more, more_inner)
     return Shape(container, tuple(keys), inner)
+
+
+def _merge(
+    keys: list[str],
+    inner: dict[str, tuple[str, ...]],
+    more: list[str],
+    more_inner: dict[str, tuple[str, ...]],
+) -> dict[str, tuple[str, ...]]:
+    """Add another record's keys to ``keys`` (in place, up to MAX_KEYS); the merged ``inner``."""
+    keys += [k for k in more if k not in keys][: MAX_KEYS - len(keys)]
+    return {**more_inner, **inner}
 
 
 # where a record starts after a broken one: an object after "}," (an array)
@@ -137,8 +147,7 @@ def _next_record(buf: bytes, pos: int, container: str) -> Shape | None:
             pass  # what it showed up to the head's end still counts
         if more:
             found += 1
-            keys += [k for k in more if k not in keys][: MAX_KEYS - len(keys)]
-            inner = {**more_inner, **inner}
+            inner = _merge(keys, inner, more, more_inner)
     return Shape(container, tuple(keys), inner, complete=False) if keys else None
 
 

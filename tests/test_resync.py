@@ -335,30 +335,32 @@ def test_pretty_printed_objects_one_after_another_cost_one_record_each():
     assert [r.value for r in read if not r.error] == records[:10] + records[11:]
 
 
+# one Claude conversation of one exchange, for the wrapped and detection cases
+def _claude_conversation(i):
+    return {
+        "uuid": f"c{i}",
+        "name": "t",
+        "chat_messages": [
+            {
+                "uuid": f"u{i}",
+                "sender": "human",
+                "text": f"What is {i} squared?",
+                "created_at": "2025-01-01T00:00:00Z",
+            },
+            {
+                "uuid": f"a{i}",
+                "sender": "assistant",
+                "text": f"{i} squared is {i * i}.",
+                "created_at": "2025-01-01T00:00:01Z",
+            },
+        ],
+    }
+
+
 def test_a_stray_bracket_and_brace_inside_a_wrapped_list_costs_nothing_after_it(tmp_path):
     from loomcore.pipeline import Pipeline, RunOptions
 
-    def conv(i):
-        return {
-            "uuid": f"c{i}",
-            "name": "t",
-            "chat_messages": [
-                {
-                    "uuid": f"u{i}",
-                    "sender": "human",
-                    "text": f"What is {i} squared?",
-                    "created_at": "2025-01-01T00:00:00Z",
-                },
-                {
-                    "uuid": f"a{i}",
-                    "sender": "assistant",
-                    "text": f"{i} squared is {i * i}.",
-                    "created_at": "2025-01-01T00:00:01Z",
-                },
-            ],
-        }
-
-    body = ",".join(json.dumps(conv(i)) for i in range(1000))
+    body = ",".join(json.dumps(_claude_conversation(i)) for i in range(1000))
     cut = body.index('{"uuid": "c500"')
     src = tmp_path / "conversations.json"
     src.write_text(
@@ -373,27 +375,7 @@ def test_a_stray_bracket_and_brace_inside_a_wrapped_list_costs_nothing_after_it(
 def test_a_corrupt_first_record_does_not_hide_what_the_file_is(tmp_path):
     from loomcore.pipeline import Pipeline, RunOptions
 
-    def conv(i):
-        return {
-            "uuid": f"c{i}",
-            "name": "t",
-            "chat_messages": [
-                {
-                    "uuid": f"u{i}",
-                    "sender": "human",
-                    "text": f"What is {i} squared?",
-                    "created_at": "2025-01-01T00:00:00Z",
-                },
-                {
-                    "uuid": f"a{i}",
-                    "sender": "assistant",
-                    "text": f"{i} squared is {i * i}.",
-                    "created_at": "2025-01-01T00:00:01Z",
-                },
-            ],
-        }
-
-    records = [json.dumps(conv(i)) for i in range(1000)]
+    records = [json.dumps(_claude_conversation(i)) for i in range(1000)]
     records[0] = records[0].replace('"u0"', '"u0', 1)  # an unterminated string in the first record
     src = tmp_path / "conversations.json"
     src.write_text("[" + ", ".join(records) + "]")  # detected, not named with --input-format

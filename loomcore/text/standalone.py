@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -185,6 +186,7 @@ def unescape_entities(text: str) -> str:
     return _ENTITY.sub(swap, text)
 
 
+@functools.lru_cache(maxsize=16)  # every check of one example reads the same texts
 def prose(text: str) -> str:
     """``text`` without fenced and inline code (which may say anything)."""
     return _INLINE_CODE.sub(" ", _FENCE.sub("\n", text))
@@ -297,14 +299,6 @@ _POINTS_AT_GIVEN = re.compile(
 )
 
 
-def _in_code_or_link(text: str, pos: int) -> bool:
-    return any(
-        a <= pos < b
-        for m in (*_URL.finditer(text), *_INLINE_CODE.finditer(text))
-        for a, b in [m.span()]
-    )
-
-
 def unglue(request: str) -> str:
     """A request glued to the text it gives ("Describe how to cook the
     following dish.Poached eggs") with the blank line put back between them:
@@ -313,14 +307,14 @@ def unglue(request: str) -> str:
     (so "subclass nn.Module" stays as it is)."""
     line_end = request.find("\n", 0, _HEAD)
     head = request[:_HEAD] if line_end < 0 else request[:line_end]
-    camel = _CAMEL_GLUE.search(head)
-    if camel is not None and not _in_code_or_link(head, camel.end()):
-        return request[: camel.end()] + "\n\n" + request[camel.end() :]
-    if not _POINTS_AT_GIVEN.search(head):
-        return request
     skip = _Spans(
         [m.span() for m in _URL.finditer(head)] + [m.span() for m in _INLINE_CODE.finditer(head)]
     )
+    camel = _CAMEL_GLUE.search(head)
+    if camel is not None and camel.end() not in skip:
+        return request[: camel.end()] + "\n\n" + request[camel.end() :]
+    if not _POINTS_AT_GIVEN.search(head):
+        return request
     for m in _GLUED.finditer(head):
         if m.start() in skip:
             continue
