@@ -24,11 +24,12 @@ from typing import Any
 
 import cattrs
 
-from loomcore import pipeline
 from loomcore.confidence import histogram
 from loomcore.convert import field_errors, from_dict
 from loomcore.model import EnrichedMemory, Memory, Pattern, SynthesisConfig, TrainingExample
 from loomcore.registry import LoomcoreError, Registry, default_registry
+from loomcore.stages import annotate, build
+from loomcore.stages.redact import REDACTION_MODES, redact
 from loomcore.text.transcript import parse_transcript
 from loomcore.writers import JsonlWriter
 
@@ -91,20 +92,16 @@ class MemoryEnricher:
         redact: str = "all",
         redact_allow: Iterable[str] = (),
     ):
-        if redact not in pipeline.REDACTION_MODES:
-            raise ValueError(
-                f"redact must be one of {', '.join(pipeline.REDACTION_MODES)}, got {redact!r}"
-            )
+        if redact not in REDACTION_MODES:
+            raise ValueError(f"redact must be one of {', '.join(REDACTION_MODES)}, got {redact!r}")
         self.registry = registry or default_registry()
         self.redact = redact
         self.redact_allow = frozenset(redact_allow)
 
     def enrich(self, raw_memory: Memory | Mapping[str, Any]) -> EnrichedMemory:
-        memory = pipeline.redact(
-            self.registry, to_memory(raw_memory), self.redact, self.redact_allow
-        )
-        memory = pipeline.score(self.registry, memory)
-        return pipeline.enrich(self.registry, memory)
+        memory = redact(self.registry, to_memory(raw_memory), self.redact, self.redact_allow)
+        memory = annotate.score(self.registry, memory)
+        return annotate.enrich(self.registry, memory)
 
     def enrich_batch(
         self, raw_memories: Iterable[Memory | Mapping[str, Any]]
@@ -126,7 +123,7 @@ class PatternExtractor:
         for enriched in enriched_memories:
             out.extend(
                 p
-                for p in pipeline.mine(self.registry, enriched)
+                for p in annotate.mine(self.registry, enriched)
                 if p.confidence >= self.min_confidence
             )
         return out
@@ -160,7 +157,7 @@ class DataSynthesizer:
         """Examples for the patterns, one per purpose per exchange, as a run
         makes them (see :mod:`loomcore.compose`)."""
         kept = [p for p in patterns if p.confidence >= self.config.min_confidence]
-        return pipeline.examples_of(self.registry, kept, self.config)
+        return build.examples_of(self.registry, kept, self.config)
 
     def export_jsonl(
         self,

@@ -801,16 +801,10 @@ def explain(
     the examples a run would write of it, with each filter's verdict (of the
     exchange as redacted: a terminal is an output too)."""
     from loomcore.convert import to_dict
-    from loomcore.pipeline import (
-        Pipeline,
-        RedactionFailed,
-        RunOptions,
-        enrich,
-        examples_of,
-        mine,
-        redact,
-        score,
-    )
+    from loomcore.pipeline import Pipeline, RunOptions
+    from loomcore.stages.annotate import enrich, mine, score
+    from loomcore.stages.build import examples_of
+    from loomcore.stages.redact import RedactionFailed, redact
 
     registry = _registry(ctx)
     options = RunOptions(input_format=input_format, min_importance=0.0)

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from loomcore.confidence import histogram
+from loomcore.confidence import bucket, histogram
 
 log = logging.getLogger("loomcore")
 
@@ -41,6 +41,19 @@ class RunStats:
     confidence_counts: Counter[str] = attrs.field(factory=Counter)
     seconds: float = 0.0
     stage_seconds: Counter[str] = attrs.field(factory=Counter)  # of floats: seconds per stage
+
+    def absorb(self, outcome: Any) -> None:
+        """Add the counts of one exchange's :class:`loomcore.stages.work.Outcome`."""
+        self.below_importance += outcome.below_importance
+        self.below_confidence += outcome.below_confidence
+        self.patterns.update(outcome.patterns)
+        self.redactions.update(outcome.redactions)
+        self.exchanges_dropped.update(outcome.dropped)
+        self.plugin_errors.update(outcome.plugin_errors)
+        self.stage_seconds.update(outcome.seconds)
+        for ex in outcome.examples:
+            self.examples[ex.pattern_type] += 1
+            self.confidence_counts[bucket(ex.confidence)] += 1
 
     def summary(self) -> dict[str, Any]:
         return {

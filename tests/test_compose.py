@@ -51,7 +51,7 @@ def test_a_miner_that_does_not_say_keeps_its_examples():
 
 def test_an_asked_procedure_is_the_whole_answer_not_one_section(registry):
     from loomcore import MemoryEnricher, PatternExtractor
-    from loomcore.pipeline import examples_of
+    from loomcore.stages.build import examples_of
 
     enriched = MemoryEnricher(registry).enrich(raw_memory(HOW, STEPS))
     patterns = PatternExtractor(0.0, registry=registry).extract_patterns([enriched])
@@ -83,7 +83,7 @@ def test_a_run_writes_one_example_per_exchange_with_its_labels(tmp_path):
 
 def test_the_conversations_own_system_prompt_wins_unless_told_to_override(registry):
     from loomcore import MemoryEnricher, PatternExtractor
-    from loomcore.pipeline import examples_of
+    from loomcore.stages.build import examples_of
 
     raw = raw_memory(HOW, STEPS)
     raw["metadata"]["system_prompt"] = "You are a barista."
@@ -120,7 +120,9 @@ def test_the_command_line_writes_excerpts_only_when_asked(tmp_path):
 
 def test_a_question_pointing_at_an_earlier_turn_keeps_it_as_history():
     from loomcore import Conversation, Registry, Turn, get_plugin_manager
-    from loomcore.pipeline import enrich, examples_of, exchanges, mine
+    from loomcore.stages.annotate import enrich, mine
+    from loomcore.stages.build import examples_of
+    from loomcore.stages.exchanges import exchanges
 
     registry = Registry(get_plugin_manager())
     code = "```python\ndef total(xs):\n    return sum(xs)\n```"

@@ -6,7 +6,7 @@ from loomcore_plugins.scorers.default import score as default_score
 
 from loomcore import Registry, Scorer, get_plugin_manager, hookimpl
 from loomcore.api import to_memory
-from loomcore.pipeline import score
+from loomcore.stages.annotate import score
 
 from .conftest import raw_memory
 

@@ -24,12 +24,12 @@ def score(registry: Registry, memory: Memory, faults: Faults | None = None) -> M
     if memory.importance is not None:
         return memory
     faults = faults or Faults()
-    scores = []
-    for scorer in registry.scorers:
-        try:
-            scores.append(float(scorer.score(memory)))
-        except Exception as exc:
-            faults.handle(scorer.plugin, "score", exc, memory.id)
+    scores = [
+        value
+        for _, value in faults.each(
+            registry.scorers, "score", memory.id, lambda s: float(s.score(memory))
+        )
+    ]
     return attrs.evolve(memory, importance=round(max(scores), 4) if scores else 0.5)
 
 
@@ -41,12 +41,13 @@ def enrich(registry: Registry, memory: Memory, faults: Faults | None = None) -> 
         user_doc=segment(memory.user_input),
         reply_doc=segment(memory.system_output),
     )
-    for enricher in registry.enrichers:
-        try:
-            enriched = enricher.enrich(enriched)
-        except Exception as exc:
-            faults.handle(enricher.plugin, "enrich", exc, memory.id)
-    return enriched
+    # each enricher annotates what the one before it returned
+    done = [enriched]
+    for _, result in faults.each(
+        registry.enrichers, "enrich", memory.id, lambda e: e.enrich(done[-1])
+    ):
+        done.append(result)
+    return done[-1]
 
 
 def mine(
@@ -54,10 +55,5 @@ def mine(
 ) -> list[Pattern]:
     """Every registered miner's patterns for one exchange, miners in order of name."""
     faults = faults or Faults()
-    out: list[Pattern] = []
-    for miner in registry.miners:
-        try:
-            out.extend(miner.mine(enriched))
-        except Exception as exc:
-            faults.handle(miner.plugin, "mine", exc, enriched.id)
-    return out
+    mined = faults.each(registry.miners, "mine", enriched.id, lambda m: list(m.mine(enriched)))
+    return [pattern for _, patterns in mined for pattern in patterns]

@@ -7,14 +7,25 @@ import logging
 import signal
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
 from loomcore.registry import PluginError
 
 log = logging.getLogger("loomcore")
+
+
+class _Plugged(Protocol):
+    """A registered record: it names the plugin that registered it."""
+
+    @property
+    def plugin(self) -> str: ...
+
+
+P = TypeVar("P", bound=_Plugged)
+R = TypeVar("R")
 
 
 class RecordTimeout(Exception):
@@ -56,7 +67,28 @@ class Faults:
     strict: bool = True
     by_plugin: Counter[str] = attrs.field(factory=Counter)
 
+    def each(
+        self, records: Iterable[P], stage: str, record_id: str, call: Callable[[P], R]
+    ) -> Iterator[tuple[P, R]]:
+        """``(record, call(record))`` for each plugin record, in order; a record
+        whose call raises is handled (:meth:`handle`) and left out.
+
+        The one place a stage runs plugins: every stage's loop is
+        ``for record, result in faults.each(...)``, so the fault policy,
+        strict mode and the count per plugin are the same everywhere.
+        ``call`` runs when the loop asks for the next record, so it may read
+        what the loop body changed (an enricher's input is the last one's output).
+        """
+        for record in records:
+            try:
+                result = call(record)
+            except Exception as exc:
+                self.handle(record.plugin, stage, exc, record_id)
+                continue
+            yield record, result
+
     def handle(self, plugin: str, stage: str, exc: Exception, record_id: str) -> None:
+        """Stop the run (strict) or count the fault against ``plugin`` and log it."""
         if self.strict:
             raise PluginError(plugin, stage, exc) from exc
         self.by_plugin[plugin] += 1

@@ -24,12 +24,9 @@ def built(
     ``max_examples_per_pattern`` per builder, none below ``min_confidence``."""
     faults = faults or Faults()
     out: list[Built] = []
-    for builder in registry.builders.get(str(pattern.pattern_type), []):
-        try:
-            made = list(builder.build(pattern, config))
-        except Exception as exc:
-            faults.handle(builder.plugin, "build", exc, pattern.id)
-            continue
+    builders = registry.builders.get(str(pattern.pattern_type), [])
+    made_by = faults.each(builders, "build", pattern.id, lambda b: list(b.build(pattern, config)))
+    for builder, made in made_by:
         out.extend(
             Built(e, asked=pattern.asked, priority=builder.priority)
             for e in made[: config.max_examples_per_pattern]

@@ -50,15 +50,14 @@ def prepare_filters(
 ) -> dict[str, dict[str, Any]]:
     """Each filter's per-example work (see :class:`loomcore.contracts.ExampleFilter`)."""
     prepared: dict[str, dict[str, Any]] = {}
-    for f in registry.filters:
-        if f.prepare is None:
-            continue
-        table = options.plugin_options.get(f.plugin, {})
-        for example in examples:
-            try:
-                prepared.setdefault(example.id, {})[f.plugin] = f.prepare(example, table)
-            except Exception as exc:
-                faults.handle(f.plugin, "filter", exc, example.id)
+    preparing = [f for f in registry.filters if f.prepare is not None]
+    for example in examples:
+
+        def prepare(f: Any, example: TrainingExample = example) -> Any:
+            return f.prepare(example, options.plugin_options.get(f.plugin, {}))
+
+        for f, value in faults.each(preparing, "filter", example.id, prepare):
+            prepared.setdefault(example.id, {})[f.plugin] = value
     return prepared
 
 

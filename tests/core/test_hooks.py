@@ -29,7 +29,9 @@ from loomcore import (
     make_pattern,
 )
 from loomcore.model import make_example
-from loomcore.pipeline import Pipeline, RunOptions, build, enrich, mine, score
+from loomcore.pipeline import Pipeline, RunOptions
+from loomcore.stages.annotate import enrich, mine, score
+from loomcore.stages.build import build
 
 from ..conftest import raw_memory
 
@@ -160,7 +162,7 @@ def test_hook_register_exporters(tmp_path):
 def test_hook_register_redactors():
     from loomcore import Redactor
     from loomcore.api import to_memory
-    from loomcore.pipeline import redact
+    from loomcore.stages.redact import redact
 
     def codenames(text, allow):
         return text.replace("Bluebird", "[CODENAME]"), {"CODENAME": text.count("Bluebird")}

@@ -15,7 +15,8 @@ from loomcore import (
     Turn,
     default_registry,
 )
-from loomcore.pipeline import enrich, exchanges, mine
+from loomcore.stages.annotate import enrich, mine
+from loomcore.stages.exchanges import exchanges
 
 from ..conftest import mine_exchange
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from loomcore.model import Rejected
-from loomcore.pipeline import exchanges
+from loomcore.stages.exchanges import exchanges
 
 from .helpers import read_path
 

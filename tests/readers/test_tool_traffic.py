@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from loomcore.pipeline import exchanges
+from loomcore.stages.exchanges import exchanges
 
 from .helpers import pairs, read_path
 

@@ -6,7 +6,8 @@ import json
 import time
 
 from loomcore import Redactor, Registry, get_plugin_manager, hookimpl
-from loomcore.pipeline import Pipeline, RecordTimeout, RunOptions
+from loomcore.pipeline import Pipeline, RunOptions
+from loomcore.stages.budget import RecordTimeout
 
 TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0" * 2
 EMAIL = "bob.smith@acme-mail.io"
