@@ -24,41 +24,30 @@ from collections.abc import Iterable
 
 import attrs
 
-from loomcore.model import EnrichedMemory, Pattern, SynthesisConfig, TrainingExample, make_example
-from loomcore.text.sentences import normalise_space, split_sentences, strip_inline
-from loomcore.text.smalltalk import is_courtesy
+from loomcore.model import (
+    EnrichedMemory,
+    Pattern,
+    SynthesisConfig,
+    TrainingExample,
+    make_example,
+    without_courtesy,
+)
+from loomcore.text.sentences import normalise_space
 
 
 def answer_text(memory: EnrichedMemory | None, answer: str) -> str:
-    """The reply without trailing courtesy lines ("Let me know if ...")."""
-    if memory is None:
-        return answer
-    lines = answer.rstrip().split("\n")
-    while lines and (not lines[-1].strip() or _only_courtesy(lines[-1])):
-        lines.pop()
-    text = "\n".join(lines).rstrip()
-    # a courtesy sentence at the end of the last paragraph
-    last = memory.reply_doc.blocks[-1] if memory.reply_doc.blocks else None
-    if last is not None and last.kind == "paragraph" and len(last.sentences) > 1:
-        tail = last.sentences[-1]
-        if is_courtesy(tail.plain) and text.endswith(tail.text):
-            text = text[: -len(tail.text)].rstrip()
-    return text or answer
-
-
-def _only_courtesy(line: str) -> bool:
-    sents = split_sentences(line)
-    return bool(sents) and all(is_courtesy(strip_inline(s)) for s in sents)
+    """The reply without trailing courtesy lines ("Let me know if ...");
+    a builder has it as ``pattern.origin.answer``."""
+    return answer if memory is None else without_courtesy(answer, memory.reply_doc)
 
 
 def whole_answer(pattern: Pattern, config: SynthesisConfig) -> TrainingExample:
     """The user's message as instruction and the whole reply as output: the
     example for a pattern the user asked for (``pattern.asked``)."""
-    memory = pattern.memory
-    if memory is None:
-        raise ValueError("a whole-answer example needs the pattern's exchange (pattern.memory)")
-    question = memory.user_input.strip()
-    return make_example(pattern, config, question, answer_text(memory, memory.system_output))
+    origin = pattern.origin
+    if origin is None:
+        raise ValueError("a whole-answer example needs the pattern's origin (pattern.origin)")
+    return make_example(pattern, config, origin.question.strip(), origin.answer)
 
 
 @attrs.frozen

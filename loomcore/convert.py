@@ -13,17 +13,13 @@ import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import make_converter
 
-from loomcore.model import EnrichedMemory, Pattern
+from loomcore.model import EnrichedMemory
 
 T = TypeVar("T")
 
 
 def _make() -> cattrs.Converter:
     conv = make_converter(forbid_extra_keys=False)
-    # A pattern's back-reference to its memory is for builders, not for output.
-    conv.register_unstructure_hook(
-        Pattern, make_dict_unstructure_fn(Pattern, conv, memory=override(omit=True))
-    )
     # The segmented documents are working state; the rest of an enriched
     # memory is what `loomcore explain` and the raw format show.
     conv.register_unstructure_hook(

@@ -19,6 +19,8 @@ import orjson
 from loomcore.confidence import combine
 from loomcore.pattern_types import coerce
 from loomcore.text.segment import Document
+from loomcore.text.sentences import split_sentences, strip_inline
+from loomcore.text.smalltalk import is_courtesy
 from loomcore.text.standalone import (
     dangling_reference,
     leans_on_earlier,
@@ -174,6 +176,39 @@ class EnrichedMemory:
 
 
 @attrs.frozen
+class Origin:
+    """The exchange a pattern was mined from, as much of it as examples need.
+
+    ``question`` is the user's message and ``answer`` the whole reply without
+    its closing courtesy ("Let me know if ..."), both as redacted; ``history``
+    the last (user, assistant) pairs before it, for a follow-up question;
+    ``system_prompt`` the conversation's own, if the input had one.
+    """
+
+    memory_id: str
+    question: str = ""
+    answer: str = ""
+    history: tuple[tuple[str, str], ...] = ()
+    system_prompt: str = ""
+    source: Source = attrs.field(factory=Source)
+    conversation_id: str | None = None
+
+    @classmethod
+    def of(cls, memory: EnrichedMemory) -> Origin:
+        """The origin of patterns mined from ``memory``."""
+        mem = memory.memory
+        return cls(
+            memory_id=mem.id,
+            question=mem.user_input,
+            answer=without_courtesy(mem.system_output, memory.reply_doc),
+            history=_last_pairs(mem.history, HISTORY_PAIRS),
+            system_prompt=str(mem.metadata.get("system_prompt") or "").strip(),
+            source=mem.source,
+            conversation_id=mem.conversation_id,
+        )
+
+
+@attrs.frozen
 class Pattern:
     """A learnable unit mined from one exchange.
 
@@ -201,9 +236,9 @@ class Pattern:
     # reply, made only with ``SynthesisConfig.derived_examples``.  None: the
     # miner does not say (its examples are kept as built).
     asked: bool | None = None
-    # The exchange the pattern came from, so that builders can use the user's
-    # question, earlier turns and the source position.
-    memory: EnrichedMemory | None = attrs.field(default=None, repr=False, eq=False)
+    # Where it was mined, as its builders need it: a pattern is a
+    # self-contained record (it survives the converter's round trip whole)
+    origin: Origin | None = None
 
 
 @attrs.frozen
@@ -328,7 +363,7 @@ def make_pattern(
         miner=miner or pattern_type,
         id=stable_id(memory.id, pattern_type, content),
         asked=asked,
-        memory=memory,
+        origin=Origin.of(memory),
     )
 
 
@@ -409,6 +444,31 @@ def is_follow_up(question: str) -> bool:
     return len(words) <= 12 and any(w in _FOLLOW_UP_WORDS for w in words)
 
 
+# the earlier exchanges a follow-up keeps (see make_example)
+HISTORY_PAIRS = 2
+
+
+def without_courtesy(answer: str, doc: Document) -> str:
+    """The reply without trailing courtesy lines or a closing courtesy
+    sentence ("Let me know if ..."); ``doc`` is its segmentation."""
+    lines = answer.rstrip().split("\n")
+    while lines and (not lines[-1].strip() or _only_courtesy(lines[-1])):
+        lines.pop()
+    text = "\n".join(lines).rstrip()
+    # a courtesy sentence at the end of the last paragraph
+    last = doc.blocks[-1] if doc.blocks else None
+    if last is not None and last.kind == "paragraph" and len(last.sentences) > 1:
+        tail = last.sentences[-1]
+        if is_courtesy(tail.plain) and text.endswith(tail.text):
+            text = text[: -len(tail.text)].rstrip()
+    return text or answer
+
+
+def _only_courtesy(line: str) -> bool:
+    sents = split_sentences(line)
+    return bool(sents) and all(is_courtesy(strip_inline(s)) for s in sents)
+
+
 def _last_pairs(turns: tuple[Turn, ...], n: int) -> tuple[tuple[str, str], ...]:
     """The last ``n`` (user, assistant) pairs of ``turns``, read from the end
     so that a follow-up late in a long conversation costs no more than an early one."""
@@ -439,35 +499,33 @@ def make_example(
     from the reader) or else ``config``'s.  A follow-up question keeps the
     exchanges before it as ``history`` so that it can be understood alone.
     """
-    memory = pattern.memory
+    origin = pattern.origin
     history: tuple[tuple[str, str], ...] = ()
     system = config.system_prompt
     source: dict[str, Any] = {
         "pattern_id": pattern.id,
         "memory_ids": list(pattern.source_memory_ids),
     }
-    if memory is not None:
-        mem = memory.memory
+    if origin is not None:
         source.update(
             {
-                "path": mem.source.path,
-                "index": mem.source.index,
-                "format": mem.source.format,
-                "conversation_id": mem.conversation_id,
-                "memory_id": mem.id,
+                "path": origin.source.path,
+                "index": origin.source.index,
+                "format": origin.source.format,
+                "conversation_id": origin.conversation_id,
+                "memory_id": origin.memory_id,
             }
         )
         # a question that leans on earlier turns ("and the second one?",
         # "rewrite the function above") keeps them, so it is understood alone
-        if mem.history and (
-            is_follow_up(mem.user_input)
-            or dangling_reference(mem.user_input, "", False)
+        if origin.history and (
+            is_follow_up(origin.question)
+            or dangling_reference(origin.question, "", False)
             or leans_on_earlier(output)  # "Here is the same logic in C#"
         ):
-            history = _last_pairs(mem.history, 2)
-        own = str(mem.metadata.get("system_prompt") or "").strip()
-        if own and not (config.override_system_prompt and system):
-            system = own
+            history = origin.history
+        if origin.system_prompt and not (config.override_system_prompt and system):
+            system = origin.system_prompt
     # a dataset that joined its instruction and input with no space
     # ("... the following dish.Poached eggs") gets its blank line back
     # entities a scraped page left in prose ("&quot;") are the characters,

@@ -450,7 +450,7 @@ def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample
     # keep the sentence's own article: "What is the Red Cross?", "What is a data frame?"
     lead = definition.split(None, 1)[0].lower() if definition else ""
     article = f"{lead} " if lead in ("a", "an", "the") else ""
-    question = pattern.memory.user_input if pattern.memory is not None else ""
+    question = pattern.origin.question if pattern.origin is not None else ""
     yield make_example(
         pattern, config, f"What {verb} {article}{_as_in_text(term, question)}?", definition
     )

@@ -216,8 +216,7 @@ def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample
         yield whole_answer(pattern, config)
         return
     task, steps = pattern.content["task"], pattern.content["steps"]
-    memory = pattern.memory
-    question = memory.user_input.strip() if memory is not None else ""
+    question = pattern.origin.question.strip() if pattern.origin is not None else ""
     # the user's own request is what the steps answer; a very long one is summed up by its task
     if question and len(question) < 300:
         instruction = question

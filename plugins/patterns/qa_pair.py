@@ -19,7 +19,6 @@ from loomcore import (
     TrainingExample,
     hookimpl,
 )
-from loomcore.compose import answer_text
 from loomcore.model import make_example, make_pattern
 from loomcore.text.smalltalk import asks_back, is_courtesy, is_refusal, is_small_talk
 
@@ -82,7 +81,12 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
 
 def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample]:
     c = pattern.content
-    yield make_example(pattern, config, c["question"], answer_text(pattern.memory, c["answer"]))
+    yield make_example(
+        pattern,
+        config,
+        c["question"],
+        pattern.origin.answer if pattern.origin is not None else c["answer"],
+    )
 
 
 @hookimpl

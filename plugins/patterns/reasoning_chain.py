@@ -227,8 +227,7 @@ def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample
         yield whole_answer(pattern, config)
         return
     c = pattern.content
-    memory = pattern.memory
-    question = memory.user_input.strip() if memory is not None else ""
+    question = pattern.origin.question.strip() if pattern.origin is not None else ""
     instruction = question or f"Reason step by step: {c['premise']}"
     if config.include_reasoning:
         lines = [f"{c['premise']}."]

@@ -191,6 +191,7 @@ def test_the_model_layer_imports_nothing_above_it():
             "loomcore.text",
             "loomcore.text.segment",
             "loomcore.text.sentences",
+            "loomcore.text.smalltalk",
             "loomcore.text.standalone",
         ]
     )
