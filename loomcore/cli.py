@@ -16,7 +16,6 @@ import click
 import orjson
 from click.core import ParameterSource
 
-from loomcore.model import SynthesisConfig
 from loomcore.progress import Progress, TerminalProgress
 from loomcore.registry import LoomcoreError, Registry, get_plugin_manager
 
@@ -179,166 +178,44 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
     )
 
 
+def _click_option(flag: Any) -> Any:
+    """The click option of one :class:`loomcore.options.Flag`."""
+    decls = [f"--{flag.name}/--no-{flag.name}" if flag.kind == "switch" else f"--{flag.name}"]
+    if flag.short:
+        decls.insert(0, flag.short)
+    kw: dict[str, Any] = {"help": flag.help, "metavar": flag.metavar}
+    if flag.kind == "flag":
+        kw["is_flag"] = True
+    elif flag.kind == "many":
+        kw["multiple"] = True
+    else:
+        kw["default"] = flag.default
+        kw["show_default"] = flag.default is not None and flag.default != ""
+        if flag.choices:
+            kw["type"] = click.Choice(flag.choices)
+        elif flag.type in (int, float):
+            ranged = click.IntRange if flag.type is int else click.FloatRange
+            bounded = flag.low is not None or flag.high is not None
+            kw["type"] = (
+                ranged(flag.low, flag.high, min_open=flag.low_open, max_open=flag.high_open)
+                if bounded
+                else flag.type
+            )
+    return click.option(*decls, flag.name.replace("-", "_"), **kw)
+
+
+def _run_options(command: Any) -> Any:
+    """Every flag of :data:`loomcore.options.FLAGS` as an option of ``command``."""
+    from loomcore.options import FLAGS
+
+    for flag in reversed(FLAGS):
+        command = _click_option(flag)(command)
+    return command
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1)
-@click.option(
-    "-o", "--output", "output", default="loomcore-out", show_default=True, help="Output directory."
-)
-@click.option(
-    "-f",
-    "--format",
-    "formats",
-    multiple=True,
-    help="Output format (repeat); default: every loaded format.",
-)
-@click.option(
-    "--input-format", help="Read inputs with this reader instead of detecting the format."
-)
-@click.option(
-    "--min-importance",
-    type=click.FloatRange(0, 1),
-    default=0.4,
-    show_default=True,
-    help="Drop exchanges scored below this.",
-)
-@click.option(
-    "--min-confidence",
-    type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="Drop patterns and examples below this.",
-)
-@click.option(
-    "--include-context/--no-include-context",
-    default=False,
-    show_default=True,
-    help="Kept for the seed's API; writes no entity dump into the input any more.",
-)
-@click.option(
-    "--derived-examples/--no-derived-examples",
-    default=False,
-    show_default=True,
-    help="Also write excerpt examples of patterns the user did not ask about "
-    "(a definition met in passing); labels in raw.jsonl name them either way.",
-)
-@click.option(
-    "--include-reasoning/--no-include-reasoning",
-    default=True,
-    show_default=True,
-    help="Keep reasoning in decision and chain outputs.",
-)
-@click.option(
-    "--system-prompt",
-    default="",
-    help="System message for every example whose conversation has none of its own.",
-)
-@click.option(
-    "--override-system-prompt",
-    is_flag=True,
-    help="Use --system-prompt even where the input gave a system prompt.",
-)
-@click.option(
-    "--strict", is_flag=True, help="Stop at the first plugin fault instead of counting it."
-)
-@click.option(
-    "--redact",
-    type=click.Choice(["all", "secrets", "none"]),
-    default="all",
-    show_default=True,
-    help="Replace secrets (and with 'all' personal data) by placeholders such as [EMAIL] before mining.",
-)
-@click.option(
-    "--redact-allow", multiple=True, metavar="VALUE", help="A value never to redact (repeat)."
-)
-@click.option(
-    "--on-error",
-    type=click.Choice(["skip", "fail"]),
-    default="skip",
-    show_default=True,
-    help="On a bad input record: skip it (written verbatim to quarantine.jsonl) or stop with exit 1.",
-)
-@click.option(
-    "--max-rejected",
-    type=click.FloatRange(0, 1),
-    default=0.01,
-    show_default=True,
-    help="The share of input records that may be rejected; over it (or when an input cannot be "
-    "read to its end) the run still writes what it read, then fails with exit 1.",
-)
-@click.option(
-    "--max-record-bytes",
-    type=click.IntRange(1),
-    default=16 * 1024 * 1024,
-    show_default=True,
-    help="Largest input record.",
-)
-@click.option(
-    "--val-size",
-    type=click.FloatRange(0, min_open=True),
-    default=None,
-    help="Write train and validation files: this share of the examples (below 1, e.g. 0.05) "
-    "or this many (from 1 up) in validation, whole conversations on one side.",
-)
-@click.option(
-    "--split",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=None,
-    help="Deprecated: the train share (--split 0.95 is --val-size 0.05).",
-)
-@click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed of the train/validation split."
-)
-@click.option(
-    "--max-tokens",
-    type=click.IntRange(1),
-    default=None,
-    help="Drop examples over this many tokens (quality:too_many_tokens; default 32768).",
-)
-@click.option(
-    "--tokenizer",
-    metavar="SPEC",
-    default=None,
-    help="Count tokens with a local tokenizer.json (tokenizers extra) or a tiktoken encoding "
-    "name (tiktoken extra, from its cache); default: an estimate, characters / 4.",
-)
-@click.option(
-    "--executor",
-    default=None,
-    metavar="NAME",
-    help="Run the per-exchange work with this executor (local, process, ray, or a plugin's); default: here, in order.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(1),
-    default=None,
-    help="Worker processes for parallel executors (default: every core).",
-)
-@click.option(
-    "--record-timeout",
-    type=click.FloatRange(0),
-    default=30.0,
-    show_default=True,
-    help="Seconds one exchange may take; a plugin past it is counted as failed on that record (0: no limit).",
-)
-@click.option(
-    "--max-turns",
-    type=click.IntRange(1),
-    default=10_000,
-    show_default=True,
-    help="Most turns in one conversation.",
-)
-@click.option(
-    "--keep-custom-instructions",
-    is_flag=True,
-    help="Keep a ChatGPT export's custom instructions as each conversation's system prompt "
-    "(off by default: they describe the person).",
-)
-@click.option(
-    "--since-last",
-    is_flag=True,
-    help="Read only what arrived since the last --since-last run into the same output directory; "
-    "write this run's batch as <format>.run-NNNN.jsonl.",
-)
+@_run_options
 @click.option(
     "-O",
     "--option",
@@ -357,35 +234,9 @@ def cli(ctx: click.Context, plugins: str | None, disable: str | None, verbose: b
 def run(
     ctx: click.Context,
     inputs: tuple[str, ...],
-    output: str,
-    formats: tuple[str, ...],
-    input_format: str | None,
-    min_importance: float,
-    min_confidence: float,
-    include_context: bool,
-    derived_examples: bool,
-    include_reasoning: bool,
-    system_prompt: str,
-    override_system_prompt: bool,
-    strict: bool,
-    redact: str,
-    redact_allow: tuple[str, ...],
-    on_error: str,
-    max_rejected: float,
-    max_record_bytes: int,
-    max_turns: int,
-    val_size: float | None,
-    split: float | None,
-    seed: int,
-    max_tokens: int | None,
-    tokenizer: str | None,
-    executor: str | None,
-    workers: int | None,
-    record_timeout: float,
-    since_last: bool,
-    keep_custom_instructions: bool,
     plugin_option: tuple[str, ...],
     quiet: bool,
+    **flags: Any,
 ) -> None:
     """Run the whole pipeline on INPUTS (files, directories, globs, - for stdin).
 
@@ -393,43 +244,19 @@ def run(
     Writes one JSONL file per format into the output directory, and
     summary.json.
     """
+    import attrs
+
     from loomcore.pipeline import Pipeline, RunOptions
-    from loomcore.records import Limits
 
     registry = _registry(ctx)
-    val_size = _val_size(val_size, split)
-    plugin_options = _plugin_options(ctx, plugin_option, keep_custom_instructions)
-    # the token budget is the quality filter's gate, counted by the chosen tokenizer
-    for key, value in (("max_tokens", max_tokens), ("tokenizer", tokenizer)):
-        if value is not None:
-            plugin_options.setdefault("quality", {})[key] = value
-    options = RunOptions(
-        plugin_options=plugin_options,
-        formats=formats or None,
-        min_importance=min_importance,
-        synthesis=SynthesisConfig(
-            include_reasoning=include_reasoning,
-            include_context=include_context,
-            min_confidence=min_confidence,
-            system_prompt=system_prompt,
-            derived_examples=derived_examples,
-            override_system_prompt=override_system_prompt,
-        ),
-        input_format=input_format,
-        strict=strict,
-        since_last=since_last,
-        redact=redact,
-        redact_allow=frozenset(redact_allow),
-        on_error=on_error,
-        max_rejected=max_rejected,
-        record_timeout=record_timeout,
-        executor=executor,
-        workers=workers,
-        val_size=val_size,
-        split=split,  # kept in the manifest as given
-        seed=seed,
-        limits=Limits(max_record_bytes=max_record_bytes, max_turns=max_turns),
-    )
+    flags["val_size"] = _val_size(flags["val_size"], flags["split"])
+    options = RunOptions.from_flags(flags)
+    # the file's [options.PLUGIN] tables, -O over them, flags that are a plugin's option over both
+    plugin_options = _plugin_options(ctx, plugin_option)
+    for name, table in options.plugin_options.items():
+        plugin_options.setdefault(name, {}).update(table)
+    options = attrs.evolve(options, plugin_options=plugin_options)
+    output = options.output
     pipe = Pipeline(registry, options, progress=_progress(quiet))
     logger = logging.getLogger("loomcore")
     level = logger.level
@@ -448,7 +275,8 @@ def run(
         _print_summary(stats.summary(), pipe.written)
         from loomcore import counting, preflight
 
-        checks = preflight.check(output, count=counting.counter(tokenizer, registry))
+        counter = counting.counter(flags["tokenizer"], registry)
+        checks = preflight.check(output, count=counter)
         click.echo(f"{preflight.summary(checks)} (loomcore check {output})")
 
 
@@ -521,11 +349,8 @@ def _val_size(val_size: float | None, split: float | None) -> float | None:
     return share
 
 
-def _plugin_options(
-    ctx: click.Context, assignments: tuple[str, ...], keep_custom_instructions: bool = False
-) -> dict[str, dict[str, Any]]:
-    """The file's [options.PLUGIN] tables with the command line's -O settings
-    (and flags that are a plugin's option) over them."""
+def _plugin_options(ctx: click.Context, assignments: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The file's [options.PLUGIN] tables with the command line's -O settings over them."""
     from loomcore.config import Config, parse_assignment
 
     obj = ctx.find_object(dict) or {}
@@ -534,8 +359,6 @@ def _plugin_options(
     for text in assignments:
         plugin, key, value = parse_assignment(text)
         merged.setdefault(plugin, {})[key] = value
-    if keep_custom_instructions:
-        merged.setdefault("chatgpt_export_reader", {})["keep_custom_instructions"] = True
     return merged
 
 

@@ -17,7 +17,10 @@ that has a ``[tool.loomcore]`` table.  Only the first one found is read::
     near_threshold = 0.85
 
 Options given on the command line override the file; ``loomcore config``
-prints the result and where each value came from.
+prints the result and where each value came from.  The Python API reads the
+same file: ``Pipeline.from_config()`` (the ``[run]`` table is structured into
+:class:`~loomcore.options.RunOptions` through the one flag table,
+:data:`loomcore.options.FLAGS`, that also makes the command line's options).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 import attrs
 
 from loomcore.contracts import check_options
+from loomcore.options import RunOptions
 from loomcore.registry import LoomcoreError
 
 CONFIG_FILE = "loomcore.toml"
@@ -48,7 +52,7 @@ class Config:
     path: Path | None = None
     plugins: tuple[str, ...] | None = None
     disable: tuple[str, ...] = ()
-    run: dict[str, Any] = attrs.field(factory=dict)  # keys as written, validated by the CLI
+    run: dict[str, Any] = attrs.field(factory=dict)  # keys as written: see run_options()
     options: dict[str, dict[str, Any]] = attrs.field(factory=dict)
 
 
@@ -114,6 +118,17 @@ def load(path: Path | None) -> Config:
         run=dict(run),
         options={k: dict(v) for k, v in options.items()},
     )
+
+
+def run_options(config: Config) -> RunOptions:
+    """The file's ``[run]`` and ``[options.PLUGIN]`` tables as :class:`RunOptions`
+    (what ``loomcore run`` in that directory would use, with no flags given);
+    a bad key or value is a :class:`ConfigError` naming the file and the key's
+    path (``@ $.run.min-importance``)."""
+    try:
+        return RunOptions.from_table(config.run, config.options)
+    except ValueError as exc:
+        raise ConfigError(f"{config.path}: {exc}") from None
 
 
 def parse_assignment(text: str) -> tuple[str, str, Any]:

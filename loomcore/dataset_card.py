@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from loomcore.writers import AtomicFile, write_json
 
 _SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
 
@@ -121,3 +124,14 @@ def card(
         "",
     ]
     return "\n".join(lines)
+
+
+def write(out: Path, summary: dict[str, Any], files: dict[str, str], exporters: Any) -> list[Path]:
+    """dataset_info.json and the card (README.md) in ``out``, listing ``files``
+    ({entry: file name}, only files with lines); the paths written."""
+    info = dataset_info(files, exporters)
+    write_json(out / "dataset_info.json", info)
+    entries = frozenset(k for k in files if entry_name(k) in info)
+    with AtomicFile(out / "README.md") as fh:
+        fh.write(card(summary, files, entries).encode())
+    return [out / "dataset_info.json", out / "README.md"]

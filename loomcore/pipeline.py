@@ -26,7 +26,7 @@ from loomcore.model import Conversation, Memory, TrainingExample
 from loomcore.options import RunOptions
 from loomcore.progress import Progress
 from loomcore.records import limits
-from loomcore.registry import LoomcoreError, Registry, default_registry
+from loomcore.registry import LoomcoreError, Registry, default_registry, get_plugin_manager
 from loomcore.stages.budget import Faults
 from loomcore.stages.export import SIDES, Exporting
 from loomcore.stages.filter import Filtering
@@ -34,7 +34,7 @@ from loomcore.stages.read import InputRejected, Reading
 from loomcore.stages.redact import redact_text
 from loomcore.stages.work import ExecutionPlan, Outcome, process_memory
 from loomcore.stats import RunStats
-from loomcore.writers import AtomicFile, JsonlWriter, OutputDir, write_json
+from loomcore.writers import JsonlWriter, OutputDir, write_json
 
 log = logging.getLogger("loomcore")
 
@@ -67,15 +67,26 @@ class Pipeline:
         # every file the run wrote, in the order written, with its lines if JSONL
         self.written: list[tuple[Path, int | None]] = []
 
+    @classmethod
+    def from_config(
+        cls, path: str | Path | None = None, progress: Progress | None = None
+    ) -> Pipeline:
+        """The run a configuration file describes (``loomcore.toml`` here, or
+        ``path``; see :mod:`loomcore.config`): its plugins, ``[run]`` and
+        ``[options.PLUGIN]`` tables, as ``loomcore run`` with no flags uses them."""
+        from loomcore import config
+
+        found = config.load(config.find(str(path) if path is not None else None))
+        registry = Registry(get_plugin_manager(only=found.plugins, disable=found.disable))
+        return cls(registry, config.run_options(found), progress)
+
     def redacted(self, text: str) -> str:
         """``text`` as the run's redaction mode leaves it (see :func:`redact_text`)."""
         return redact_text(self.registry, text, self.options.redact, self.options.redact_allow)
 
-    def conversations(
-        self, inputs: list[str] | None, watermarks: dict[str, Any] | None = None
-    ) -> Iterator[Conversation]:
+    def conversations(self, inputs: list[str] | None) -> Iterator[Conversation]:
         """Every conversation of the inputs (see :meth:`Reading.conversations`)."""
-        return self.reading.conversations(inputs, watermarks)
+        return self.reading.conversations(inputs)
 
     def memories(self, conversations: Iterable[Conversation]) -> Iterator[Memory]:
         """Every exchange of the conversations, as read."""
@@ -104,7 +115,7 @@ class Pipeline:
         filtering: Filtering | None = None,
     ) -> Iterator[TrainingExample]:
         """Every example of the inputs, in input order, through the chosen executor."""
-        memories = self.memories(self.conversations(inputs, watermarks))
+        memories = self.memories(self.reading.conversations(inputs, watermarks))
         if self.options.executor is None:
             outcomes: Iterable[Outcome] = (
                 process_memory(self.registry, self.options, m) for m in memories
@@ -115,8 +126,9 @@ class Pipeline:
         for outcome in outcomes:
             yield from self.absorb(outcome, filtering)
 
-    def run(self, inputs: list[str] | None, out_dir: str | Path) -> RunStats:
-        """Write one JSONL file per format into ``out_dir``, and ``summary.json``.
+    def run(self, inputs: list[str] | None, out_dir: str | Path | None = None) -> RunStats:
+        """Write one JSONL file per format into ``out_dir`` (the options'
+        ``output`` when None), and ``summary.json``.
 
         With ``since_last``, only records that arrived since the last
         successful incremental run into ``out_dir`` are read, and the files
@@ -129,7 +141,7 @@ class Pipeline:
             raise LoomcoreError(
                 "-: standard input cannot be resumed; --since-last reads files it can read again"
             )
-        final = Path(out_dir)
+        final = Path(out_dir if out_dir is not None else self.options.output)
         owned = [
             *(f"{e}{side}.jsonl" for e in self.registry.exporters for side in SIDES),
             *RUN_FILES,
@@ -151,9 +163,8 @@ class Pipeline:
         exporting = self.exporting = Exporting(
             exporters, options, self.faults, self.stats, out, suffix
         )
-        quarantine = self.reading.quarantine = (
-            JsonlWriter(out / f"quarantine{suffix}.jsonl") if options.on_error == "skip" else None
-        )
+        if options.on_error == "skip":  # bad records are kept aside, not lost
+            self.reading.quarantine = JsonlWriter(out / f"quarantine{suffix}.jsonl")
         token = limits.set(options.limits)
         started = time.perf_counter()
         filtering = Filtering(self.registry, options, self.faults)
@@ -186,20 +197,14 @@ class Pipeline:
                         exporting.write(converter.structure(record, TrainingExample))
         except BaseException:
             exporting.abort()
-            if quarantine is not None:
-                quarantine.abort()
+            self.reading.close_quarantine(keep=False)
             raise
         finally:
             self.progress.finish()
             limits.reset(token)
             if staging is not None:
                 staging.abort()
-        if quarantine is not None:  # kept only when something was rejected
-            if quarantine.lines:
-                quarantine.commit()
-                self.written.append((quarantine.path, quarantine.lines))
-            else:
-                quarantine.abort()
+        self.written += self.reading.close_quarantine(keep=True)
         self.stats.seconds = round(time.perf_counter() - started, 3)
         if state is not None and watermarks == state.watermarks:
             exporting.abort()  # nothing arrived since the last run
@@ -209,7 +214,9 @@ class Pipeline:
         self.written += [(w.path, w.lines) for w in files.values()]
         summary = self._summary(watermarks if state is not None else None)
         if state is None:  # a ready-to-train directory; incremental batches are parts of one
-            self._write_card(out, summary, {entry: w.path.name for entry, w in files.items()})
+            listed = {entry: w.path.name for entry, w in files.items()}
+            card = dataset_card.write(out, summary, listed, self.registry.exporters)
+            self.written += [(path, None) for path in card]
         write_json(out / f"manifest{suffix}.json", manifest(self, summary))
         # the summary is written last: for an incremental run it marks the batch complete
         write_json(out / f"summary{suffix}.json", summary)
@@ -234,12 +241,3 @@ class Pipeline:
         if watermarks is not None:
             summary["watermarks"] = watermarks
         return summary
-
-    def _write_card(self, out: Path, summary: dict[str, Any], files: dict[str, str]) -> None:
-        """dataset_info.json and the dataset card (README.md), listing only files with lines."""
-        info = dataset_card.dataset_info(files, self.registry.exporters)
-        write_json(out / "dataset_info.json", info)
-        entries = frozenset(k for k in files if dataset_card.entry_name(k) in info)
-        with AtomicFile(out / "README.md") as fh:
-            fh.write(dataset_card.card(summary, files, entries).encode())
-        self.written += [(out / "dataset_info.json", None), (out / "README.md", None)]

@@ -69,6 +69,18 @@ class Reading:
                 }
             )
 
+    def close_quarantine(self, keep: bool) -> list[tuple[Path, int | None]]:
+        """Keep the quarantine file if ``keep`` and something was rejected,
+        else remove it; the file kept, with its lines, if any."""
+        quarantine, self.quarantine = self.quarantine, None
+        if quarantine is None:
+            return []
+        if keep and quarantine.lines:
+            quarantine.commit()
+            return [(quarantine.path, quarantine.lines)]
+        quarantine.abort()
+        return []
+
     def conversations(
         self, inputs: list[str] | None, watermarks: dict[str, Any] | None = None
     ) -> Iterator[Conversation]:
