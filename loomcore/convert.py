@@ -13,7 +13,7 @@ import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import make_converter
 
-from loomcore.model import EnrichedMemory
+from loomcore.model import EnrichedMemory, TrainingExample
 
 T = TypeVar("T")
 
@@ -27,6 +27,11 @@ def _make() -> cattrs.Converter:
         make_dict_unstructure_fn(
             EnrichedMemory, conv, user_doc=override(omit=True), reply_doc=override(omit=True)
         ),
+    )
+    # which registry made an example is for rendering it, not part of it
+    conv.register_unstructure_hook(
+        TrainingExample,
+        make_dict_unstructure_fn(TrainingExample, conv, made_by=override(omit=True)),
     )
     return conv
 

@@ -19,6 +19,19 @@ if TYPE_CHECKING:
 
     import click
 
+    from loomcore.contracts import (
+        Enricher,
+        ExampleBuilder,
+        ExampleFilter,
+        Executor,
+        Exporter,
+        Miner,
+        Reader,
+        Redactor,
+        Scorer,
+        TokenCounter,
+    )
+
 PROJECT = "loomcore"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -26,7 +39,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def register_readers(register: Callable[[Any], None]) -> None:
+def register_readers(register: Callable[[Reader], None]) -> None:
     """Register input-format readers.
 
     Called once, when the registry is first asked for readers.
@@ -40,7 +53,7 @@ def register_readers(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_scorers(register: Callable[[Any], None]) -> None:
+def register_scorers(register: Callable[[Scorer], None]) -> None:
     """Register importance scorers, which separate signal from noise.
 
     Called once, when the registry is first asked for scorers.
@@ -56,7 +69,7 @@ def register_scorers(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_redactors(register: Callable[[Any], None]) -> None:
+def register_redactors(register: Callable[[Redactor], None]) -> None:
     """Register redactors, which keep secrets and personal data out of the data.
 
     Called once, when the registry is first asked for redactors.
@@ -72,7 +85,7 @@ def register_redactors(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_enrichers(register: Callable[[Any], None]) -> None:
+def register_enrichers(register: Callable[[Enricher], None]) -> None:
     """Register enrichers, which annotate a memory before mining.
 
     Called once, when the registry is first asked for enrichers.
@@ -88,7 +101,7 @@ def register_enrichers(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_miners(register: Callable[[Any], None]) -> None:
+def register_miners(register: Callable[[Miner], None]) -> None:
     """Register pattern miners.
 
     Called once, when the registry is first asked for miners.
@@ -104,7 +117,7 @@ def register_miners(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_example_builders(register: Callable[[Any], None]) -> None:
+def register_example_builders(register: Callable[[ExampleBuilder], None]) -> None:
     """Register example builders, which turn patterns into training examples.
 
     Called once, when the registry is first asked for builders.
@@ -121,7 +134,7 @@ def register_example_builders(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_filters(register: Callable[[Any], None]) -> None:
+def register_filters(register: Callable[[ExampleFilter], None]) -> None:
     """Register example filters: quality gates and deduplication.
 
     Called once, when the registry is first asked for filters.
@@ -166,7 +179,7 @@ def configure(options: dict[str, Any]) -> None:
 
 
 @hookspec
-def register_exporters(register: Callable[[Any], None]) -> None:
+def register_exporters(register: Callable[[Exporter], None]) -> None:
     """Register output formats.
 
     Called once, when the registry is first asked for exporters.
@@ -181,7 +194,7 @@ def register_exporters(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_executors(register: Callable[[Any], None]) -> None:
+def register_executors(register: Callable[[Executor], None]) -> None:
     """Register executors, which run the per-exchange work on many exchanges.
 
     Called once, when the registry is first asked for executors.
@@ -197,7 +210,7 @@ def register_executors(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_token_counters(register: Callable[[Any], None]) -> None:
+def register_token_counters(register: Callable[[TokenCounter], None]) -> None:
     """Register token counters, which count a text's tokens for a tokenizer.
 
     Called once, when the registry is first asked for token counters.

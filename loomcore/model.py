@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import importlib
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -265,6 +266,10 @@ class TrainingExample:
     # every pattern type found in the exchange, so that a user can select
     # "all procedures" from whole-answer examples (see loomcore.compose)
     labels: tuple[str, ...] = ()
+    # the key of the registry that made it (see `makers`), so that
+    # to_<format>() renders with that registry's formats; not data: the
+    # converter leaves it out, and equality ignores it
+    made_by: int | None = attrs.field(default=None, eq=False, repr=False)
 
     def dialogue(self) -> list[tuple[str, str]]:
         """The example as (role, content) turns, "user"/"assistant", without
@@ -280,6 +285,9 @@ class TrainingExample:
     def render(self, format: str) -> dict[str, Any]:
         """This example as one record of the named output format (through the
         renderer the registry layer installs: see :data:`renderer`)."""
+        maker = makers.get(self.made_by) if self.made_by is not None else None
+        if maker is not None:
+            return maker.exporter(format).render(self)  # type: ignore[no-any-return]
         if renderer is None:
             # the registry layer installs the renderer when it is imported
             importlib.import_module("loomcore.registry")
@@ -294,6 +302,10 @@ class TrainingExample:
             return lambda: self.render(fmt)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+
+#: the live registries by key: an example renders with the one that made it
+#: (weakly held: a registry that is gone falls back to :data:`renderer`)
+makers: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 
 #: ``renderer(format, example) -> record``: installed by :mod:`loomcore.registry`
 #: (the process-wide registry's exporters), so that this layer imports nothing

@@ -11,6 +11,7 @@ effect of importing a module: call :func:`get_plugin_manager` or
 from __future__ import annotations
 
 import importlib.metadata
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -129,6 +130,9 @@ class Registry:
 
     def __init__(self, plugin_manager: pluggy.PluginManager | None = None):
         self.pm = plugin_manager if plugin_manager is not None else get_plugin_manager()
+        # examples this registry makes render with it (TrainingExample.to_<format>())
+        self.key = next(_keys)
+        model.makers[self.key] = self
 
     def _collect(self, hook_name: str, kind: type) -> list[Any]:
         hook = getattr(self.pm.hook, hook_name)
@@ -325,6 +329,7 @@ class Registry:
 
 
 _default: Registry | None = None
+_keys = itertools.count(1)
 
 
 def default_registry() -> Registry:

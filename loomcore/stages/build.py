@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+import attrs
+
 from loomcore.compose import Built, compose
 from loomcore.model import (
     Pattern,
@@ -63,5 +65,7 @@ def examples_of(
             if p.asked is not False or config.derived_examples
             for b in built(registry, p, config, faults)
         ]
-        out.extend(compose(made, (str(p.pattern_type) for p in group), config))
+        composed = compose(made, (str(p.pattern_type) for p in group), config)
+        # to_<format>() of these renders with this registry's formats
+        out.extend(attrs.evolve(e, made_by=registry.key) for e in composed)
     return out

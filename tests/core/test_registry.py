@@ -213,3 +213,46 @@ def test_options_a_plugin_refuses_leave_the_registry_as_it_was(monkeypatch):
     assert reg.exporter("text").render(example) == {"text": "A:user:Q?\nA:assistant:R.\n"}
     with pytest.raises(LoomcoreError, match="domain_keywords must be a list of strings"):
         reg.configure({"default_scorer": {"domain_keywords": "x"}})
+
+
+def test_to_format_renders_with_the_registry_that_made_the_example():
+    from loomcore import (
+        DataSynthesizer,
+        Exporter,
+        LoomcoreError,
+        MemoryEnricher,
+        PatternExtractor,
+        Registry,
+        get_plugin_manager,
+        hookimpl,
+    )
+    from loomcore.convert import from_dict, to_dict
+    from loomcore.model import TrainingExample
+
+    class Shouting:
+        @hookimpl
+        def register_exporters(self, register):
+            register(Exporter("shout", lambda e: {"text": e.output.upper()}))
+
+    pm = get_plugin_manager()
+    pm.register(Shouting(), name="shouting")
+    mine = Registry(pm)
+    memory = {
+        "id": "m1",
+        "text": "What is a wok? A wok is a round-bottomed pan used for stir frying.",
+        "metadata": {
+            "user_input": "What is a wok?",
+            "system_output": "A wok is a round-bottomed pan used for stir frying.",
+        },
+    }
+    enriched = MemoryEnricher(registry=mine).enrich(memory)
+    patterns = PatternExtractor(registry=mine).extract_patterns([enriched])
+    [example] = DataSynthesizer(registry=mine).synthesize(patterns)
+    assert example.to_shout() == {"text": "A WOK IS A ROUND-BOTTOMED PAN USED FOR STIR FRYING."}
+    assert example.to_alpaca()["output"] == example.output  # and the built-in formats
+    # the key is not data: the converter leaves it out, equality ignores it
+    assert "made_by" not in to_dict(example)
+    travelled = from_dict(to_dict(example), TrainingExample)
+    assert travelled == example
+    with pytest.raises(LoomcoreError, match="shout"):
+        travelled.to_shout()  # made by no registry: the process-wide one has no such format
