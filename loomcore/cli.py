@@ -623,27 +623,46 @@ def explain(
     """Show why: one exchange's segments, entities, topics, mined patterns and
     the examples a run would write of it, with each filter's verdict (of the
     exchange as redacted: a terminal is an output too)."""
+    import attrs
+
+    from loomcore.config import Config, run_options
     from loomcore.convert import to_dict
-    from loomcore.pipeline import Pipeline, RunOptions
+    from loomcore.pipeline import Pipeline
     from loomcore.stages.annotate import enrich, mine, score
+    from loomcore.stages.budget import Faults
     from loomcore.stages.build import examples_of
+    from loomcore.stages.filter import Filtering
     from loomcore.stages.redact import RedactionFailed, redact
+    from loomcore.stages.work import prepare_filters
 
     registry = _registry(ctx)
-    options = RunOptions(input_format=input_format, min_importance=0.0)
+    # the options `loomcore run` here would use (the configuration file's), for every exchange
+    config = (ctx.find_object(dict) or {}).get("config") or Config()
+    options = attrs.evolve(run_options(config), min_importance=0.0)
+    if input_format:
+        options = attrs.evolve(options, input_format=input_format)
+    registry.configure(options.plugin_options)
+    faults = Faults(strict=True)  # a plugin's fault is shown, not counted
     pipe = Pipeline(registry, options)
     for i, memory in enumerate(pipe.memories(pipe.conversations([input_path]))):
         if i < record_index:
             continue
         try:
-            memory = redact(registry, memory)
+            memory = redact(registry, memory, options.redact, options.redact_allow)
         except RedactionFailed as exc:
             raise LoomcoreError(f"{input_path}: redaction failed ({exc}); nothing shown") from None
-        memory = score(registry, memory)
-        enriched = enrich(registry, memory)
-        patterns = mine(registry, enriched)
+        memory = score(registry, memory, faults)
+        enriched = enrich(registry, memory, faults)
+        patterns = mine(registry, enriched, faults)
         kept = [p for p in patterns if p.confidence >= options.synthesis.min_confidence]
-        examples = examples_of(registry, kept, options.synthesis)
+        examples = examples_of(registry, kept, options.synthesis, faults)
+        # each example through the run's own filter stage, started afresh: the
+        # run-wide filters (dedup) see only this exchange here
+        verdicts = []
+        for e in examples:
+            filtering = Filtering(registry, options, faults)
+            filtering.prepared.update(prepare_filters(registry, options, [e], faults))
+            verdicts.append(filtering.reason(e))
         report = {
             "memory_id": memory.id,
             "source": to_dict(memory.source),
@@ -684,9 +703,9 @@ def explain(
                     "instruction": e.instruction,
                     "history_turns": len(e.history),
                     "output_chars": len(e.output),
-                    "dropped_by": _verdict(registry, options, e),
+                    "dropped_by": verdict,
                 }
-                for e in examples
+                for e, verdict in zip(examples, verdicts, strict=True)
             ],
         }
         if as_json:
@@ -695,20 +714,6 @@ def explain(
             _print_explain(report)
         return
     raise LoomcoreError(f"{input_path}: has no exchange number {record_index}")
-
-
-def _verdict(registry: Registry, options: Any, example: Any) -> str | None:
-    """The first filter's reason for dropping ``example`` as a run would, or None."""
-    for f in registry.filters:
-        table = options.plugin_options.get(f.plugin, {})
-        state = f.start(table)
-        prepared = f.prepare(example, table) if f.prepare is not None else None
-        reason = (
-            state.see(example, prepared=prepared) if f.prepare is not None else state.see(example)
-        )
-        if reason:
-            return str(reason)
-    return None
 
 
 def _print_explain(report: dict[str, Any]) -> None:

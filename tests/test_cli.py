@@ -241,3 +241,16 @@ def test_explain_names_the_filter_that_would_drop_an_example(tmp_path):
     assert [(e["pattern_type"], e["dropped_by"]) for e in report["examples"]] == [
         ("qa_pair", "standalone:empty_promise")
     ]
+
+
+def test_explain_uses_the_options_a_run_here_would(tmp_path, monkeypatch):
+    from loomcore.inputs import sample_path
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LOOMCORE_CONFIG", raising=False)
+    before = json.loads(invoke("explain", str(sample_path()), "--record", "2", "--json").output)
+    assert [e["dropped_by"] for e in before["examples"]] == [None]
+    # the file's plugin options reach the filters explain runs, as they reach a run's
+    (tmp_path / "loomcore.toml").write_text("[options.quality]\nmax_output_chars = 50\n")
+    after = json.loads(invoke("explain", str(sample_path()), "--record", "2", "--json").output)
+    assert [e["dropped_by"] for e in after["examples"]] == ["quality:output_too_long"]
