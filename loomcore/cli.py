@@ -111,37 +111,22 @@ def _long_name(param: click.Parameter) -> str:
     return last.lstrip("-") if last.startswith("--") else param.name or last
 
 
-def _option_keys(param: click.Parameter) -> set[str]:
-    """Every name a configuration file may use for ``param``: its long flags and its name."""
-    names = {param.name or ""} | {
-        o.lstrip("-") for o in param.opts if o.startswith("--") or not o.startswith("-")
-    }
-    return {n.replace("-", "_") for n in names if n}
-
-
 def _run_defaults(config: Any) -> dict[str, Any]:
-    """The ``[run]`` table as defaults of the ``run`` command's parameters, checked
-    against their types (a bad value names the file and the key)."""
+    """The ``[run]`` table as defaults of the ``run`` command's parameters,
+    checked by the flag table as the Python API checks it (a bad value names
+    the file and the key's path)."""
     from loomcore.config import ConfigError
+    from loomcore.options import checked
 
-    by_key = {k: p for p in run.params for k in _option_keys(p)}
-    ctx = click.Context(run)
-    out: dict[str, Any] = {}
-    for key, value in config.run.items():
-        param = by_key.get(key.replace("-", "_"))
-        if param is None or param.name in _NOT_IN_CONFIG:
-            known = sorted(_long_name(p) for p in run.params if p.name not in _NOT_IN_CONFIG)
-            raise ConfigError(
-                f"{config.path}: [run] has an unknown option {key!r} (known: {', '.join(known)})"
-            )
-        if (param.multiple or param.nargs == -1) and isinstance(value, str):
-            value = [value]
-        try:
-            param.type_cast_value(ctx, value)
-        except click.BadParameter as exc:
-            raise ConfigError(f"{config.path}: [run] {key}: {exc.message}") from None
-        out[param.name or key] = value
-    return out
+    table = dict(config.run)
+    inputs = table.pop("inputs", None)  # the command's argument, not an option
+    try:
+        values = {flag.param: value for flag, value in checked(table).items()}
+    except ValueError as exc:
+        raise ConfigError(f"{config.path}: {exc}") from None
+    if inputs is not None:
+        values["inputs"] = [inputs] if isinstance(inputs, str) else inputs
+    return values
 
 
 @click.group(cls=LoomcoreGroup)
@@ -201,7 +186,7 @@ def _click_option(flag: Any) -> Any:
                 if bounded
                 else flag.type
             )
-    return click.option(*decls, flag.name.replace("-", "_"), **kw)
+    return click.option(*decls, flag.param, **kw)
 
 
 def _run_options(command: Any) -> Any:
@@ -249,8 +234,8 @@ def run(
     from loomcore.pipeline import Pipeline, RunOptions
 
     registry = _registry(ctx)
-    flags["val_size"] = _val_size(flags["val_size"], flags["split"])
-    options = RunOptions.from_flags(flags)
+    flags["val_size"] = _val_size(flags["val_size"], split := flags.pop("split"))
+    options = attrs.evolve(RunOptions.from_flags(flags), split=split)  # as given, for the manifest
     # the file's [options.PLUGIN] tables, -O over them, flags that are a plugin's option over both
     plugin_options = _plugin_options(ctx, plugin_option)
     for name, table in options.plugin_options.items():

@@ -34,7 +34,7 @@ import attrs
 
 from loomcore.contracts import check_options
 from loomcore.options import RunOptions
-from loomcore.registry import LoomcoreError
+from loomcore.registry import ENV_LOAD, LoomcoreError, Registry, get_plugin_manager
 
 CONFIG_FILE = "loomcore.toml"
 ENV_CONFIG = "LOOMCORE_CONFIG"
@@ -125,10 +125,19 @@ def run_options(config: Config) -> RunOptions:
     (what ``loomcore run`` in that directory would use, with no flags given);
     a bad key or value is a :class:`ConfigError` naming the file and the key's
     path (``@ $.run.min-importance``)."""
+    table = {k: v for k, v in config.run.items() if k != "inputs"}  # given to run() instead
     try:
-        return RunOptions.from_table(config.run, config.options)
+        return RunOptions.from_table(table, config.options)
     except ValueError as exc:
         raise ConfigError(f"{config.path}: {exc}") from None
+
+
+def registry(config: Config) -> Registry:
+    """The registry of the plugins the file loads: its ``plugins`` list unless
+    ``LOOMCORE_LOAD_PLUGINS`` is set (the environment wins over the file, as
+    on the command line), less its ``disable`` list and the environment's."""
+    only = None if os.environ.get(ENV_LOAD) else config.plugins
+    return Registry(get_plugin_manager(only=only, disable=config.disable))
 
 
 def parse_assignment(text: str) -> tuple[str, str, Any]:

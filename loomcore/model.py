@@ -286,8 +286,9 @@ class TrainingExample:
         """This example as one record of the named output format (through the
         renderer the registry layer installs: see :data:`renderer`)."""
         maker = makers.get(self.made_by) if self.made_by is not None else None
-        if maker is not None:
+        if maker is not None and format in maker.exporters:
             return maker.exporter(format).render(self)  # type: ignore[no-any-return]
+        # else any installed format, as the process-wide registry has them
         if renderer is None:
             # the registry layer installs the renderer when it is imported
             importlib.import_module("loomcore.registry")

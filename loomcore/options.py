@@ -20,6 +20,7 @@ import attrs
 from loomcore.convert import converter
 from loomcore.model import SynthesisConfig
 from loomcore.records import Limits
+from loomcore.splits import check_val_size
 
 log = logging.getLogger("loomcore")
 
@@ -58,19 +59,13 @@ class RunOptions:
 
     @classmethod
     def from_flags(cls, values: Mapping[str, Any]) -> RunOptions:
-        """Options from flag values by flag name (``{"min-importance": 0.5}``);
-        a flag not given, or given as None, keeps its default.  Raises
-        ValueError naming the flag for a value of the wrong kind or range."""
+        """Options from flag values by flag name (``{"min-importance": 0.5}``,
+        also ``min_importance``, or the field's name: ``formats``); a flag
+        not given, or given as None, keeps its default.  Raises ValueError
+        naming the flag and its path for an unknown flag or a value of the
+        wrong kind or range."""
         tree: dict[str, Any] = {}
-        for name, value in values.items():
-            flag = FLAG_BY_NAME.get(name.replace("_", "-"))
-            if flag is None:
-                known = ", ".join(sorted(FLAG_BY_NAME))
-                raise ValueError(f"unknown option {name!r} @ $.run.{name} (known: {known})")
-            try:
-                value = flag.check(value)
-            except ValueError as exc:  # where it is, as a configuration file's reader sees it
-                raise ValueError(f"{exc} @ $.run.{name}") from None
+        for flag, value in checked(values).items():
             if value is None or (flag.path[0] == "plugin_options" and value is False):
                 continue  # not set: the field's (or the plugin's) default
             node = tree
@@ -116,6 +111,11 @@ class Flag:
     metavar: str | None = None
 
     @property
+    def param(self) -> str:
+        """The keyword the command line passes its value as: the field's name."""
+        return self.path[-1]
+
+    @property
     def default(self) -> Any:
         """The default: the RunOptions field's own (None for a plugin's option)."""
         if self.path[0] == "plugin_options":
@@ -146,6 +146,8 @@ class Flag:
             raise ValueError(f"{self.name}: {value!r} is not one of {', '.join(self.choices)}")
         if not isinstance(value, int | float):
             return value
+        if value != value:  # NaN is in no range
+            raise ValueError(f"{self.name}: expected a number, not nan")
         if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
             raise ValueError(
                 f"{self.name}: {value!r} is {'not above' if self.low_open else 'below'} {self.low:g}"
@@ -155,6 +157,37 @@ class Flag:
                 f"{self.name}: {value!r} is {'not below' if self.high_open else 'above'} {self.high:g}"
             )
         return value
+
+
+def flag_named(name: str) -> Flag | None:
+    """The flag a configuration key or keyword names: ``min-importance``,
+    ``min_importance``, or where its value goes (``formats``)."""
+    key = name.replace("_", "-")
+    return FLAG_BY_NAME.get(key) or FLAG_BY_PARAM.get(name.replace("-", "_"))
+
+
+def checked(values: Mapping[str, Any]) -> dict[Flag, Any]:
+    """Each value checked by its flag (see :meth:`Flag.check`), or a ValueError
+    that says which key and why: ``min-importance: 2 is above 1 @ $.run.min-importance``."""
+    out: dict[Flag, Any] = {}
+    for name, value in values.items():
+        flag = flag_named(name)
+        if flag is None:
+            known = ", ".join(sorted(FLAG_BY_NAME))
+            raise ValueError(f"[run] has an unknown option {name!r} (known: {known})")
+        try:
+            out[flag] = flag.check(value)
+        except ValueError as exc:  # where it is, as a configuration file's reader sees it
+            raise ValueError(f"{exc} @ $.run.{name}") from None
+    val_size, split = out.get(FLAG_BY_NAME["val-size"]), out.get(FLAG_BY_NAME["split"])
+    if val_size is not None and split is not None:
+        raise ValueError("give val-size or the deprecated split, not both @ $.run.val-size")
+    if val_size is not None:
+        try:
+            check_val_size(val_size)
+        except ValueError as exc:
+            raise ValueError(f"val-size: {exc} @ $.run.val-size") from None
+    return out
 
 
 def _f(name: str, *path: str, help: str, **kw: Any) -> Flag:
@@ -319,3 +352,5 @@ FLAGS: tuple[Flag, ...] = (
     ),
 )
 FLAG_BY_NAME = {flag.name: flag for flag in FLAGS}
+# the keyword of each flag (the field it sets): "formats" for --format
+FLAG_BY_PARAM = {flag.param: flag for flag in FLAGS}

@@ -1,13 +1,9 @@
 """The run: read -> (per exchange: redact -> score -> enrich -> mine -> build) -> filter -> export.
 
-:class:`Pipeline` composes the stages of :mod:`loomcore.stages`: it reads the
-inputs (:class:`~loomcore.stages.read.Reading`), hands each exchange to an
-executor that runs :func:`loomcore.stages.work.process_memory`, filters what
-comes back in input order (:class:`~loomcore.stages.filter.Filtering`) and
-writes the outputs as one set (:class:`~loomcore.stages.export.Exporting`).
-Records stream through generators one exchange at a time; only counters grow
-with the input.  The run's options are in :mod:`loomcore.options`, its counts
-in :mod:`loomcore.stats` and the manifest in :mod:`loomcore.manifest`.
+:class:`Pipeline` composes the stages of :mod:`loomcore.stages`: reading, an
+executor running :func:`~loomcore.stages.work.process_memory` on each
+exchange, filtering in input order, and exporting the outputs as one set.
+Records stream one exchange at a time; only counters grow with the input.
 """
 
 from __future__ import annotations
@@ -18,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from loomcore import dataset_card, increments, splits
 from loomcore.convert import converter
 from loomcore.inputs import iter_paths, printable_path
@@ -26,9 +24,9 @@ from loomcore.model import Conversation, Memory, TrainingExample
 from loomcore.options import RunOptions
 from loomcore.progress import Progress
 from loomcore.records import limits
-from loomcore.registry import LoomcoreError, Registry, default_registry, get_plugin_manager
+from loomcore.registry import LoomcoreError, Registry, default_registry
 from loomcore.stages.budget import Faults
-from loomcore.stages.export import SIDES, Exporting
+from loomcore.stages.export import Exporting, owned_files
 from loomcore.stages.filter import Filtering
 from loomcore.stages.read import InputRejected, Reading
 from loomcore.stages.redact import redact_text
@@ -41,9 +39,8 @@ log = logging.getLogger("loomcore")
 # the names executors and plugins import from here (the stages are in loomcore.stages)
 __all__ = ["ExecutionPlan", "InputRejected", "Outcome", "Pipeline", "RunOptions", "RunStats"]
 __all__ += ["process_memory"]
-
-# what a run writes beside the formats' files: a previous run's copies that this one does not write go
-RUN_FILES = ("quarantine.jsonl", "README.md", "dataset_info.json", "manifest.json", "summary.json")
+# and the stages' names, for plugins written before the stages had modules of their own
+from loomcore.stages.names import *  # noqa: E402, F403
 
 
 class Pipeline:
@@ -77,16 +74,17 @@ class Pipeline:
         from loomcore import config
 
         found = config.load(config.find(str(path) if path is not None else None))
-        registry = Registry(get_plugin_manager(only=found.plugins, disable=found.disable))
-        return cls(registry, config.run_options(found), progress)
+        return cls(config.registry(found), config.run_options(found), progress)
 
     def redacted(self, text: str) -> str:
         """``text`` as the run's redaction mode leaves it (see :func:`redact_text`)."""
         return redact_text(self.registry, text, self.options.redact, self.options.redact_allow)
 
-    def conversations(self, inputs: list[str] | None) -> Iterator[Conversation]:
+    def conversations(
+        self, inputs: list[str] | None, watermarks: dict[str, Any] | None = None
+    ) -> Iterator[Conversation]:
         """Every conversation of the inputs (see :meth:`Reading.conversations`)."""
-        return self.reading.conversations(inputs)
+        return self.reading.conversations(inputs, watermarks)
 
     def memories(self, conversations: Iterable[Conversation]) -> Iterator[Memory]:
         """Every exchange of the conversations, as read."""
@@ -106,7 +104,13 @@ class Pipeline:
         self.stats.absorb(outcome)
         if filtering is not None:
             filtering.prepared.update(outcome.prepared)
-        return list(outcome.examples)
+        # made in another process by that process's registry: to_<format>() renders with this one
+        key = self.registry.key
+        return [e if e.made_by == key else attrs.evolve(e, made_by=key) for e in outcome.examples]
+
+    def process(self, memory: Memory) -> list[TrainingExample]:
+        """One exchange through redact, score, enrich, mine and build, here."""
+        return self.absorb(process_memory(self.registry, self.options, memory))
 
     def examples(
         self,
@@ -115,7 +119,7 @@ class Pipeline:
         filtering: Filtering | None = None,
     ) -> Iterator[TrainingExample]:
         """Every example of the inputs, in input order, through the chosen executor."""
-        memories = self.memories(self.reading.conversations(inputs, watermarks))
+        memories = self.memories(self.conversations(inputs, watermarks))
         if self.options.executor is None:
             outcomes: Iterable[Outcome] = (
                 process_memory(self.registry, self.options, m) for m in memories
@@ -142,10 +146,9 @@ class Pipeline:
                 "-: standard input cannot be resumed; --since-last reads files it can read again"
             )
         final = Path(out_dir if out_dir is not None else self.options.output)
-        owned = [
-            *(f"{e}{side}.jsonl" for e in self.registry.exporters for side in SIDES),
-            *RUN_FILES,
-        ]
+        owned = owned_files(
+            self.registry.exporters
+        )  # a previous run's that this one does not write go
         output = OutputDir(final, replace=not self.options.since_last, owned=owned)
         try:
             return self._run(inputs, final, output)
@@ -214,7 +217,8 @@ class Pipeline:
         self.written += [(w.path, w.lines) for w in files.values()]
         summary = self._summary(watermarks if state is not None else None)
         if state is None:  # a ready-to-train directory; incremental batches are parts of one
-            listed = {entry: w.path.name for entry, w in files.items()}
+            # a file of no lines is listed nowhere: a trainer given it fails
+            listed = {entry: w.path.name for entry, w in files.items() if w.lines}
             card = dataset_card.write(out, summary, listed, self.registry.exporters)
             self.written += [(path, None) for path in card]
         write_json(out / f"manifest{suffix}.json", manifest(self, summary))

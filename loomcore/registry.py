@@ -11,7 +11,6 @@ effect of importing a module: call :func:`get_plugin_manager` or
 from __future__ import annotations
 
 import importlib.metadata
-import itertools
 import os
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -131,7 +130,7 @@ class Registry:
     def __init__(self, plugin_manager: pluggy.PluginManager | None = None):
         self.pm = plugin_manager if plugin_manager is not None else get_plugin_manager()
         # examples this registry makes render with it (TrainingExample.to_<format>())
-        self.key = next(_keys)
+        self.key = _new_key()
         model.makers[self.key] = self
 
     def _collect(self, hook_name: str, kind: type) -> list[Any]:
@@ -329,7 +328,12 @@ class Registry:
 
 
 _default: Registry | None = None
-_keys = itertools.count(1)
+
+
+def _new_key() -> int:
+    # unique across processes: a worker's own registry (spawn, Ray) never
+    # takes the key of an unrelated registry in the parent
+    return int.from_bytes(os.urandom(8), "big")
 
 
 def default_registry() -> Registry:

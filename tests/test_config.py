@@ -152,11 +152,11 @@ def test_text_template_from_the_file(here):
         ),
         (
             "[run]\nmin-importance = 2\n",
-            "FILE: [run] min-importance: 2.0 is not in the range 0<=x<=1.",
+            "FILE: min-importance: 2 is above 1 @ $.run.min-importance",
         ),
         (
             '[run]\nredact = "some"\n',
-            "FILE: [run] redact: 'some' is not one of 'all', 'secrets', 'none'.",
+            "FILE: redact: 'some' is not one of all, secrets, none @ $.run.redact",
         ),
         (
             "[run]\nspeed = 1\n",

@@ -168,3 +168,23 @@ def test_run_lists_every_file_it_wrote(tmp_path):
         f"wrote {out / 'summary.json'}",
     ]
     assert sorted(p.name for p in out.iterdir()) == sorted(w.rsplit("/", 1)[1] for w in wrote)
+
+
+def test_a_format_file_of_no_lines_is_written_but_listed_nowhere(tmp_path):
+    src = tmp_path / "chat.jsonl"
+    src.write_text(
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "user", "content": "hi"},
+                    {"role": "assistant", "content": "hello!"},
+                ]
+            }
+        )
+        + "\n"
+    )
+    out = tmp_path / "out"
+    Pipeline(options=RunOptions(formats=("alpaca", "sharegpt"))).run([str(src)], out)
+    assert (out / "alpaca.jsonl").read_text() == ""  # the run's files, empty
+    assert json.loads((out / "dataset_info.json").read_text()) == {}  # a trainer given one fails
+    assert "configs:" not in (out / "README.md").read_text()

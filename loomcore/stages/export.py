@@ -21,6 +21,13 @@ log = logging.getLogger("loomcore")
 
 # the files a run may write for one format: whole, or one per side of the split
 SIDES = ("", ".train", ".validation")
+# what a run writes beside the formats' files
+RUN_FILES = ("quarantine.jsonl", "README.md", "dataset_info.json", "manifest.json", "summary.json")
+
+
+def owned_files(exporters: Iterable[str]) -> list[str]:
+    """Every file name a (non-incremental) run into a directory may write."""
+    return [*(f"{e}{side}.jsonl" for e in exporters for side in SIDES), *RUN_FILES]
 
 
 class Exporting:

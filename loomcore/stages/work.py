@@ -50,14 +50,17 @@ def prepare_filters(
 ) -> dict[str, dict[str, Any]]:
     """Each filter's per-example work (see :class:`loomcore.contracts.ExampleFilter`)."""
     prepared: dict[str, dict[str, Any]] = {}
-    preparing = [f for f in registry.filters if f.prepare is not None]
-    for example in examples:
+    for f in registry.filters:  # filter by filter, each over every example
+        if f.prepare is None:
+            continue
+        table = options.plugin_options.get(f.plugin, {})
+        for example in examples:
 
-        def prepare(f: Any, example: TrainingExample = example) -> Any:
-            return f.prepare(example, options.plugin_options.get(f.plugin, {}))
+            def prepare(f: Any, example: TrainingExample = example, table: Any = table) -> Any:
+                return f.prepare(example, table)
 
-        for f, value in faults.each(preparing, "filter", example.id, prepare):
-            prepared.setdefault(example.id, {})[f.plugin] = value
+            for _, value in faults.each((f,), "filter", example.id, prepare):
+                prepared.setdefault(example.id, {})[f.plugin] = value
     return prepared
 
 

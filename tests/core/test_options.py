@@ -19,7 +19,7 @@ from loomcore.records import Limits
 def test_every_flag_is_an_option_of_run_with_the_fields_default():
     params = {p.name: p for p in run.params}
     for flag in FLAGS:
-        param = params[flag.name.replace("-", "_")]
+        param = params[flag.param]
         assert f"--{flag.name}" in param.opts, flag.name
         if flag.kind == "value":
             assert param.default == flag.default, flag.name
@@ -62,7 +62,7 @@ def test_flags_go_where_their_path_says():
         ({"val-size": 0}, "val-size: 0 is not above 0 @ $.run.val-size"),
         ({"strict": "yes"}, "strict: expected true or false, not 'yes' @ $.run.strict"),
         ({"seed": True}, "seed: expected int, not True @ $.run.seed"),
-        ({"colour": "red"}, "unknown option 'colour' @ $.run.colour (known: "),
+        ({"colour": "red"}, "[run] has an unknown option 'colour' (known: "),
     ],
 )
 def test_a_bad_value_in_the_file_names_the_file_and_its_path(tmp_path, table, message):
@@ -109,3 +109,57 @@ def test_the_command_line_and_the_api_make_the_same_options(tmp_path):
     )
     assert from_cli == from_file
     assert isinstance(run, click.Command)
+
+
+def test_keys_may_name_the_flag_or_the_field(tmp_path):
+    # "formats" is how the command line's keyword and older files spell it
+    assert RunOptions.from_table({"formats": ["raw"]}).formats == ("raw",)
+    assert RunOptions.from_table({"format": "raw"}).formats == ("raw",)
+    assert RunOptions.from_table({"min_importance": 0.3}).min_importance == 0.3
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("seed = 1.5", "seed: expected int, not 1.5 @ $.run.seed"),
+        (
+            'min-importance = "0.5"',
+            "min-importance: expected float, not '0.5' @ $.run.min-importance",
+        ),
+        ("min-importance = nan", "min-importance: expected a number, not nan"),
+        ("val-size = 1.5", "val-size: val_size 1.5: a fraction below 1 or a whole number"),
+        ("val-size = 0.1\nsplit = 0.9", "give val-size or the deprecated split, not both"),
+    ],
+)
+def test_run_and_the_python_api_refuse_the_same_values_alike(tmp_path, monkeypatch, line, message):
+    from click.testing import CliRunner
+
+    from loomcore.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LOOMCORE_CONFIG", raising=False)
+    path = tmp_path / "loomcore.toml"
+    path.write_text(f"[run]\n{line}\n")
+    with pytest.raises(ConfigError) as info:
+        Pipeline.from_config()
+    assert str(info.value).startswith(f"{path}: {message}")
+    result = CliRunner().invoke(cli, ["run", "-q"])
+    assert (result.exit_code, result.output.startswith(f"Error: {path}: {message}")) == (1, True)
+
+
+def test_the_environment_chooses_the_plugins_over_the_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LOOMCORE_CONFIG", raising=False)
+    (tmp_path / "loomcore.toml").write_text(
+        'plugins = ["raw_memory_reader", "qa_pair", "alpaca"]\n'
+    )
+    assert sorted(Pipeline.from_config().registry.exporters) == ["alpaca"]
+    monkeypatch.setenv("LOOMCORE_LOAD_PLUGINS", "raw_memory_reader,qa_pair,raw")
+    assert sorted(Pipeline.from_config().registry.exporters) == ["raw"]
+
+
+def test_inputs_in_the_file_are_the_commands_not_the_apis(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LOOMCORE_CONFIG", raising=False)
+    (tmp_path / "loomcore.toml").write_text('[run]\ninputs = ["chats.jsonl"]\nseed = 4\n')
+    assert Pipeline.from_config().options.seed == 4  # inputs are given to run() instead

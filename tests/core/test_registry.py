@@ -256,3 +256,39 @@ def test_to_format_renders_with_the_registry_that_made_the_example():
     assert travelled == example
     with pytest.raises(LoomcoreError, match="shout"):
         travelled.to_shout()  # made by no registry: the process-wide one has no such format
+
+
+def test_an_example_renders_any_installed_format_its_registry_lacks():
+    from loomcore import Registry, get_plugin_manager
+    from loomcore.model import Memory, SynthesisConfig
+    from loomcore.stages.annotate import enrich, mine, score
+    from loomcore.stages.build import examples_of
+
+    small = Registry(get_plugin_manager(only=["default_scorer", "qa_pair", "alpaca"]))
+    memory = Memory(
+        "m1",
+        metadata={
+            "user_input": "What is a wok?",
+            "system_output": "A wok is a round-bottomed pan used for stir frying.",
+        },
+    )
+    [example] = examples_of(
+        small, mine(small, enrich(small, score(small, memory))), SynthesisConfig()
+    )
+    assert example.made_by == small.key
+    assert example.to_chatml()["messages"][-1]["content"] == example.output
+
+
+def test_examples_from_another_process_render_with_the_runs_registry():
+    import attrs
+
+    from loomcore.model import TrainingExample
+    from loomcore.pipeline import Pipeline
+    from loomcore.stages.work import Outcome
+
+    pipe = Pipeline()
+    # as a spawned worker's own registry stamps them: a key the parent never made
+    foreign = TrainingExample(instruction="Q?", output="R.", made_by=12345)
+    [example] = pipe.absorb(Outcome("m1", examples=(foreign,)))
+    assert example.made_by == pipe.registry.key
+    assert attrs.evolve(example, made_by=None) == foreign  # nothing else changed
