@@ -1,0 +1,174 @@
+"""The standalone rules added for the blind ratings' structural failures:
+glue repaired, choices among alternatives not given, tools and searches the
+example does not carry, a model's tags on a line of their own, a paragraph
+whose last sentence stops.  Every text here is of our own writing."""
+
+import pytest
+
+from loomcore.text.standalone import (
+    about_missing_tools,
+    asks_to_choose_from_nothing,
+    cut_off,
+    first_failure,
+    markup,
+    unglue,
+)
+
+GOOD = "A heap keeps the smallest item at the root, so popping it takes logarithmic time."
+
+
+@pytest.mark.parametrize(
+    ("glued", "output", "repaired"),
+    [
+        # a sentence end run into a word that only opens a sentence
+        (
+            "Make this sentence sound more formal.They gonna be late.",
+            "",
+            "Make this sentence sound more formal.\n\nThey gonna be late.",
+        ),
+        (
+            "Count the legs in the sentence.There are two dogs and a cat.",
+            "",
+            "Count the legs in the sentence.\n\nThere are two dogs and a cat.",
+        ),
+        (
+            "Give the opposite of the phrase.I'm always early",
+            "",
+            "Give the opposite of the phrase.\n\nI'm always early",
+        ),
+        # a word run into a line of code
+        (
+            "fix this so that it runsdef add(a, b) return a + b",
+            "",
+            "fix this so that it runs\n\ndef add(a, b) return a + b",
+        ),
+        # a word run into a capitalised word the answer never writes glued
+        (
+            "Name the plural of the nounGoose",
+            "The plural of goose is geese.",
+            "Name the plural of the noun\n\nGoose",
+        ),
+    ],
+)
+def test_glue_is_repaired_with_a_blank_line(glued, output, repaired):
+    assert unglue(glued, output) == repaired
+    # what is still glued fails the gate; the repair passes it
+    assert first_failure(glued, "", output or GOOD) == "garbled_instruction"
+    assert first_failure(repaired, "", output or GOOD) is None
+
+
+@pytest.mark.parametrize(
+    ("request_", "output"),
+    [
+        ("How do I subclass nn.Module in PyTorch?", GOOD),
+        ("Can I subclass Foo(Base) twice?", GOOD),
+        ("Is fmt.Println buffered in Go?", GOOD),
+        # an identifier the answer writes too is no glue
+        ("What does setTimeout return?", "setTimeout returns a timer id."),
+        # in a coding answer a camel-cased name is code, whatever the answer writes
+        ("Why is myList empty?", "```python\nitems = []\n```"),
+        ("Is macOS fast? Yes.", GOOD),
+    ],
+)
+def test_names_and_code_are_not_glue(request_, output):
+    assert unglue(request_, output) == request_
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "Select the wrong meaning of the word 'brisk'.",
+        "Choose the option that best completes the proverb.\n\nA stitch in time",
+        "Pick the correct synonym for 'rapid'.",
+        "Among the given choices, which is a mammal?",
+        "From the list of words, find the one that rhymes with 'cat'.",
+    ],
+)
+def test_a_choice_among_alternatives_not_given_dangles(request_):
+    assert asks_to_choose_from_nothing(request_)
+    assert first_failure(request_, "", GOOD) == "dangling_reference"
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "Pick the correct synonym for 'rapid': slow, quick or loud.",
+        "Choose the right word: affect or effect?",
+        "Select the best option:\n- tea\n- coffee",
+        "Identify the wrong word in the sentence below.\n\nShe go to school every day.",
+        "Find the incorrect statement: Fish swim. Birds fly. Cats bark.",
+        "Choose the best answer to this riddle: what has keys but no locks?",
+    ],
+)
+def test_a_choice_with_its_alternatives_or_its_text_stands(request_):
+    assert not asks_to_choose_from_nothing(request_)
+    assert first_failure(request_, "", GOOD) is None
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "The `lookup_flight` tool needs a flight number before it can answer.",
+        "The available booking API tool `reserveRoom` has no date field.",
+        "Sorry, I need the order_reference_code to look that order up.",
+        "According to timeanddate.com, the sun sets at 6 pm there in March.",
+        "The sources I found do not list a price for it.",
+        "I searched for it, and the museum opens at nine.",
+    ],
+)
+def test_an_answer_from_a_tool_or_a_search_the_example_lacks(output):
+    assert about_missing_tools(output, "When does the Louvre open?")
+    assert first_failure("When does the Louvre open?", "", output) == "missing_tools"
+
+
+@pytest.mark.parametrize(
+    ("request_", "output"),
+    [
+        # a function of a coding answer is no tool
+        ("How do I read a CSV?", "The `read_csv` function returns a DataFrame."),
+        # a parameter the request itself names
+        ("What is user_id for?", "You need the user_id to fetch a profile."),
+        ("Tell me a story.", "As I looked up, I saw the moon over the hills."),
+        ("Who publishes it?", "According to the publisher, it comes out yearly."),
+    ],
+)
+def test_words_that_only_look_like_tools(request_, output):
+    assert not about_missing_tools(output, request_)
+
+
+def test_a_model_tag_alone_on_a_line_is_leaked_even_in_a_code_block():
+    leaked = "Here it is.\n```text\n<thread>\nPlan the reply.\n</thread>\n</think>\n\nHi.\n```"
+    assert markup(leaked)
+    assert first_failure("Say hi.", "", leaked) == "markup"
+    # code that handles the tags writes them in strings
+    code = '```python\nanswer = text.split("</think>")[-1]\n```'
+    assert not markup(code)
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "A stack is last in, first out. We push each node on it. Then we pop",
+        "Boil the water first. Add the pasta and stir. After that you drain",
+    ],
+)
+def test_a_paragraph_whose_last_sentence_stops_is_cut_off(output):
+    assert cut_off(output)
+    assert first_failure("Explain it.", "", output) == "cut_off"
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        # a long last sentence without its full stop is the writer's habit
+        "Use a newline. The carriage return is only for overwriting the line you just "
+        "wrote in a terminal, which is rare these days though",
+        # a list item, a poem's line, a sign-off
+        "Steps:\n1. Open the file.\n2.  Return the `result` list",
+        "Roses are red\nViolets are blue",
+        "Thanks for asking. I hope it works.\n\nBest wishes",
+        "Done. See you soon :)",
+    ],
+)
+def test_lines_that_end_without_a_full_stop_but_are_whole(output):
+    assert not cut_off(output)
