@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 
 from loomcore.text import lexicon
+from loomcore.text.question import Question
 from loomcore.text.sentences import split_sentences
 
 _FENCE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
@@ -413,6 +414,17 @@ def unglue(request: str, output: str = "") -> str:
     return request[:at] + "\n\n" + request[at:]
 
 
+def _repeated_in_brackets(text: str) -> bool:
+    """What was just written, repeated in brackets right after it: "the
+    following list: dogs, cats, pigs[dogs, cats, pigs]" (a dataset's input
+    glued on after the request had quoted it)."""
+    for m in re.finditer(r"[\[(]([^\[\]()\n]{8,400})[\])]", text):
+        inner = m.group(1).strip()
+        if text[: m.start()].rstrip().endswith(inner):
+            return True
+    return False
+
+
 # emoticons close brackets without opening them
 _EMOTICON = re.compile(r"(?<!\w)[:;=8]-?[()\[\]DPp](?!\w)|\(\s*[:;]|\b(?:s|es)\)")
 
@@ -422,6 +434,8 @@ def garbled(instruction: str, output: str = "") -> bool:
     glued with no space, or a placeholder where the request should be."""
     text = _EMOTICON.sub(" ", prose(instruction[:_HEAD]))
     if _NO_INPUT.search(instruction[-200:]) or unglue(instruction, output) != instruction:
+        return True
+    if _repeated_in_brackets(text):
         return True
     for a, b in ("()", "[]", "{}"):
         if text.count(a) != text.count(b):
@@ -578,6 +592,44 @@ def noisy_input(input: str) -> bool:
     return bool(re.match(r"^\s*(?:entities|topics|keywords)\s*:", input, re.IGNORECASE))
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_FUNCTION_WORDS = (
+    lexicon.ARTICLES
+    | lexicon.PRONOUNS
+    | lexicon.DETERMINERS
+    | lexicon.PREPOSITIONS
+    | lexicon.CONJUNCTIONS
+    | lexicon.AUXILIARIES
+)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def restates_given(instruction: str, output: str) -> bool:
+    """A sum or a count whose answer the request itself states ("Calculate
+    the total number of pages in the book. There are 350 pages in the book."
+    answered "The total number of pages is 350."): nothing is worked out, so
+    nothing is learnt.  Only a short answer, whose every number and word the
+    request's given text already holds, and all of whose numbers it gives."""
+    first_line, _, given = instruction.strip().partition("\n")
+    if not given.strip() or len(output.split()) > 30 or "```" in output:
+        return False
+    if not Question.of(first_line).asks_to_solve:
+        return False
+    # the answer's numbers are the given ones, all of them: nothing was worked
+    # out of them ("40 and 20 years old" -> "20 years" is a difference)
+    numbers = set(_NUMBER.findall(output))
+    if not numbers or numbers != set(_NUMBER.findall(given)):
+        return False
+    known = {_stem(w.lower()) for w in _LETTER_WORD.findall(instruction)}
+    content = {
+        _stem(w.lower()) for w in _LETTER_WORD.findall(output) if w.lower() not in _FUNCTION_WORDS
+    }
+    return content <= known
+
+
 def too_short_for_request(instruction: str, output: str) -> bool:
     """A request for an essay, a story, a poem answered in a sentence or two."""
     if not _WRITE.search(instruction[:600]):
@@ -692,6 +744,7 @@ CHECKS: dict[str, Check] = {
     "placeholder_only": lambda i, x, o, h: placeholder_only(o),
     "refusal": lambda i, x, o, h: refusal(o),
     "too_short_for_request": lambda i, x, o, h: too_short_for_request(i, o),
+    "restates_input": lambda i, x, o, h: restates_given(i + ("\n\n" + x if x else ""), o),
     "cut_off": lambda i, x, o, h: cut_off(o),
     "language_mismatch": lambda i, x, o, h: language_mismatch(i, o),
 }

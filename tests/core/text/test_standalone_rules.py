@@ -172,3 +172,33 @@ def test_a_paragraph_whose_last_sentence_stops_is_cut_off(output):
 )
 def test_lines_that_end_without_a_full_stop_but_are_whole(output):
     assert not cut_off(output)
+
+
+def test_a_sum_whose_answer_the_request_states_restates_it():
+    from loomcore.text.standalone import restates_given
+
+    request = "Work out how many apples are in the box.\n\nThe box holds 12 apples."
+    assert restates_given(request, "There are 12 apples in the box.")
+    assert first_failure(request, "", "There are 12 apples in the box.") == "restates_input"
+    # the given text in the input field counts as given
+    assert first_failure(
+        "Work out how many apples are in the box.",
+        "The box holds 12 apples.",
+        "There are 12 apples in the box.",
+    ) == ("restates_input")
+    # a number worked out of the given ones, even one that is among them
+    ages = "Calculate the age difference.\n\nAnn: 40 years old\nBen: 20 years old"
+    assert not restates_given(ages, "The age difference between Ann and Ben is 20 years.")
+    # a request that is no sum, or an answer that says more
+    assert not restates_given(
+        "Rewrite it politely.\n\nGive me 12 apples.", "Please give me 12 apples."
+    )
+    assert not restates_given(request, "12 apples, which is a dozen.")
+
+
+def test_a_list_repeated_in_brackets_after_it_is_garbled():
+    request = "Sort the numbers in the following list: 9, 4, 7, 1[9, 4, 7, 1]"
+    assert first_failure(request, "", "1, 4, 7, 9") == "garbled_instruction"
+    # brackets that add something are fine
+    fine = "Sort the numbers in the following list: 9, 4, 7, 1 (all of them integers)"
+    assert first_failure(fine, "", "1, 4, 7, 9") is None
