@@ -17,8 +17,6 @@ import html
 import re
 from collections.abc import Callable
 
-from loomcore.text import lexicon
-from loomcore.text.question import Question
 from loomcore.text.sentences import split_sentences
 
 _FENCE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
@@ -348,9 +346,16 @@ _CODE_GLUE = re.compile(
 _SENTENCE_GLUE = re.compile(r"\b[a-z]{2,}([.?!])([A-Z][a-z]*)(?=[ '’])")
 # a lower-case word run into one capitalised word: "typesAerobic", "verbSing"
 _WORD_GLUE = re.compile(r"\b[a-z]{3,}()[A-Z][a-z]{2,}\b")
-_OPENERS = (
-    lexicon.PRONOUNS | lexicon.DETERMINERS | lexicon.PREPOSITIONS | lexicon.CONJUNCTIONS
-) | {"there", "here"}
+
+
+@functools.cache
+def _openers() -> frozenset[str]:
+    # imported when first needed: loading loomcore.model stays light
+    from loomcore.text import lexicon
+
+    return (
+        lexicon.PRONOUNS | lexicon.DETERMINERS | lexicon.PREPOSITIONS | lexicon.CONJUNCTIONS
+    ) | {"there", "here"}
 
 
 # a request that points at what it gives, whatever the thing ("the following
@@ -373,7 +378,7 @@ def _glue_point(head: str, output: str, skip: _Spans) -> int | None:
     # "... in the present tense.She had worked": a sentence end run into a word
     # that only opens a sentence (a pronoun, an article): no dotted name ends so
     for m in _SENTENCE_GLUE.finditer(head):
-        if m.start() not in skip and m.group(2).lower() in _OPENERS:
+        if m.start() not in skip and m.group(2).lower() in _openers():
             return m.end(1)
     # "the two typesAerobic and anaerobic": a word run into a capitalised one
     # that the answer never writes as one (an identifier it would)
@@ -593,14 +598,20 @@ def noisy_input(input: str) -> bool:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_FUNCTION_WORDS = (
-    lexicon.ARTICLES
-    | lexicon.PRONOUNS
-    | lexicon.DETERMINERS
-    | lexicon.PREPOSITIONS
-    | lexicon.CONJUNCTIONS
-    | lexicon.AUXILIARIES
-)
+
+
+@functools.cache
+def _function_words() -> frozenset[str]:
+    from loomcore.text import lexicon
+
+    return (
+        lexicon.ARTICLES
+        | lexicon.PRONOUNS
+        | lexicon.DETERMINERS
+        | lexicon.PREPOSITIONS
+        | lexicon.CONJUNCTIONS
+        | lexicon.AUXILIARIES
+    )
 
 
 def _stem(word: str) -> str:
@@ -616,6 +627,8 @@ def restates_given(instruction: str, output: str) -> bool:
     first_line, _, given = instruction.strip().partition("\n")
     if not given.strip() or len(output.split()) > 30 or "```" in output:
         return False
+    from loomcore.text.question import Question  # when first needed, as above
+
     if not Question.of(first_line).asks_to_solve:
         return False
     # the answer's numbers are the given ones, all of them: nothing was worked
@@ -625,7 +638,7 @@ def restates_given(instruction: str, output: str) -> bool:
         return False
     known = {_stem(w.lower()) for w in _LETTER_WORD.findall(instruction)}
     content = {
-        _stem(w.lower()) for w in _LETTER_WORD.findall(output) if w.lower() not in _FUNCTION_WORDS
+        _stem(w.lower()) for w in _LETTER_WORD.findall(output) if w.lower() not in _function_words()
     }
     return content <= known
 
