@@ -127,3 +127,10 @@ def same_noun(a: str, b: str) -> bool:
         (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
     )
     return stem >= MIN_STEM and a[stem:] in _NUMBER_ENDINGS and b[stem:] in _NUMBER_ENDINGS
+
+
+# word classes the miners share (each read from its file once)
+HEDGES = word_list("hedges")
+COPULAS = word_list("copulas")
+GENERAL_SUBJECTS = word_list("general_subjects")
+CLAUSE_OPENERS = word_list("clause_openers")

@@ -38,7 +38,10 @@ from loomcore.text.lexicon import (
     AUXILIARIES,
     COMMON_WORDS,
     CONJUNCTIONS,
+    COPULAS,
     DETERMINERS,
+    GENERAL_SUBJECTS,
+    HEDGES,
     PREPOSITIONS,
     PRONOUNS,
     starts_imperative,
@@ -187,7 +190,7 @@ _MAIN_CLAUSE_START = ARTICLES | DETERMINERS | PRONOUNS | frozenset({"there"})
 
 
 # degree words that, with "-ly" adverbs, only hedge the clause they lead
-_HEDGES = frozenset({"most", "more", "less", "perhaps", "maybe", "just", "only", "quite"})
+_HEDGES = HEDGES
 _ONE_WORD_NOT = frozenset(
     {"yes", "no", "so", "then", "now", "also", "too", "here", "there", "this"}
     | {"nothing", "something", "anything", "everything"}
@@ -267,7 +270,7 @@ def _caused(effect: str) -> str:
 
 
 _TAIL_HEDGES = _HEDGES | {"often", "sometimes", "also", "all", "partly", "mainly", "mostly"}
-_COPULAS = frozenset({"is", "are", "was", "were", "be", "been"})
+_COPULAS = COPULAS
 
 
 def _trim_tail(effect: str) -> str:
@@ -426,7 +429,7 @@ _OPENER = re.compile(
 )
 
 
-_SUBJECTS = frozenset({"i", "you", "we", "they", "he", "she", "people", "everyone", "nobody"})
+_SUBJECTS = GENERAL_SUBJECTS
 
 
 def _is_clause(text: str) -> bool:
