@@ -344,6 +344,18 @@ _CODE_GLUE = re.compile(
 )
 # a word, a sentence end, then a capitalised word and a space: "tense.She had"
 _SENTENCE_GLUE = re.compile(r"\b[a-z]{2,}([.?!])([A-Z][a-z]*)(?=[ '’])")
+# a word ending a sentence (its quote closed) run into a capitalised word that
+# ends as a word does: "perimeter.Side 1", "teeth".She", "movie."Avatar""
+_END_GLUE = re.compile(
+    r"\b([a-z][a-z'-]{2,})(?:[.?!:]|[.?!]?[\"”][.?!:]?)"
+    r"(?=[\"“]?[A-Z](?:[a-z'’-]*|[A-Z]*)(?:[ \t,:;!?\"”]|$))"
+)
+# a request about code, where "numpy.Array" is a name, not two texts
+_ABOUT_CODE = re.compile(
+    r"[_(){}<>=`\\]|\b(?:code|python|javascript|java|typescript|rust|golang|c\+\+|library|"
+    r"module|package|class|import|api|numpy|pandas|torch|sql|function|method|object)s?\b",
+    re.IGNORECASE,
+)
 # a lower-case word run into one capitalised word: "typesAerobic", "verbSing"
 _WORD_GLUE = re.compile(r"\b[a-z]{3,}()[A-Z][a-z]{2,}\b")
 
@@ -386,6 +398,21 @@ def _glue_point(head: str, output: str, skip: _Spans) -> int | None:
         for m in _WORD_GLUE.finditer(head):
             if m.start() not in skip and m.group(0) not in output:
                 return m.end(1)
+    # "find out its perimeter.Side 1 = 4": the end of a request of a few words
+    # run into a capitalised word, written so nowhere in the answer (a dotted
+    # name, "pandas.DataFrame", is written so where the answer uses it)
+    if output:
+        for m in _END_GLUE.finditer(head):
+            sentence_start = max(head.rfind(c, 0, m.start()) for c in ".?!\n") + 1
+            glued = head[m.start() : m.end() + 40].split()[0] if head[m.start() :].split() else ""
+            if (
+                m.start() not in skip
+                and len(head[sentence_start : m.start()].split()) >= 3
+                and glued not in output
+                and not re.search(re.escape(m.group(1)) + r"\.\w", output)
+                and not _ABOUT_CODE.search(head, sentence_start, m.start())
+            ):
+                return m.end()
     if not _POINTS_AT_GIVEN.search(head):
         return None
     for m in _GLUED.finditer(head):

@@ -202,3 +202,45 @@ def test_a_list_repeated_in_brackets_after_it_is_garbled():
     # brackets that add something are fine
     fine = "Sort the numbers in the following list: 9, 4, 7, 1 (all of them integers)"
     assert first_failure(fine, "", "1, 4, 7, 9") is None
+
+
+@pytest.mark.parametrize(
+    ("glued", "repaired"),
+    [
+        (
+            "Find the area of the square.Side = 4 cm",
+            "Find the area of the square.\n\nSide = 4 cm",
+        ),
+        (
+            "Improve the following slogan:Fresh Bread Daily",
+            "Improve the following slogan:\n\nFresh Bread Daily",
+        ),
+        (
+            'Suggest a film like this one."Heat" and "Ronin"',
+            'Suggest a film like this one.\n\n"Heat" and "Ronin"',
+        ),
+        (
+            'Use the idiom "a piece of cake".Tom passed the exam',
+            'Use the idiom "a piece of cake".\n\nTom passed the exam',
+        ),
+    ],
+)
+def test_the_end_of_a_request_run_into_what_it_gives(glued, repaired):
+    answer = "Here is my answer to it."
+    assert unglue(glued, answer) == repaired
+    assert first_failure(glued, "", answer) == "garbled_instruction"
+
+
+@pytest.mark.parametrize(
+    ("request_", "output"),
+    [
+        # the answer writes the dotted name: it is a name
+        ("Should I call pandas.DataFrame directly?", "Yes: pandas.DataFrame(rows) is fine."),
+        # a request about code keeps its dotted names whatever the answer says
+        ("Why does my code use numpy.Array here?", "It is a habit."),
+        # too short a sentence to be a request run into its input
+        ("Is torch.Tensor a class?", "Yes."),
+    ],
+)
+def test_dotted_names_are_no_glue(request_, output):
+    assert unglue(request_, output) == request_
