@@ -348,7 +348,9 @@ _SENTENCE_GLUE = re.compile(r"\b[a-z]{2,}([.?!])([A-Z][a-z]*)(?=[ '’])")
 # ends as a word does: "perimeter.Side 1", "teeth".She", "movie."Avatar""
 _END_GLUE = re.compile(
     r"\b([a-z][a-z'-]{2,})(?:[.?!:]|[.?!]?[\"”][.?!:]?)"
-    r"(?=[\"“]?[A-Z](?:[a-z'’-]*|[A-Z]*)(?:[ \t,:;!?\"”]|$))"
+    r"(?=[\"“]?[A-Z](?:[a-z'’-]*|[A-Z]*)(?:[ \t,:;!?\"”]|$)|"
+    # or run into a number or a list: "equation.2x + 4 = 10", "set.30, 20", "order.[4, 21]"
+    r"(?<=[.:])(?:\d[\d.,]*[a-z]?(?:[ \t,]|$)|\[))"
 )
 # a request about code, where "numpy.Array" is a name, not two texts
 _ABOUT_CODE = re.compile(

@@ -220,6 +220,14 @@ def test_a_list_repeated_in_brackets_after_it_is_garbled():
             'Suggest a film like this one.\n\n"Heat" and "Ronin"',
         ),
         (
+            "Solve the equation below.3x - 2 = 7",
+            "Solve the equation below.\n\n3x - 2 = 7",
+        ),
+        (
+            "Sort the numbers from low to high.[9, 4, 7]",
+            "Sort the numbers from low to high.\n\n[9, 4, 7]",
+        ),
+        (
             'Use the idiom "a piece of cake".Tom passed the exam',
             'Use the idiom "a piece of cake".\n\nTom passed the exam',
         ),
