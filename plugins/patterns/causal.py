@@ -46,6 +46,7 @@ from loomcore.text.lexicon import (
     PRONOUNS,
     starts_imperative,
 )
+from loomcore.text.mining import MarkerMiner
 from loomcore.text.question import Question
 from loomcore.text.sentences import ends_complete
 
@@ -359,7 +360,33 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
         yield found[0], found[1], 0.8
 
 
+class CausalMiner(MarkerMiner[Pattern]):
+    """Explicit cause-and-effect statements.  Every marker of ``_MARKERS``,
+    ``_LEADING_BECAUSE`` and ``_IF`` holds one of these words, so a reply without them is not read at all
+    (the toolkit's one marker scan per exchange decides)."""
+
+    name = TYPE
+    markers = (
+        "cause",
+        "causes",
+        "caused",
+        "lead",
+        "leads",
+        "led",
+        "result",
+        "results",
+        "resulted",
+        "because",
+        "due",
+        "if",  # "If you keep lifting the same weight, your progress will stall"
+    )
+
+    def mine(self, memory: EnrichedMemory) -> Iterator[Pattern]:  # type: ignore[override]
+        return mine(memory)
+
+
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    """The causal patterns of one exchange, read sentence by sentence."""
     seen: set[tuple[str, str]] = set()
     asked = Question.of(memory.user_input).asks_why
     last = memory.reply_doc.last_sentence()
@@ -522,7 +549,7 @@ def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample
 
 @hookimpl
 def register_miners(register):
-    register(Miner(TYPE, mine, description="explicit cause-and-effect statements"))
+    register(Miner(TYPE, CausalMiner(), description="explicit cause-and-effect statements"))
 
 
 @hookimpl
