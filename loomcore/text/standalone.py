@@ -269,8 +269,10 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
 # "From the list of words, identify ...")
 _CHOOSE = re.compile(
     r"\b(?:choose|select|pick|identify|find|circle|mark|which of)\b[^.?!\n]{0,40}?\bthe "
-    r"(?:(?:correct|incorrect|right|wrong|best|odd|most (?:appropriate|suitable|likely))\b|"
-    r"(?:alternative|option|choice|answer)s?\b)|"
+    # the right or the odd one of candidates: "the correct example", "the odd word"
+    r"(?:(?:(?:correct|incorrect|right|wrong|best|odd|most (?:appropriate|suitable|likely))"
+    r"(?:[ -]\w+)? (?:answer|option|choice|alternative|definition|example|statement|sentence|word|"
+    r"phrase|spelling|synonym|antonym|one|item|match|meaning)s?)|(?:alternative|option|choice)s?)\b|"
     r"\b(?:from|in|of|among) the (?:(?:given |following |provided )?(?:list|set) of (?:words|options|"
     r"choices|answers|definitions|alternatives)|word list|(?:given |following |provided )?(?:options|"
     r"choices|alternatives))\b",

@@ -98,6 +98,11 @@ def test_a_choice_among_alternatives_not_given_dangles(request_):
         "Identify the wrong word in the sentence below.\n\nShe go to school every day.",
         "Find the incorrect statement: Fish swim. Birds fly. Cats bark.",
         "Choose the best answer to this riddle: what has keys but no locks?",
+        # "the best way", "the right laptop": advice, not a pick among candidates
+        "Find the best way to learn Spanish.",
+        "Choose the right laptop for programming.",
+        "Identify the most likely cause of a flat tire.",
+        "Select the most appropriate data structure for an LRU cache.",
     ],
 )
 def test_a_choice_with_its_alternatives_or_its_text_stands(request_):
