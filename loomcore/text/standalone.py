@@ -529,9 +529,10 @@ _PARAMETER = re.compile(
 # a search the model says it ran ("the sources I found", "According to weather.com")
 _SEARCHED = re.compile(
     r"\b(?:(?:sources|results|pages|websites|articles) (?:that )?I (?:found|checked|consulted|"
-    r"searched|looked at)|(?:my|the) search results|I (?:have )?(?:searched|googled|browsed)\b|"
-    r"I looked (?:it|this|that) up\b|according to (?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|io)\b|"
-    r"based on (?:my|the) (?:search|browsing|web search))",
+    r"searched|looked at)|my search results|(?:based on|according to|from) (?:my|the) "
+    r"(?:web search|search results|searches|browsing)|I (?:have )?(?:searched|looked) (?:the web|"
+    r"online|the internet)|I (?:googled|looked it up online)\b|"
+    r"according to (?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|io)\b)",
     re.IGNORECASE,
 )
 

@@ -118,7 +118,8 @@ def test_a_choice_with_its_alternatives_or_its_text_stands(request_):
         "Sorry, I need the order_reference_code to look that order up.",
         "According to timeanddate.com, the sun sets at 6 pm there in March.",
         "The sources I found do not list a price for it.",
-        "I searched for it, and the museum opens at nine.",
+        "I searched online, and the museum opens at nine.",
+        "Based on the search results, the museum opens at nine.",
     ],
 )
 def test_an_answer_from_a_tool_or_a_search_the_example_lacks(output):
@@ -134,6 +135,8 @@ def test_an_answer_from_a_tool_or_a_search_the_example_lacks(output):
         # a parameter the request itself names
         ("What is user_id for?", "You need the user_id to fetch a profile."),
         ("Tell me a story.", "As I looked up, I saw the moon over the hills."),
+        ("Tell me a story.", "I searched everywhere for my keys and browsed the shelves."),
+        ("How does SEO work?", "Good pages rank higher in the search results."),
         ("Who publishes it?", "According to the publisher, it comes out yearly."),
     ],
 )
