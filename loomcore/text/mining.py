@@ -55,11 +55,25 @@ def _pattern_of(marker: str) -> str:
     return head + body + tail
 
 
+def _alternation(markers: Iterable[str]) -> str:
+    """One alternation of ``markers``: the whole-word ones inside a single
+    ``\\b(?:...)\\b`` (one boundary test a position, not one an alternative:
+    twice as fast), the others as they are; longest first, so "as a result"
+    wins over "as"."""
+    ordered = sorted(set(markers), key=lambda m: (-len(m), m))
+    words = [m for m in ordered if m[:1].isalnum() and m[-1:].isalnum()]
+    others = [m for m in ordered if m not in words]
+    parts = [_pattern_of(m) for m in others]
+    if words:
+        parts.append(
+            r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b"
+        )
+    return "|".join(parts)
+
+
 @lru_cache(maxsize=8)
 def _scanner(markers: frozenset[str]) -> re.Pattern[str]:
-    # longest first, so "as a result" wins over "as"
-    ordered = sorted(markers, key=lambda m: (-len(m), m))
-    return re.compile("|".join(_pattern_of(m) for m in ordered), re.IGNORECASE)
+    return re.compile(_alternation(markers), re.IGNORECASE)
 
 
 def register_markers(miner: str, markers: Iterable[str]) -> None:
@@ -134,10 +148,7 @@ class MarkerMiner(ExchangeMiner[T]):
         if not self.name or not self.markers:
             raise TypeError(f"{type(self).__name__} needs a name and markers")
         register_markers(self.name, self.markers)
-        self._own = re.compile(
-            "|".join(_pattern_of(m) for m in sorted(self.markers, key=len, reverse=True)),
-            re.IGNORECASE,
-        )
+        self._own = re.compile(_alternation(self.markers), re.IGNORECASE)
 
     def wants(self, exchange: Exchange) -> bool:
         # the reply as written: the scan is shared by every marker miner of it
