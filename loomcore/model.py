@@ -544,7 +544,7 @@ def make_example(
     # entities a scraped page left in prose ("&quot;") are the characters,
     # then the glue is looked for in the text as it reads
     instruction, output = unescape_entities(instruction.strip()), unescape_entities(output.strip())
-    instruction = unglue(instruction)
+    instruction = unglue(instruction, output)
     return TrainingExample(
         instruction=instruction,
         output=output,

@@ -96,3 +96,33 @@ def test_loomcore_run_emits_code_snippets_without_changing_loomcore(code_snippet
         check=True,
     )
     assert "code_snippet" not in (tmp_path / "bare" / "raw.jsonl").read_text()
+
+
+def test_the_plugin_is_a_marker_miner_on_the_toolkit(code_snippets_plugin):
+    from loomcore_code_snippets import CodeSnippets
+
+    from loomcore.text.mining import markers_in
+
+    registry = Registry(get_plugin_manager())
+    enricher = MemoryEnricher(registry)
+    extractor = PatternExtractor(0.0, registry)
+    assert CodeSnippets.markers == ("```", "~~~")
+    # a reply without a fence is not mined: the shared scan says so first
+    plain = "Use isinstance(value, float); it returns True for floats."
+    assert "code_snippets" not in markers_in(plain)
+    patterns = extractor.extract_patterns(
+        [enricher.enrich(raw_memory("How can I check for a float in Python?", plain))]
+    )
+    assert [p for p in patterns if p.pattern_type == "code_snippet"] == []
+    # an intro of function words only ("Here it is:") introduces nothing
+    reply = "Here it is:\n\n~~~python\nx = 1.5\nprint(type(x))\n~~~\n\nDone."
+    patterns = extractor.extract_patterns(
+        [enricher.enrich(raw_memory("Show me a float in Python.", reply))]
+    )
+    [snippet] = [p for p in patterns if p.pattern_type == "code_snippet"]
+    assert snippet.content == {
+        "request": "Show me a float in Python.",
+        "language": "python",
+        "code": "x = 1.5\nprint(type(x))",
+        "explanation": "",
+    }

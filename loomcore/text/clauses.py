@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import attrs
+
 from loomcore.text.sentences import normalise_space
 
 # Where a clause begins, scanning left from a marker.
@@ -100,3 +102,74 @@ def asked_thing(question: str) -> str | None:
     """The thing a "What is X and how ... it ...?" question is about, or None."""
     m = _ASKED_THING.search(question)
     return m.group("thing") if m else None
+
+
+# --- the clause model: a sentence as its clauses, each with its kind and span ---
+
+# what opens a clause that depends on another ("because", "if", "when")
+SUBORDINATORS = frozenset(
+    {"because", "since", "although", "though", "while", "whereas", "if", "unless", "until"}
+    | {"when", "whenever", "once", "after", "before", "so that", "as soon as", "even though"}
+)
+RELATIVES = frozenset({"which", "who", "whom", "whose", "where"})
+COORDINATORS = frozenset({"and", "but", "or", "so", "yet"})
+
+# where one clause ends and the next begins: a semicolon, a colon, a dash, or
+# a comma before a subordinator, a relative or a coordinator
+_BOUNDARY = re.compile(
+    r"\s*[;:]\s+|\s+[—–]\s+|,\s+(?=(?:"
+    + "|".join(
+        sorted(
+            (re.escape(w) for w in SUBORDINATORS | RELATIVES | COORDINATORS), key=len, reverse=True
+        )
+    )
+    + r")\b)",
+    re.IGNORECASE,
+)
+
+
+@attrs.frozen
+class Clause:
+    """One clause of a sentence: its ``text``, its ``start``/``end`` in the
+    sentence, and its ``kind``: ``main``, ``subordinate`` (opens on
+    "because", "if", "when" ...), ``relative`` ("which", "who" ...) or
+    ``coordinate`` ("and", "but" ... after a comma)."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+
+
+def _kind(text: str) -> str:
+    low = text.lower()
+    for kind, words in (
+        ("subordinate", SUBORDINATORS),
+        ("relative", RELATIVES),
+        ("coordinate", COORDINATORS),
+    ):
+        if any(low == w or low.startswith(w + " ") for w in words):
+            return kind
+    return "main"
+
+
+def split_clauses(sentence: str) -> tuple[Clause, ...]:
+    """The clauses of one sentence, in order, with their spans.  A marker
+    miner finds its marker's clause here instead of cutting the sentence
+    with a regex of its own (first clause opening on "if": a condition)."""
+    out = []
+    start = 0
+    for m in _BOUNDARY.finditer(sentence):
+        if m.start() > start:
+            out.append(_clause(sentence, start, m.start()))
+        start = m.end()
+    if start < len(sentence):
+        out.append(_clause(sentence, start, len(sentence)))
+    return tuple(c for c in out if c.text)
+
+
+def _clause(sentence: str, start: int, end: int) -> Clause:
+    text = sentence[start:end]
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    return Clause(text, start + lead, start + lead + len(text), _kind(text))

@@ -14,7 +14,7 @@ from functools import lru_cache
 import attrs
 
 from loomcore.text.clauses import asked_thing
-from loomcore.text.sentences import normalise_space
+from loomcore.text.sentences import normalise_space, split_sentences
 
 # "Why ...?", "What causes ...?", "How come ...?", "What happens if ...?",
 # "What is the reason / effect ...", "Explain why ..."
@@ -41,13 +41,10 @@ _SOLVE = re.compile(
 _ARITHMETIC = re.compile(r"\d\s*(?:[+*/×÷^=%]|\s-\s|\bplus\b|\bminus\b|\btimes\b)\s*\(?-?\d")
 
 
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-
-
 def sentences_of(text: str) -> list[str]:
-    """A question's sentences: split after . ? ! and a space (a question is
-    short and plain; replies go through :mod:`loomcore.text.sentences`)."""
-    return _SENTENCE_END.split(text)
+    """A question's sentences, split as every reply is
+    (:func:`loomcore.text.sentences.split_sentences`)."""
+    return split_sentences(text)
 
 
 # --- how-to questions (procedure) ---

@@ -114,7 +114,7 @@ _MARKUP = re.compile(
     r"&(?:[a-z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});|"
     # a model's own tags left in its text
     r"</?(?:think|thinking|thought|reasoning|user_visible|tool_call|tool_response|"
-    r"function_call|function_results|scratchpad)>"
+    r"function_call|function_results|scratchpad|thread)>"
 )
 # site furniture copied with a page's text
 _FURNITURE = re.compile(r"\b(?:click here|related wikihows|downvoter)\b", re.IGNORECASE)
@@ -254,12 +254,58 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
             and len(_WORD.findall(rest)) < 25
         ):
             return True
+    if asks_to_choose_from_nothing(instruction):
+        return True
     if _FORMATTED.search(instruction) and not re.search(
         r"[*_]\w|<(?:i|b|u|em|strong)>", instruction
     ):
         return True
     image = _IMAGE.search(instruction)
     return image is not None and not _given(instruction, image.end())
+
+
+# a request to pick among things ("Choose the alternative ...", "Select the
+# incorrect definition ...", "Identify the correct example of a noun",
+# "From the list of words, identify ...")
+_CHOOSE = re.compile(
+    r"\b(?:choose|select|pick|identify|find|circle|mark|which of)\b[^.?!\n]{0,40}?\bthe "
+    # the right or the odd one of candidates: "the correct example", "the odd word"
+    r"(?:(?:(?:correct|incorrect|right|wrong|best|odd|most (?:appropriate|suitable|likely))"
+    r"(?:[ -]\w+)? (?:answer|option|choice|alternative|definition|example|statement|sentence|word|"
+    r"phrase|spelling|synonym|antonym|one|item|match|meaning)s?)|(?:alternative|option|choice)s?)\b|"
+    r"\b(?:from|in|of|among) the (?:(?:given |following |provided )?(?:list|set) of (?:words|options|"
+    r"choices|answers|definitions|alternatives)|word list|(?:given |following |provided )?(?:options|"
+    r"choices|alternatives))\b",
+    re.IGNORECASE,
+)
+# what a choice is made among: a list, lines, "a or b", "a, b, c", "(a) ... (b)"
+_ENUMERATION = re.compile(
+    r"^[ \t]*(?:[-*•]|\(?[a-dA-D1-9][.)])[ \t]|\bor\b|\bvs\.?\b|versus|"
+    r"[^,;\n]+[,;][^,;\n]+[,;]|\([a-dA-D]\)",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def asks_to_choose_from_nothing(request: str) -> bool:
+    """A request to choose the right, the best or the odd one among
+    alternatives that it does not list ("Select the incorrect definition for
+    the word 'timid'", "Choose the alternative closest in meaning to the
+    given phrase: I'm entitled to my opinion")."""
+    head = request[:_HEAD]
+    m = _CHOOSE.search(head)
+    if m is None:
+        return False
+    # the alternatives are what the request gives: after it, or in it ("a or b")
+    if _ENUMERATION.search(head):
+        return False
+    # what to pick from may be the text it gives ("Identify the incorrect
+    # phrase in the following sentence: ..."), unless what is picked are
+    # alternatives to the text ("the alternative closest to the given phrase")
+    gives = re.search(r"[\n:]\s*\S", head[m.end() :]) is not None
+    return not gives or _ALTERNATIVES.search(m.group(0)) is not None
+
+
+_ALTERNATIVES = re.compile(r"\b(?:alternative|option|choice|definition|list|words)s?\b", re.I)
 
 
 def link_only(instruction: str) -> bool:
@@ -292,6 +338,42 @@ _CAMEL_GLUE = re.compile(
 )
 
 
+# "compiledef sum(": a word (not "sub"/"super" in "subclass Foo(") run into a
+# keyword that opens a line of code
+_CODE_GLUE = re.compile(
+    r"\b([a-z]{3,}?)(?<!sub)(?<!super)(?<!meta)(?:def|function|import|SELECT|public|const|var|func)"
+    r"[ \t]+[A-Za-z_]\w*[ \t]*[(:{=<]"
+)
+# a word, a sentence end, then a capitalised word and a space: "tense.She had"
+_SENTENCE_GLUE = re.compile(r"\b[a-z]{2,}([.?!])([A-Z][a-z]*)(?=[ '’])")
+# a word ending a sentence (its quote closed) run into a capitalised word that
+# ends as a word does: "perimeter.Side 1", "teeth".She", "movie."Avatar""
+_END_GLUE = re.compile(
+    r"\b([a-z][a-z'-]{2,})(?:[.?!:]|[.?!]?[\"”][.?!:]?)"
+    r"(?=[\"“]?[A-Z](?:[a-z'’-]*|[A-Z]*)(?:[ \t,:;!?\"”]|$)|"
+    # or run into a number or a list: "equation.2x + 4 = 10", "set.30, 20", "order.[4, 21]"
+    r"(?<=[.:])(?:\d[\d.,]*[a-z]?(?:[ \t,]|$)|\[))"
+)
+# a request about code, where "numpy.Array" is a name, not two texts
+_ABOUT_CODE = re.compile(
+    r"[_(){}<>=`\\]|\b(?:code|python|javascript|java|typescript|rust|golang|c\+\+|library|"
+    r"module|package|class|import|api|numpy|pandas|torch|sql|function|method|object)s?\b",
+    re.IGNORECASE,
+)
+# a lower-case word run into one capitalised word: "typesAerobic", "verbSing"
+_WORD_GLUE = re.compile(r"\b[a-z]{3,}()[A-Z][a-z]{2,}\b")
+
+
+@functools.cache
+def _openers() -> frozenset[str]:
+    # imported when first needed: loading loomcore.model stays light
+    from loomcore.text import lexicon
+
+    return (
+        lexicon.PRONOUNS | lexicon.DETERMINERS | lexicon.PREPOSITIONS | lexicon.CONJUNCTIONS
+    ) | {"there", "here"}
+
+
 # a request that points at what it gives, whatever the thing ("the following
 # dish", "this sentence", "the given topic")
 _POINTS_AT_GIVEN = re.compile(
@@ -299,41 +381,97 @@ _POINTS_AT_GIVEN = re.compile(
 )
 
 
-def unglue(request: str) -> str:
-    """A request glued to the text it gives ("Describe how to cook the
-    following dish.Poached eggs") with the blank line put back between them:
-    only when the request points at something ("the following dish") that the
-    repair then gives; once, in the first line, never inside a link or code
-    (so "subclass nn.Module" stays as it is)."""
-    line_end = request.find("\n", 0, _HEAD)
-    head = request[:_HEAD] if line_end < 0 else request[:line_end]
-    skip = _Spans(
-        [m.span() for m in _URL.finditer(head)] + [m.span() for m in _INLINE_CODE.finditer(head)]
-    )
+def _glue_point(head: str, output: str, skip: _Spans) -> int | None:
+    """Where two texts meet with no space in ``head`` (a request's first
+    line), or None."""
     camel = _CAMEL_GLUE.search(head)
     if camel is not None and camel.end() not in skip:
-        return request[: camel.end()] + "\n\n" + request[camel.end() :]
+        return camel.end()
+    # "make sure it compiledef sum(a, b):": a word run into a line of code
+    code = _CODE_GLUE.search(head)
+    if code is not None and code.start() not in skip:
+        return code.end(1)
+    # "... in the present tense.She had worked": a sentence end run into a word
+    # that only opens a sentence (a pronoun, an article): no dotted name ends so
+    for m in _SENTENCE_GLUE.finditer(head):
+        if m.start() not in skip and m.group(2).lower() in _openers():
+            return m.end(1)
+    # "the two typesAerobic and anaerobic": a word run into a capitalised one
+    # that the answer never writes as one (an identifier it would)
+    if output and "```" not in output:
+        for m in _WORD_GLUE.finditer(head):
+            if m.start() not in skip and m.group(0) not in output:
+                return m.end(1)
+    # "find out its perimeter.Side 1 = 4": the end of a request of a few words
+    # run into a capitalised word, written so nowhere in the answer (a dotted
+    # name, "pandas.DataFrame", is written so where the answer uses it)
+    if output:
+        for m in _END_GLUE.finditer(head):
+            sentence_start = max(head.rfind(c, 0, m.start()) for c in ".?!\n") + 1
+            glued = head[m.start() : m.end() + 40].split()[0] if head[m.start() :].split() else ""
+            if (
+                m.start() not in skip
+                and len(head[sentence_start : m.start()].split()) >= 3
+                and glued not in output
+                and not re.search(re.escape(m.group(1)) + r"\.\w", output)
+                and not _ABOUT_CODE.search(head, sentence_start, m.start())
+            ):
+                return m.end()
     if not _POINTS_AT_GIVEN.search(head):
-        return request
+        return None
     for m in _GLUED.finditer(head):
         if m.start() in skip:
             continue
         pointer = _POINTS_AT_GIVEN.search(head, 0, m.end())
         if pointer is None:  # the glue comes before anything points at it
-            return request
-        return request[: m.end()] + "\n\n" + request[m.end() :]
-    return request
+            return None
+        return m.end()
+    return None
+
+
+def unglue(request: str, output: str = "") -> str:
+    """A request glued to the text it gives ("Describe how to cook the
+    following dish.Poached eggs") with the blank line put back between them:
+    where a word runs into a capitalised function word ("a systemHow to"), a
+    line of code ("it compiledef sum(") or a pronoun opening a sentence
+    ("tense.She had"); where a word runs into a capitalised word that the
+    ``output`` never spells glued ("typesAerobic"); and where the request
+    points at something ("the following dish") that the repair then gives.
+    Once, in the first line, never inside a link or code (so "subclass
+    nn.Module" stays as it is)."""
+    line_end = request.find("\n", 0, _HEAD)
+    head = request[:_HEAD] if line_end < 0 else request[:line_end]
+    skip = _Spans(
+        [m.span() for m in _URL.finditer(head)] + [m.span() for m in _INLINE_CODE.finditer(head)]
+    )
+    at = _glue_point(head, output, skip)
+    if at is None:
+        return request
+    return request[:at] + "\n\n" + request[at:]
+
+
+def _repeated_in_brackets(text: str) -> bool:
+    """What was just written, repeated in brackets right after it: "the
+    following list: dogs, cats, pigs[dogs, cats, pigs]" (a dataset's input
+    glued on after the request had quoted it)."""
+    for m in re.finditer(r"[\[(]([^\[\]()\n]{8,400})[\])]", text):
+        inner = m.group(1).strip()
+        if text[: m.start()].rstrip().endswith(inner):
+            return True
+    return False
 
 
 # emoticons close brackets without opening them
 _EMOTICON = re.compile(r"(?<!\w)[:;=8]-?[()\[\]DPp](?!\w)|\(\s*[:;]|\b(?:s|es)\)")
 
 
-def garbled(instruction: str) -> bool:
+def garbled(instruction: str, output: str = "") -> bool:
     """Brackets that do not pair, a template's "<noinput>" left in, two texts
     glued with no space, or a placeholder where the request should be."""
     text = _EMOTICON.sub(" ", prose(instruction[:_HEAD]))
-    if _NO_INPUT.search(instruction[-200:]) or unglue(instruction) != instruction:
+    if _NO_INPUT.search(instruction[-200:]) or unglue(instruction, output) != instruction:
+        return True
+    if _repeated_in_brackets(text):
         return True
     for a, b in ("()", "[]", "{}"):
         if text.count(a) != text.count(b):
@@ -377,10 +515,46 @@ def leans_on_earlier(output: str) -> bool:
     return any(_LEANS_BACK.search(s) for s in sentences[:2])
 
 
-def about_missing_tools(output: str) -> bool:
+# a tool named by its identifier ("the `get_card_by_slug` tool", "the
+# available API tool `x`"); a function in a coding answer is no tool
+_NAMED_TOOL = re.compile(
+    r"`[A-Za-z]\w*_\w+`[ \t]+(?:tool|api)\b|\b(?:api )?tool[ \t]+`[A-Za-z]\w*`",
+    re.IGNORECASE,
+)
+# a tool's parameter asked for by its name ("I need the refund_transaction_id")
+_PARAMETER = re.compile(
+    r"\b(?:need|provide|require[sd]?|missing|without|share) (?:the|a|an|your) [a-z]+(?:_[a-z]+)+\b",
+    re.IGNORECASE,
+)
+# a search the model says it ran ("the sources I found", "According to weather.com")
+_SEARCHED = re.compile(
+    r"\b(?:(?:sources|results|pages|websites|articles) (?:that )?I (?:found|checked|consulted|"
+    r"searched|looked at)|my search results|(?:based on|according to|from) (?:my|the) "
+    r"(?:web search|search results|searches|browsing)|I (?:have )?(?:searched|looked) (?:the web|"
+    r"online|the internet)|I (?:googled|looked it up online)\b|"
+    r"according to (?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|io)\b)",
+    re.IGNORECASE,
+)
+
+
+def about_missing_tools(output: str, instruction: str = "") -> bool:
     """The output answers from a tool list or tool results that the example
-    does not carry ("based on the available tools, I can't ...")."""
-    return bool(_TOOLS.search(prose(output)))
+    does not carry ("based on the available tools, I can't ...", "the
+    `get_card_by_slug` tool requires ...", "I need the refund_transaction_id"),
+    or from a web search it did not run ("According to weather.com, ...")."""
+    plain = prose(output)
+    if _TOOLS.search(plain) or _SEARCHED.search(plain):
+        return True
+    named = _NAMED_TOOL.search(output)
+    if named is not None and named.group(0).strip("` ").split("`")[0] not in instruction:
+        return True
+    # a parameter's name that the request never wrote, in an answer with no code
+    parameter = _PARAMETER.search(plain)
+    return (
+        parameter is not None
+        and "```" not in output
+        and parameter.group(0).split()[-1].lower() not in instruction.lower()
+    )
 
 
 def continues_elsewhere(instruction: str, output: str) -> bool:
@@ -413,11 +587,23 @@ def empty_promise(output: str) -> bool:
     return bool(pointers) and len(_WORD.findall(plain[pointers[0].end() :])) < 8
 
 
+# a model's own tag on a line by itself: leaked wherever it stands (code that
+# handles such tags writes them in strings, not alone on a line)
+_TAG_LINE = re.compile(
+    r"^[ \t]*</?(?:think|thinking|thought|thread|reasoning|user_visible|tool_call|tool_response|"
+    r"function_call|function_results|scratchpad)>[ \t]*$",
+    re.MULTILINE,
+)
+
+
 def markup(text: str, furniture: bool = True) -> bool:
-    """Wiki or HTML markup outside code ("[[Image:...|center]]", "&quot;") and,
-    with ``furniture``, a site's links copied along ("click here")."""
+    """Wiki or HTML markup outside code ("[[Image:...|center]]", "&quot;"), a
+    model's own tag on a line by itself even inside a code block
+    ("</think>"), and, with ``furniture``, a site's links copied along ("click here")."""
     plain = prose(text)
-    return bool(_MARKUP.search(plain) or (furniture and _FURNITURE.search(plain)))
+    return bool(
+        _MARKUP.search(plain) or _TAG_LINE.search(text) or (furniture and _FURNITURE.search(plain))
+    )
 
 
 def placeholder_only(output: str) -> bool:
@@ -441,6 +627,52 @@ def noisy_input(input: str) -> bool:
     All, Although; Topics: graph" (what include_context once wrote).  A list
     the request works on ("Sort these: 3, 7, 1") is context and stays."""
     return bool(re.match(r"^\s*(?:entities|topics|keywords)\s*:", input, re.IGNORECASE))
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@functools.cache
+def _function_words() -> frozenset[str]:
+    from loomcore.text import lexicon
+
+    return (
+        lexicon.ARTICLES
+        | lexicon.PRONOUNS
+        | lexicon.DETERMINERS
+        | lexicon.PREPOSITIONS
+        | lexicon.CONJUNCTIONS
+        | lexicon.AUXILIARIES
+    )
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def restates_given(instruction: str, output: str) -> bool:
+    """A sum or a count whose answer the request itself states ("Calculate
+    the total number of pages in the book. There are 350 pages in the book."
+    answered "The total number of pages is 350."): nothing is worked out, so
+    nothing is learnt.  Only a short answer, whose every number and word the
+    request's given text already holds, and all of whose numbers it gives."""
+    first_line, _, given = instruction.strip().partition("\n")
+    if not given.strip() or len(output.split()) > 30 or "```" in output:
+        return False
+    from loomcore.text.question import Question  # when first needed, as above
+
+    if not Question.of(first_line).asks_to_solve:
+        return False
+    # the answer's numbers are the given ones, all of them: nothing was worked
+    # out of them ("40 and 20 years old" -> "20 years" is a difference)
+    numbers = set(_NUMBER.findall(output))
+    if not numbers or numbers != set(_NUMBER.findall(given)):
+        return False
+    known = {_stem(w.lower()) for w in _LETTER_WORD.findall(instruction)}
+    content = {
+        _stem(w.lower()) for w in _LETTER_WORD.findall(output) if w.lower() not in _function_words()
+    }
+    return content <= known
 
 
 def too_short_for_request(instruction: str, output: str) -> bool:
@@ -517,9 +749,27 @@ def cut_off(output: str) -> bool:
     last = _INLINE_CODE.sub(" x ", _last_prose_line(text)).strip()
     if not last or last.startswith(("```", "|", "    ")):
         return False
+    is_item = re.match(r"(?:[-*+•]|\d+[.)])\s", last) is not None
     sentences = split_sentences(last)
     tail = sentences[-1] if sentences else last
-    return len(tail.split()) >= 4 and bool(_DANGLING_END.search(tail))
+    if len(tail.split()) >= 4 and bool(_DANGLING_END.search(tail)):
+        return True
+    # "... until we reach the end of the list. Then we reverse": a paragraph
+    # whose sentences end, but not its last (a poem's or a list's line is one
+    # sentence; a heading or a sign-off is too)
+    return (
+        not is_item
+        and len(sentences) >= 2
+        and re.search(r"[.!?]$", sentences[-2].rstrip("\"'”’)*_")) is not None
+        and _UNENDED.search(tail) is not None
+        # a long last sentence without its full stop is a writer's habit
+        # ("... obsolete in a world of GUIs, though"); a cut is where it began
+        and len(tail.split()) < 8
+    )
+
+
+# a sentence that stops without its end: a word, not a mark, an emoji or a smiley
+_UNENDED = re.compile(r"(?<![:;=])\b[a-z]{2,}$")
 
 
 Check = Callable[[str, str, str, bool], bool]
@@ -529,16 +779,17 @@ CHECKS: dict[str, Check] = {
     "dangling_reference": lambda i, x, o, h: dangling_reference(i, x, h),
     "noisy_input": lambda i, x, o, h: noisy_input(x),
     "link_only": lambda i, x, o, h: not x.strip() and link_only(i),
-    "garbled_instruction": lambda i, x, o, h: garbled(i),
+    "garbled_instruction": lambda i, x, o, h: garbled(i, o),
     "continues_elsewhere": lambda i, x, o, h: (
         continues_elsewhere(i, o) or (not h and leans_on_earlier(o))
     ),
-    "missing_tools": lambda i, x, o, h: about_missing_tools(o),
+    "missing_tools": lambda i, x, o, h: about_missing_tools(o, i),
     "empty_promise": lambda i, x, o, h: empty_promise(o),
     "markup": lambda i, x, o, h: markup(o) or markup(i, furniture=False),
     "placeholder_only": lambda i, x, o, h: placeholder_only(o),
     "refusal": lambda i, x, o, h: refusal(o),
     "too_short_for_request": lambda i, x, o, h: too_short_for_request(i, o),
+    "restates_input": lambda i, x, o, h: restates_given(i + ("\n\n" + x if x else ""), o),
     "cut_off": lambda i, x, o, h: cut_off(o),
     "language_mismatch": lambda i, x, o, h: language_mismatch(i, o),
 }

@@ -10,6 +10,7 @@ only a link gives (``link_only``), whose instruction is garbled
 (``empty_promise``), carries wiki or HTML markup (``markup``), is only
 placeholders (``placeholder_only``), a short refusal (``refusal``), a
 sentence where an essay or a story was asked for (``too_short_for_request``),
+only restates the sum's answer that the request gave (``restates_input``),
 stops mid-sentence (``cut_off``) or is in a language the request did not ask
 for (``language_mismatch``).  Each drop is counted as ``standalone:<check>``
 (the checks are in :mod:`loomcore.text.standalone`).  The checks run where

@@ -38,11 +38,15 @@ from loomcore.text.lexicon import (
     AUXILIARIES,
     COMMON_WORDS,
     CONJUNCTIONS,
+    COPULAS,
     DETERMINERS,
+    GENERAL_SUBJECTS,
+    HEDGES,
     PREPOSITIONS,
     PRONOUNS,
     starts_imperative,
 )
+from loomcore.text.mining import MarkerMiner
 from loomcore.text.question import Question
 from loomcore.text.sentences import ends_complete
 
@@ -187,7 +191,7 @@ _MAIN_CLAUSE_START = ARTICLES | DETERMINERS | PRONOUNS | frozenset({"there"})
 
 
 # degree words that, with "-ly" adverbs, only hedge the clause they lead
-_HEDGES = frozenset({"most", "more", "less", "perhaps", "maybe", "just", "only", "quite"})
+_HEDGES = HEDGES
 _ONE_WORD_NOT = frozenset(
     {"yes", "no", "so", "then", "now", "also", "too", "here", "there", "this"}
     | {"nothing", "something", "anything", "everything"}
@@ -267,7 +271,7 @@ def _caused(effect: str) -> str:
 
 
 _TAIL_HEDGES = _HEDGES | {"often", "sometimes", "also", "all", "partly", "mainly", "mostly"}
-_COPULAS = frozenset({"is", "are", "was", "were", "be", "been"})
+_COPULAS = COPULAS
 
 
 def _trim_tail(effect: str) -> str:
@@ -356,7 +360,33 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
         yield found[0], found[1], 0.8
 
 
+class CausalMiner(MarkerMiner[Pattern]):
+    """Explicit cause-and-effect statements.  Every marker of ``_MARKERS``,
+    ``_LEADING_BECAUSE`` and ``_IF`` holds one of these words, so a reply without them is not read at all
+    (the toolkit's one marker scan per exchange decides)."""
+
+    name = TYPE
+    markers = (
+        "cause",
+        "causes",
+        "caused",
+        "lead",
+        "leads",
+        "led",
+        "result",
+        "results",
+        "resulted",
+        "because",
+        "due",
+        "if",  # "If you keep lifting the same weight, your progress will stall"
+    )
+
+    def mine(self, memory: EnrichedMemory) -> Iterator[Pattern]:  # type: ignore[override]
+        return mine(memory)
+
+
 def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    """The causal patterns of one exchange, read sentence by sentence."""
     seen: set[tuple[str, str]] = set()
     asked = Question.of(memory.user_input).asks_why
     last = memory.reply_doc.last_sentence()
@@ -426,7 +456,7 @@ _OPENER = re.compile(
 )
 
 
-_SUBJECTS = frozenset({"i", "you", "we", "they", "he", "she", "people", "everyone", "nobody"})
+_SUBJECTS = GENERAL_SUBJECTS
 
 
 def _is_clause(text: str) -> bool:
@@ -519,7 +549,7 @@ def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample
 
 @hookimpl
 def register_miners(register):
-    register(Miner(TYPE, mine, description="explicit cause-and-effect statements"))
+    register(Miner(TYPE, CausalMiner(), description="explicit cause-and-effect statements"))
 
 
 @hookimpl

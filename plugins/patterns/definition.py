@@ -26,6 +26,7 @@ from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
 from loomcore.text.lexicon import (
     ARTICLES,
+    CLAUSE_OPENERS,
     DETERMINERS,
     EVALUATIVE,
     PREPOSITIONS,
@@ -139,7 +140,7 @@ _NOT_A_KIND = frozenset(
         "healthy",
     ]
 )
-_RELATIVE = frozenset({"that", "which", "who", "whose", "where", "when", "if", "because", "while"})
+_RELATIVE = CLAUSE_OPENERS
 
 
 def _term(subject_md: str, question: str = "") -> tuple[str, bool] | None:

@@ -283,3 +283,20 @@ def test_a_fronted_time_before_a_quantified_subject_is_no_part_of_the_cause():
     assert causal(sentence) == [
         {"cause": "more people are streaming video", "effect": "congestion"}
     ]
+
+
+def test_the_causal_miner_runs_only_where_the_shared_scan_finds_its_markers():
+    from loomcore_plugins.patterns.causal import CausalMiner
+
+    from loomcore.text.mining import markers_in
+
+    # the words every causal marker holds, declared once for the one scan
+    assert {"because", "due", "caused", "leads", "if"} <= set(CausalMiner.markers)
+    assert "causal" in markers_in("It broke **because** the fuse blew.")
+    assert "causal" not in markers_in("The fuse blew and the lights went out.")
+    # emphasis around a marker word does not hide it from the scan
+    reply = "Queries get faster **because** the database can jump straight to the entries."
+    assert causal(reply) == [
+        {"cause": "the database can jump straight to the entries", "effect": "Queries get faster"}
+    ]
+    assert causal("The database jumps straight to the entries. Queries get faster.") == []

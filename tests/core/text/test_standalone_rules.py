@@ -1,0 +1,262 @@
+"""The standalone rules added for the blind ratings' structural failures:
+glue repaired, choices among alternatives not given, tools and searches the
+example does not carry, a model's tags on a line of their own, a paragraph
+whose last sentence stops.  Every text here is of our own writing."""
+
+import pytest
+
+from loomcore.text.standalone import (
+    about_missing_tools,
+    asks_to_choose_from_nothing,
+    cut_off,
+    first_failure,
+    markup,
+    unglue,
+)
+
+GOOD = "A heap keeps the smallest item at the root, so popping it takes logarithmic time."
+
+
+@pytest.mark.parametrize(
+    ("glued", "output", "repaired"),
+    [
+        # a sentence end run into a word that only opens a sentence
+        (
+            "Make this sentence sound more formal.They gonna be late.",
+            "",
+            "Make this sentence sound more formal.\n\nThey gonna be late.",
+        ),
+        (
+            "Count the legs in the sentence.There are two dogs and a cat.",
+            "",
+            "Count the legs in the sentence.\n\nThere are two dogs and a cat.",
+        ),
+        (
+            "Give the opposite of the phrase.I'm always early",
+            "",
+            "Give the opposite of the phrase.\n\nI'm always early",
+        ),
+        # a word run into a line of code
+        (
+            "fix this so that it runsdef add(a, b) return a + b",
+            "",
+            "fix this so that it runs\n\ndef add(a, b) return a + b",
+        ),
+        # a word run into a capitalised word the answer never writes glued
+        (
+            "Name the plural of the nounGoose",
+            "The plural of goose is geese.",
+            "Name the plural of the noun\n\nGoose",
+        ),
+    ],
+)
+def test_glue_is_repaired_with_a_blank_line(glued, output, repaired):
+    assert unglue(glued, output) == repaired
+    # what is still glued fails the gate; the repair passes it
+    assert first_failure(glued, "", output or GOOD) == "garbled_instruction"
+    assert first_failure(repaired, "", output or GOOD) is None
+
+
+@pytest.mark.parametrize(
+    ("request_", "output"),
+    [
+        ("How do I subclass nn.Module in PyTorch?", GOOD),
+        ("Can I subclass Foo(Base) twice?", GOOD),
+        ("Is fmt.Println buffered in Go?", GOOD),
+        # an identifier the answer writes too is no glue
+        ("What does setTimeout return?", "setTimeout returns a timer id."),
+        # in a coding answer a camel-cased name is code, whatever the answer writes
+        ("Why is myList empty?", "```python\nitems = []\n```"),
+        ("Is macOS fast? Yes.", GOOD),
+    ],
+)
+def test_names_and_code_are_not_glue(request_, output):
+    assert unglue(request_, output) == request_
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "Select the wrong meaning of the word 'brisk'.",
+        "Choose the option that best completes the proverb.\n\nA stitch in time",
+        "Pick the correct synonym for 'rapid'.",
+        "Among the given choices, which is a mammal?",
+        "From the list of words, find the one that rhymes with 'cat'.",
+    ],
+)
+def test_a_choice_among_alternatives_not_given_dangles(request_):
+    assert asks_to_choose_from_nothing(request_)
+    assert first_failure(request_, "", GOOD) == "dangling_reference"
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "Pick the correct synonym for 'rapid': slow, quick or loud.",
+        "Choose the right word: affect or effect?",
+        "Select the best option:\n- tea\n- coffee",
+        "Identify the wrong word in the sentence below.\n\nShe go to school every day.",
+        "Find the incorrect statement: Fish swim. Birds fly. Cats bark.",
+        "Choose the best answer to this riddle: what has keys but no locks?",
+        # "the best way", "the right laptop": advice, not a pick among candidates
+        "Find the best way to learn Spanish.",
+        "Choose the right laptop for programming.",
+        "Identify the most likely cause of a flat tire.",
+        "Select the most appropriate data structure for an LRU cache.",
+    ],
+)
+def test_a_choice_with_its_alternatives_or_its_text_stands(request_):
+    assert not asks_to_choose_from_nothing(request_)
+    assert first_failure(request_, "", GOOD) is None
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "The `lookup_flight` tool needs a flight number before it can answer.",
+        "The available booking API tool `reserveRoom` has no date field.",
+        "Sorry, I need the order_reference_code to look that order up.",
+        "According to timeanddate.com, the sun sets at 6 pm there in March.",
+        "The sources I found do not list a price for it.",
+        "I searched online, and the museum opens at nine.",
+        "Based on the search results, the museum opens at nine.",
+    ],
+)
+def test_an_answer_from_a_tool_or_a_search_the_example_lacks(output):
+    assert about_missing_tools(output, "When does the Louvre open?")
+    assert first_failure("When does the Louvre open?", "", output) == "missing_tools"
+
+
+@pytest.mark.parametrize(
+    ("request_", "output"),
+    [
+        # a function of a coding answer is no tool
+        ("How do I read a CSV?", "The `read_csv` function returns a DataFrame."),
+        # a parameter the request itself names
+        ("What is user_id for?", "You need the user_id to fetch a profile."),
+        ("Tell me a story.", "As I looked up, I saw the moon over the hills."),
+        ("Tell me a story.", "I searched everywhere for my keys and browsed the shelves."),
+        ("How does SEO work?", "Good pages rank higher in the search results."),
+        ("Who publishes it?", "According to the publisher, it comes out yearly."),
+    ],
+)
+def test_words_that_only_look_like_tools(request_, output):
+    assert not about_missing_tools(output, request_)
+
+
+def test_a_model_tag_alone_on_a_line_is_leaked_even_in_a_code_block():
+    leaked = "Here it is.\n```text\n<thread>\nPlan the reply.\n</thread>\n</think>\n\nHi.\n```"
+    assert markup(leaked)
+    assert first_failure("Say hi.", "", leaked) == "markup"
+    # code that handles the tags writes them in strings
+    code = '```python\nanswer = text.split("</think>")[-1]\n```'
+    assert not markup(code)
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "A stack is last in, first out. We push each node on it. Then we pop",
+        "Boil the water first. Add the pasta and stir. After that you drain",
+    ],
+)
+def test_a_paragraph_whose_last_sentence_stops_is_cut_off(output):
+    assert cut_off(output)
+    assert first_failure("Explain it.", "", output) == "cut_off"
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        # a long last sentence without its full stop is the writer's habit
+        "Use a newline. The carriage return is only for overwriting the line you just "
+        "wrote in a terminal, which is rare these days though",
+        # a list item, a poem's line, a sign-off
+        "Steps:\n1. Open the file.\n2.  Return the `result` list",
+        "Roses are red\nViolets are blue",
+        "Thanks for asking. I hope it works.\n\nBest wishes",
+        "Done. See you soon :)",
+    ],
+)
+def test_lines_that_end_without_a_full_stop_but_are_whole(output):
+    assert not cut_off(output)
+
+
+def test_a_sum_whose_answer_the_request_states_restates_it():
+    from loomcore.text.standalone import restates_given
+
+    request = "Work out how many apples are in the box.\n\nThe box holds 12 apples."
+    assert restates_given(request, "There are 12 apples in the box.")
+    assert first_failure(request, "", "There are 12 apples in the box.") == "restates_input"
+    # the given text in the input field counts as given
+    assert first_failure(
+        "Work out how many apples are in the box.",
+        "The box holds 12 apples.",
+        "There are 12 apples in the box.",
+    ) == ("restates_input")
+    # a number worked out of the given ones, even one that is among them
+    ages = "Calculate the age difference.\n\nAnn: 40 years old\nBen: 20 years old"
+    assert not restates_given(ages, "The age difference between Ann and Ben is 20 years.")
+    # a request that is no sum, or an answer that says more
+    assert not restates_given(
+        "Rewrite it politely.\n\nGive me 12 apples.", "Please give me 12 apples."
+    )
+    assert not restates_given(request, "12 apples, which is a dozen.")
+
+
+def test_a_list_repeated_in_brackets_after_it_is_garbled():
+    request = "Sort the numbers in the following list: 9, 4, 7, 1[9, 4, 7, 1]"
+    assert first_failure(request, "", "1, 4, 7, 9") == "garbled_instruction"
+    # brackets that add something are fine
+    fine = "Sort the numbers in the following list: 9, 4, 7, 1 (all of them integers)"
+    assert first_failure(fine, "", "1, 4, 7, 9") is None
+
+
+@pytest.mark.parametrize(
+    ("glued", "repaired"),
+    [
+        (
+            "Find the area of the square.Side = 4 cm",
+            "Find the area of the square.\n\nSide = 4 cm",
+        ),
+        (
+            "Improve the following slogan:Fresh Bread Daily",
+            "Improve the following slogan:\n\nFresh Bread Daily",
+        ),
+        (
+            'Suggest a film like this one."Heat" and "Ronin"',
+            'Suggest a film like this one.\n\n"Heat" and "Ronin"',
+        ),
+        (
+            "Solve the equation below.3x - 2 = 7",
+            "Solve the equation below.\n\n3x - 2 = 7",
+        ),
+        (
+            "Sort the numbers from low to high.[9, 4, 7]",
+            "Sort the numbers from low to high.\n\n[9, 4, 7]",
+        ),
+        (
+            'Use the idiom "a piece of cake".Tom passed the exam',
+            'Use the idiom "a piece of cake".\n\nTom passed the exam',
+        ),
+    ],
+)
+def test_the_end_of_a_request_run_into_what_it_gives(glued, repaired):
+    answer = "Here is my answer to it."
+    assert unglue(glued, answer) == repaired
+    assert first_failure(glued, "", answer) == "garbled_instruction"
+
+
+@pytest.mark.parametrize(
+    ("request_", "output"),
+    [
+        # the answer writes the dotted name: it is a name
+        ("Should I call pandas.DataFrame directly?", "Yes: pandas.DataFrame(rows) is fine."),
+        # a request about code keeps its dotted names whatever the answer says
+        ("Why does my code use numpy.Array here?", "It is a habit."),
+        # too short a sentence to be a request run into its input
+        ("Is torch.Tensor a class?", "Yes."),
+    ],
+)
+def test_dotted_names_are_no_glue(request_, output):
+    assert unglue(request_, output) == request_
