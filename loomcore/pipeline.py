@@ -27,6 +27,7 @@ from loomcore.options import RunOptions
 from loomcore.progress import Progress
 from loomcore.records import limits
 from loomcore.registry import LoomcoreError, Registry, default_registry, get_plugin_manager
+from loomcore.stages import conversations as whole
 from loomcore.stages.budget import Faults
 from loomcore.stages.export import SIDES, Exporting
 from loomcore.stages.filter import Filtering
@@ -64,6 +65,8 @@ class Pipeline:
             self.registry, self.options, self.stats, self.progress, self.redacted
         )
         self.exporting: Exporting | None = None  # made when the run knows its output directory
+        # whole conversations and preference pairs (issue 19), when the run writes them
+        self.whole: whole.ConversationOutputs | None = None
         # every file the run wrote, in the order written, with its lines if JSONL
         self.written: list[tuple[Path, int | None]] = []
 
@@ -115,7 +118,10 @@ class Pipeline:
         filtering: Filtering | None = None,
     ) -> Iterator[TrainingExample]:
         """Every example of the inputs, in input order, through the chosen executor."""
-        memories = self.memories(self.reading.conversations(inputs, watermarks))
+        conversations = self.reading.conversations(inputs, watermarks)
+        if self.whole is not None:  # issue 19: each conversation as a whole, as it is read
+            conversations = self.whole.tap(conversations)
+        memories = self.memories(conversations)
         if self.options.executor is None:
             outcomes: Iterable[Outcome] = (
                 process_memory(self.registry, self.options, m) for m in memories
@@ -145,6 +151,7 @@ class Pipeline:
         owned = [
             *(f"{e}{side}.jsonl" for e in self.registry.exporters for side in SIDES),
             *RUN_FILES,
+            *whole.owned_files(self.registry.exporters.values(), SIDES),  # issue 19
         ]
         output = OutputDir(final, replace=not self.options.since_last, owned=owned)
         try:
@@ -160,6 +167,18 @@ class Pipeline:
         state = increments.prepare(final) if options.since_last else None
         suffix = f".{state.run_name}" if state else ""
         watermarks = dict(state.watermarks) if state else None
+        # -- issue 19: conversations and preference pairs go to files of their own
+        self.whole = whole.start(
+            self.registry,
+            options,
+            exporters,
+            out,
+            suffix,
+            self.faults,
+            self.stats.conversation_examples,
+        )
+        exporters = whole.exchange_formats(exporters)
+        # --
         exporting = self.exporting = Exporting(
             exporters, options, self.faults, self.stats, out, suffix
         )
@@ -195,6 +214,9 @@ class Pipeline:
                 for record in staging.read_back():
                     if record["id"] not in late:
                         exporting.write(converter.structure(record, TrainingExample))
+            if self.whole is not None:  # issue 19: written once the split is known
+                sides = ("train", "validation") if exporting.splitting else ("",)
+                self.whole.write(exporting.writers, sides, exporting.side)
         except BaseException:
             exporting.abort()
             self.reading.close_quarantine(keep=False)
@@ -204,6 +226,8 @@ class Pipeline:
             limits.reset(token)
             if staging is not None:
                 staging.abort()
+            if self.whole is not None:  # issue 19
+                self.whole.close()
         self.written += self.reading.close_quarantine(keep=True)
         self.stats.seconds = round(time.perf_counter() - started, 3)
         if state is not None and watermarks == state.watermarks:
