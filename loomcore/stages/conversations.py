@@ -240,6 +240,7 @@ class ConversationOutputs:
         (keyed by file and side, as the run's own) so the run commits and
         lists them with the rest."""
         targets: dict[str, list[tuple[Exporter, str]]] = {k: [] for k in self.kinds}
+        mine: set[tuple[str, str]] = set()
         for e in self.exporters:
             for kind in self.kinds:
                 if kind in e.kinds:
@@ -247,6 +248,7 @@ class ConversationOutputs:
                     for part in sides:
                         name = f"{file_key(e, kind)}{'.' + part if part else ''}{self.suffix}"
                         writers[file_key(e, kind), part] = JsonlWriter(self.out / f"{name}.jsonl")
+                        mine.add((file_key(e, kind), part))
         left_out = {
             kind: [e.name for e in self.exporters if kind not in e.kinds and EXCHANGE in e.kinds]
             for kind in self.kinds
@@ -263,6 +265,10 @@ class ConversationOutputs:
                     self.faults.handle(exporter.plugin, "export", exc, example.id)
                     continue
                 writers[key, side(example)].write_record(line)
+        # a file of no lines is one a trainer fails on (a run of no branching
+        # conversation has no pair): not written, not listed
+        for key in [k for k, w in writers.items() if k in mine and not w.lines]:
+            writers.pop(key).abort()
 
     def close(self) -> None:
         """Drop the staging file (the run's files hold what it had)."""
