@@ -249,9 +249,14 @@ class ConversationOutputs:
                         name = f"{file_key(e, kind)}{'.' + part if part else ''}{self.suffix}"
                         writers[file_key(e, kind), part] = JsonlWriter(self.out / f"{name}.jsonl")
                         mine.add((file_key(e, kind), part))
+        # a chosen format that cannot carry a whole conversation (text) is told;
+        # pairs are dpo's, no other format is expected to write them
         left_out = {
-            kind: [e.name for e in self.exporters if kind not in e.kinds and EXCHANGE in e.kinds]
-            for kind in self.kinds
+            CONVERSATION: [
+                e.name
+                for e in self.exporters
+                if CONVERSATION not in e.kinds and EXCHANGE in e.kinds
+            ]
         }
         self.staging.close_for_reading()
         for record in self.staging.read_back():
