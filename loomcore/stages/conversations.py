@@ -77,7 +77,7 @@ def kinds_wanted(options: RunOptions, exporters: list[Exporter]) -> tuple[str, .
     """The kinds beyond single exchanges this run builds: conversations when
     asked for, preference pairs when a pairs-only format is named."""
     kinds = []
-    if getattr(options, "conversations", False) and any(CONVERSATION in e.kinds for e in exporters):
+    if options.conversations and any(CONVERSATION in e.kinds for e in exporters):
         kinds.append(CONVERSATION)
     if options.formats is not None and any(e.kinds == (PREFERENCE,) for e in exporters):
         kinds.append(PREFERENCE)
@@ -272,8 +272,8 @@ class ConversationOutputs:
                 writers[key, side(example)].write_record(line)
         # a file of no lines is one a trainer fails on (a run of no branching
         # conversation has no pair): not written, not listed
-        for key in [k for k, w in writers.items() if k in mine and not w.lines]:
-            writers.pop(key).abort()
+        for empty in [k for k, w in writers.items() if k in mine and not w.lines]:
+            writers.pop(empty).abort()
 
     def close(self) -> None:
         """Drop the staging file (the run's files hold what it had)."""
@@ -296,34 +296,8 @@ def start(
     return ConversationOutputs(registry, options, exporters, kinds, out, suffix, faults, counts)
 
 
-def examples_of(
-    registry: Registry,
-    options: RunOptions,
-    conversation: Conversation,
-    kinds: tuple[str, ...] = (CONVERSATION, PREFERENCE),
-    budget: TokenBudget | None = None,
-) -> tuple[list[TrainingExample], Counter[str]]:
-    """The conversation and preference examples of one conversation, and what
-    was skipped by reason: the stage without files, for tests and the API."""
-    counts: Counter[str] = Counter()
-
-    def skipped(reason: str) -> None:
-        counts[reason] += 1
-
-    d = dialogue(registry, options, conversation, Faults(strict=True), skipped)
-    out: list[TrainingExample] = []
-    if d is None:
-        return out, counts
-    budget = budget or budget_of(options)
-    for builder in registry.conversation_builders:
-        if builder.kind in kinds:
-            out += builder.build(d, options.synthesis, budget, skipped)
-    return out, counts
-
-
 __all__ = [
     "ConversationOutputs",
-    "examples_of",
     "exchange_formats",
     "file_key",
     "owned_files",

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from loomcore_plugins.conversation_builders.whole import MESSAGE_OVERHEAD
+
 from loomcore import hookimpl
 from loomcore.contracts import ConversationBuilder
 from loomcore.model import Dialogue, SynthesisConfig, TokenBudget, TrainingExample, stable_id
 from loomcore.text.sentences import normalise_space
-
-MESSAGE_OVERHEAD = 4  # as a chat template adds around each message
 
 
 def build(
