@@ -8,6 +8,8 @@ import json
 import orjson
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loomcore import Registry, get_plugin_manager
 from loomcore.cli import cli
@@ -297,3 +299,39 @@ def test_small_talk_only_gives_nothing_and_empty_exchanges_are_removed():
         "conversation: an exchange empty after redaction, removed",
         "conversation: no exchange worth training on (small talk only)",
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["and that?", "Explain the planner in detail.", "why"]),
+            st.integers(0, 120),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.one_of(st.none(), st.integers(20, 300)),
+)
+def test_every_part_fits_ends_on_a_trained_answer_and_keeps_the_order(exchanges, limit):
+    memories = [memory(i, q, "r" * n) for i, (q, n, _) in enumerate(exchanges)]
+    train = [t for _, _, t in exchanges]
+    examples, _ = build(memories, train, limit)
+    order = {m.id: i for i, m in enumerate(memories)}
+    for e in examples:
+        ids = e.source["memory_ids"]
+        assert [order[i] for i in ids] == sorted(order[i] for i in ids)
+        assert len(e.weights) == len(e.history) + 1 and e.weights[-1] == 1
+        # a weight is 1 only where the exchange is trained
+        assert all(w <= train[order[i]] for w, i in zip(e.weights, ids, strict=True))
+        if limit is not None:
+            size = (
+                9 + 4 + sum(len(u) + len(a) + 8 for u, a in [*e.history, (e.instruction, e.output)])
+            )
+            assert size <= limit
+    # every trained exchange that fits alone is trained in exactly one part
+    trained_in = [
+        i for e in examples for w, i in zip(e.weights, e.source["memory_ids"], strict=True) if w
+    ]
+    assert len(trained_in) == len(set(trained_in))
