@@ -28,7 +28,6 @@ from loomcore.text.standalone import (
     unescape_entities,
     unglue,
 )
-from loomcore.text.tokens import estimate_tokens
 
 
 def stable_id(*parts: Any) -> str:
@@ -359,7 +358,15 @@ class TokenBudget:
     """The most tokens one example may hold (None: no limit), and how to count them."""
 
     limit: int | None = None
-    count: Callable[[str], int] = attrs.field(default=estimate_tokens, eq=False)
+    count: Callable[[str], int] = attrs.field(factory=lambda: _estimate, eq=False)
+
+
+def _estimate(text: str) -> int:
+    """loomcore's estimate (:mod:`loomcore.text.tokens`), loaded when first counted:
+    ``import loomcore.model`` loads the text layer's segmentation alone."""
+    from loomcore.text.tokens import estimate_tokens
+
+    return estimate_tokens(text)
 
 
 #: ``renderer(format, example) -> record``: installed by :mod:`loomcore.registry`
