@@ -335,3 +335,30 @@ def test_every_part_fits_ends_on_a_trained_answer_and_keeps_the_order(exchanges,
         i for e in examples for w, i in zip(e.weights, e.source["memory_ids"], strict=True) if w
     ]
     assert len(trained_in) == len(set(trained_in))
+
+
+def test_the_process_executor_writes_the_same_conversations(tmp_path):
+    inputs = [write_input(tmp_path, conversation(), conversation("c2"))]
+    files = {}
+    for name, executor in (("here", None), ("pool", "process")):
+        options = RunOptions(conversations=True, executor=executor, workers=2)
+        Pipeline(options=options).run(inputs, tmp_path / name)
+        files[name] = {
+            p.name: p.read_bytes() for p in sorted((tmp_path / name).glob("*conversations.jsonl"))
+        }
+    assert files["here"] == files["pool"] and len(files["here"]) == 4
+
+
+def test_incremental_runs_write_each_batch_s_conversations(tmp_path):
+    src = tmp_path / "chats.jsonl"
+    src.write_bytes(orjson.dumps(conversation()) + b"\n")
+    out = tmp_path / "out"
+    options = RunOptions(conversations=True, since_last=True, formats=("chatml",))
+    Pipeline(options=options).run([str(src)], out)
+    with src.open("ab") as fh:
+        fh.write(orjson.dumps(conversation("c2")) + b"\n")
+    Pipeline(options=options).run([str(src)], out)
+    batches = sorted(p.name for p in out.glob("chatml_conversations.*.jsonl"))
+    assert batches == ["chatml_conversations.run-0001.jsonl", "chatml_conversations.run-0002.jsonl"]
+    second = read_lines(out / batches[1])
+    assert len(second) == 1 and second[0]["messages"][1]["content"] == Q1
