@@ -134,6 +134,29 @@ class ExampleBuilder:
 
 
 @attrs.frozen
+class ConversationBuilder:
+    """Builds examples from a whole conversation:
+    ``build(dialogue, config, budget, skipped) -> iterable of TrainingExample``.
+
+    ``dialogue`` is a :class:`loomcore.model.Dialogue` (every exchange
+    redacted and scored), ``config`` the run's
+    :class:`loomcore.model.SynthesisConfig`, ``budget`` a
+    :class:`loomcore.model.TokenBudget` no example may go over, and
+    ``skipped(reason)`` counts one thing the builder left out, by reason (the
+    run's summary shows the counts).  ``kind`` is the kind of example it
+    makes ("conversation" or "preference", see
+    :attr:`loomcore.model.TrainingExample.kind`): a run builds a kind only
+    when it writes a format that takes it.
+    """
+
+    name: str
+    kind: str
+    build: Callable[..., Iterable[TrainingExample]]
+    description: str = ""
+    plugin: str = ""
+
+
+@attrs.frozen
 class ExampleFilter:
     """A quality gate or a deduplicator: ``start(config) -> state``, where the
     state has ``see(example) -> reason | None`` and ``finish() -> {id: reason}``.
@@ -177,6 +200,11 @@ class Exporter:
     # the LLaMA-Factory dataset_info.json entry for a file of this format,
     # given the file's name (None: LLaMA-Factory cannot read this format)
     dataset_info: Callable[[str], dict[str, Any]] | None = None
+    # the kinds of example it writes (TrainingExample.kind): "exchange" formats
+    # are written by default; "conversation" ones also get a
+    # <format>_conversations file with --conversations; a format of
+    # "preference" only (dpo) is written when it is named
+    kinds: tuple[str, ...] = attrs.field(default=("exchange",), kw_only=True)
     # ``configure(options) -> function``: given the plugin's option table for
     # a run, the function to use in place of the one above for that run, held
     # by the registry that was configured (two registries in one process keep

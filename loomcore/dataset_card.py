@@ -39,10 +39,27 @@ def dataset_info(
     """
     out: dict[str, Any] = {}
     for key, file_name in sorted(files.items()):
-        exporter = exporters.get(key.split(".")[0])
+        exporter = exporter_of(key, exporters)
         if exporter is not None and exporter.dataset_info is not None:
             out[entry_name(key, prefix)] = exporter.dataset_info(file_name)
     return out
+
+
+# the files of whole conversations and preference pairs are named after their
+# format (loomcore.stages.conversations): chatml_conversations, raw_preferences
+KIND_SUFFIXES = ("_conversations", "_preferences")
+
+
+def exporter_of(key: str, exporters: dict[str, Any]) -> Any:
+    """The format that wrote the file of key ``alpaca``, ``alpaca.train`` or
+    ``sharegpt_conversations.train`` (None when no loaded format did)."""
+    name = key.split(".")[0]
+    if name in exporters:
+        return exporters[name]
+    for suffix in KIND_SUFFIXES:
+        if name.endswith(suffix) and name.removesuffix(suffix) in exporters:
+            return exporters[name.removesuffix(suffix)]
+    return None
 
 
 def card(
@@ -99,6 +116,7 @@ def card(
         "| --- | --- |",
         *[f"| {t} | {n} |" for t, n in summary["examples_by_type"].items()],
         "",
+        *_whole_section(summary),
         "## Files",
         "",
         NAMING,
@@ -135,3 +153,27 @@ def write(out: Path, summary: dict[str, Any], files: dict[str, str], exporters: 
     with AtomicFile(out / "README.md") as fh:
         fh.write(card(summary, files, entries).encode())
     return [out / "dataset_info.json", out / "README.md"]
+
+
+# what the card says of whole conversations and preference pairs, when a run wrote them
+WHOLE = (
+    "`<format>_conversations` files hold whole conversations, one a line, beside the "
+    "single-exchange files: train on either or both (both trains every kept answer twice). "
+    "Each assistant message carries its training flag in the format's own spelling: "
+    "`weight` 0/1 in chatml (OpenAI fine-tuning; axolotl with "
+    "`message_field_training: weight`), `train` on the `gpt` turns of sharegpt (axolotl "
+    "with `message_field_training: train`). LLaMA-Factory reads no per-message flag: it "
+    "trains every answer of the history, or only the last with `mask_history: true`. "
+    "`dpo.jsonl` holds preference pairs (`prompt`, `chosen`, `rejected`, `system`, "
+    "`history`; entry with `ranking: true`): chosen is the answer the conversation went on "
+    "from, rejected one the user regenerated away, a weak signal."
+)
+
+
+def _whole_section(summary: dict[str, Any]) -> list[str]:
+    counts = summary.get("conversation_examples") or {}
+    if not counts:
+        return []
+    lines = ["## Conversations and preference pairs", "", WHOLE, ""]
+    lines += [f"- {what}: {n}" for what, n in counts.items()]
+    return [*lines, ""]

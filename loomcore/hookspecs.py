@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import click
 
     from loomcore.contracts import (
+        ConversationBuilder,
         Enricher,
         ExampleBuilder,
         ExampleFilter,
@@ -130,6 +131,26 @@ def register_example_builders(register: Callable[[ExampleBuilder], None]) -> Non
     :return: nothing; all builders registered for a pattern's type are run,
         in order of name.  A pattern whose type has no builder gives no
         example (and is counted as such).
+    """
+
+
+@hookspec
+def register_conversation_builders(register: Callable[[ConversationBuilder], None]) -> None:
+    """Register conversation builders, which make examples of whole conversations.
+
+    Called once, when the registry is first asked for conversation builders.
+
+    :param register: call it with one
+        :class:`loomcore.contracts.ConversationBuilder` per kind of example
+        it makes from a :class:`loomcore.model.Dialogue` (a conversation whose
+        exchanges are redacted and scored): "conversation" (the whole
+        conversation with a training flag per assistant message) or
+        "preference" (chosen and rejected answers to one prompt).
+    :return: nothing; a run builds a kind only when it writes a format that
+        takes it (``--conversations`` for conversations, ``--format dpo`` for
+        preference pairs), every builder of that kind in order of name.  The
+        examples go to their own files and skip the example filters, which
+        judge single exchanges.
     """
 
 

@@ -270,6 +270,16 @@ class TrainingExample:
     # to_<format>() renders with that registry's formats; not data: the
     # converter leaves it out, and equality ignores it
     made_by: int | None = attrs.field(default=None, eq=False, repr=False)
+    # what the example is: "exchange" (one exchange, the default), "conversation"
+    # (a whole conversation: ``history`` and the last exchange) or "preference"
+    # (a chosen ``output`` and a ``rejected`` answer to the same prompt)
+    kind: str = "exchange"
+    # a conversation's training flags, one per assistant turn of ``dialogue()``
+    # in order: 1 to train on it, 0 to keep it as context only (small talk);
+    # empty: every assistant turn is trained as the format's trainer decides
+    weights: tuple[int, ...] = ()
+    # a preference pair's rejected answer (the chosen one is ``output``)
+    rejected: str = ""
 
     def dialogue(self) -> list[tuple[str, str]]:
         """The example as (role, content) turns, "user"/"assistant", without
@@ -307,6 +317,58 @@ class TrainingExample:
 #: the live registries by key: an example renders with the one that made it
 #: (weakly held: a registry that is gone falls back to :data:`renderer`)
 makers: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+
+@attrs.frozen
+class Alternative:
+    """An answer the user saw and did not keep, to one exchange of a conversation.
+
+    ``exchange`` is the position of the exchange (among the conversation's
+    exchanges) whose reply was kept instead; ``signal`` says how the input
+    told them apart ("regenerated": the kept answer is on the branch the
+    export ends on, a weak signal: the user may have regenerated for variety).
+    """
+
+    exchange: int
+    text: str
+    signal: str = "regenerated"
+
+
+@attrs.frozen
+class Dialogue:
+    """A whole conversation as conversation builders see it.
+
+    ``exchanges`` are its exchanges in order, each redacted and scored as the
+    per-exchange work does it; ``train`` says per exchange whether its reply
+    is worth training on (False: below the run's minimum importance, small
+    talk); ``alternatives`` are the answers a reader found the user did not
+    keep, redacted.  ``system`` is the conversation's system prompt, else the
+    run's.
+    """
+
+    id: str
+    exchanges: tuple[Memory, ...]
+    train: tuple[bool, ...]
+    system: str = ""
+    source: Source = attrs.field(factory=Source)
+    alternatives: tuple[Alternative, ...] = ()
+
+
+@attrs.frozen
+class TokenBudget:
+    """The most tokens one example may hold (None: no limit), and how to count them."""
+
+    limit: int | None = None
+    count: Callable[[str], int] = attrs.field(factory=lambda: _estimate, eq=False)
+
+
+def _estimate(text: str) -> int:
+    """loomcore's estimate (:mod:`loomcore.text.tokens`), loaded when first counted:
+    ``import loomcore.model`` loads the text layer's segmentation alone."""
+    from loomcore.text.tokens import estimate_tokens
+
+    return estimate_tokens(text)
+
 
 #: ``renderer(format, example) -> record``: installed by :mod:`loomcore.registry`
 #: (the process-wide registry's exporters), so that this layer imports nothing

@@ -56,6 +56,9 @@ class RunOptions:
     max_rejected: float = 0.01
     limits: Limits = attrs.field(factory=Limits)
     output: str = "loomcore-out"  # the output directory
+    # also write whole conversations (<format>_conversations files, see
+    # loomcore.stages.conversations), beside the single-exchange examples
+    conversations: bool = False
 
     @classmethod
     def from_flags(cls, values: Mapping[str, Any]) -> RunOptions:
@@ -232,6 +235,12 @@ FLAGS: tuple[Flag, ...] = (
         help="Also write excerpt examples of patterns the user did not ask about "
         "(a definition met in passing); labels in raw.jsonl name them either way.",
         kind="switch",
+    ),
+    _f(
+        "conversations",
+        help="Also write whole conversations, a training flag per assistant message, to "
+        "<format>_conversations files (chatml, sharegpt, alpaca, raw); see the README.",
+        kind="flag",
     ),
     _f(
         "include-reasoning",

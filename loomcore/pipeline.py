@@ -18,17 +18,18 @@ import attrs
 
 from loomcore import dataset_card, increments, splits
 from loomcore.convert import converter
-from loomcore.inputs import iter_paths, printable_path
+from loomcore.inputs import iter_paths
 from loomcore.manifest import _size, manifest
 from loomcore.model import Conversation, Memory, TrainingExample
 from loomcore.options import RunOptions
 from loomcore.progress import Progress
 from loomcore.records import limits
-from loomcore.registry import LoomcoreError, Registry, default_registry
+from loomcore.registry import Registry, default_registry
+from loomcore.stages import conversations as whole
 from loomcore.stages.budget import Faults
-from loomcore.stages.export import Exporting, owned_files
+from loomcore.stages.export import SIDES, Exporting, owned_files
 from loomcore.stages.filter import Filtering
-from loomcore.stages.read import InputRejected, Reading
+from loomcore.stages.read import InputRejected, Reading, resumable
 from loomcore.stages.redact import redact_text
 from loomcore.stages.work import ExecutionPlan, Outcome, process_memory
 from loomcore.stats import RunStats
@@ -61,6 +62,8 @@ class Pipeline:
             self.registry, self.options, self.stats, self.progress, self.redacted
         )
         self.exporting: Exporting | None = None  # made when the run knows its output directory
+        # whole conversations and preference pairs (issue 19), when the run writes them
+        self.whole: whole.ConversationOutputs | None = None
         # every file the run wrote, in the order written, with its lines if JSONL
         self.written: list[tuple[Path, int | None]] = []
 
@@ -119,7 +122,10 @@ class Pipeline:
         filtering: Filtering | None = None,
     ) -> Iterator[TrainingExample]:
         """Every example of the inputs, in input order, through the chosen executor."""
-        memories = self.memories(self.conversations(inputs, watermarks))
+        conversations = self.conversations(inputs, watermarks)
+        if self.whole is not None:  # each conversation as a whole too, as it is read
+            conversations = self.whole.tap(conversations)
+        memories = self.memories(conversations)
         if self.options.executor is None:
             outcomes: Iterable[Outcome] = (
                 process_memory(self.registry, self.options, m) for m in memories
@@ -141,14 +147,12 @@ class Pipeline:
         Every file goes to a staging directory, moved in as a set when the
         run ends well; the directory is locked for the run.
         """
-        if self.options.since_last and inputs and "-" in inputs:
-            raise LoomcoreError(
-                "-: standard input cannot be resumed; --since-last reads files it can read again"
-            )
+        if self.options.since_last:
+            resumable(inputs)  # before anything is written
         final = Path(out_dir if out_dir is not None else self.options.output)
-        owned = owned_files(
-            self.registry.exporters
-        )  # a previous run's that this one does not write go
+        # what a run here may write: a previous run's that this one does not write go
+        exporters = self.registry.exporters
+        owned = [*owned_files(exporters), *whole.owned_files(exporters.values(), SIDES)]
         output = OutputDir(final, replace=not self.options.since_last, owned=owned)
         try:
             return self._run(inputs, final, output)
@@ -163,6 +167,12 @@ class Pipeline:
         state = increments.prepare(final) if options.since_last else None
         suffix = f".{state.run_name}" if state else ""
         watermarks = dict(state.watermarks) if state else None
+        # whole conversations and preference pairs go to files of their own
+        counts = self.stats.conversation_examples
+        self.whole = whole.start(
+            self.registry, options, exporters, out, suffix, self.faults, counts
+        )
+        exporters = whole.exchange_formats(exporters)
         exporting = self.exporting = Exporting(
             exporters, options, self.faults, self.stats, out, suffix
         )
@@ -198,6 +208,9 @@ class Pipeline:
                 for record in staging.read_back():
                     if record["id"] not in late:
                         exporting.write(converter.structure(record, TrainingExample))
+            if self.whole is not None:  # written once the split is known
+                sides = ("train", "validation") if exporting.splitting else ("",)
+                self.whole.write(exporting.writers, sides, exporting.side)
         except BaseException:
             exporting.abort()
             self.reading.close_quarantine(keep=False)
@@ -207,6 +220,8 @@ class Pipeline:
             limits.reset(token)
             if staging is not None:
                 staging.abort()
+            if self.whole is not None:
+                self.whole.close()
         self.written += self.reading.close_quarantine(keep=True)
         self.stats.seconds = round(time.perf_counter() - started, 3)
         if state is not None and watermarks == state.watermarks:
@@ -215,7 +230,7 @@ class Pipeline:
             return self.stats
         files = exporting.commit()
         self.written += [(w.path, w.lines) for w in files.values()]
-        summary = self._summary(watermarks if state is not None else None)
+        summary = self.reading.summary(watermarks if state is not None else None)
         if state is None:  # a ready-to-train directory; incremental batches are parts of one
             # a file of no lines is listed nowhere: a trainer given it fails
             listed = {entry: w.path.name for entry, w in files.items() if w.lines}
@@ -231,17 +246,3 @@ class Pipeline:
         output.commit(last=f"summary{suffix}.json")
         self.written = [(final / path.name, lines) for path, lines in self.written]
         return self.stats
-
-    def _summary(self, watermarks: dict[str, Any] | None) -> dict[str, Any]:
-        """summary.json: the counts, what was lost, paths and reasons redacted."""
-        summary = self.stats.summary()
-        summary["loss"] = self.loss()
-        summary["inputs"] = [self.redacted(printable_path(p)) for p in summary["inputs"]]
-        for key in ("inputs_failed", "inputs_restarted"):  # (watermarks need the real paths)
-            summary["loss"][key] = {
-                self.redacted(p): self.redacted(why) if isinstance(why, str) else why
-                for p, why in summary["loss"][key].items()
-            }
-        if watermarks is not None:
-            summary["watermarks"] = watermarks
-        return summary

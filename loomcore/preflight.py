@@ -54,8 +54,10 @@ TRAINERS = ("llamafactory", "trl", "axolotl", "openai")
 # TRL's max_length, axolotl's usual sequence_len, gpt-4o-mini's training context
 DEFAULT_LIMITS = {"llamafactory": 2048, "trl": 1024, "axolotl": 2048, "openai": 65_536}
 # what a verdict does, in the report's order
-VERDICTS = ("reject", "drop", "truncate", "mask")
-PAST = {"drop": "dropped", "truncate": "truncated", "mask": "masked"}
+VERDICTS = ("reject", "drop", "truncate", "mask", "ignore")
+# "ignore": the row loads, but the trainer reads past its per-message training
+# flags (a whole conversation's weight 0 / train false) and trains on those messages
+PAST = {"drop": "dropped", "truncate": "truncated", "mask": "masked", "ignore": "flags ignored"}
 OPENAI_MIN_EXAMPLES = 10
 OPENAI_KEYS = frozenset({"role", "content", "name", "function_call", "weight", "tool_calls"})
 # tuples, not sets: a role in a file may be any JSON value, a list too
@@ -134,6 +136,8 @@ def _n(count: int, word: str) -> str:
 def _shape(row: dict[str, Any], name: str) -> str:
     """What a file holds, told by its first row's keys (else by its name, for an empty file)."""
     keys = set(row)
+    if {"prompt", "chosen", "rejected"} <= keys:
+        return "preference"
     if "messages" in keys:
         return "chat"
     if "conversations" in keys:
@@ -145,9 +149,14 @@ def _shape(row: dict[str, Any], name: str) -> str:
     if keys == {"text"}:
         return "text"
     if not keys:
-        return {"chatml": "chat", "sharegpt": "sharegpt", "alpaca": "alpaca", "text": "text"}.get(
-            name.split(".")[0], "unknown"
-        )
+        fmt = name.split(".")[0].removesuffix("_conversations")
+        return {
+            "chatml": "chat",
+            "sharegpt": "sharegpt",
+            "alpaca": "alpaca",
+            "text": "text",
+            "dpo": "preference",
+        }.get(fmt, "unknown")
     return "unknown"
 
 
@@ -158,6 +167,7 @@ READERS = {
     "alpaca": ("axolotl",),
     "text": ("trl",),
     "prompt_completion": ("trl",),
+    "preference": ("trl",),
 }
 
 
@@ -177,6 +187,13 @@ def _messages(row: dict[str, Any], field: str, role: str, content: str) -> list[
     if not isinstance(value, list):
         return []
     return [(m.get(role), m.get(content)) if isinstance(m, dict) else (None, None) for m in value]
+
+
+def _flagged_off(messages: Any, key: str) -> bool:
+    """Whether a message of ``messages`` sets its training flag ``key`` off (0 or false)."""
+    return isinstance(messages, list) and any(
+        isinstance(m, dict) and key in m and m[key] in (0, False) for m in messages
+    )
 
 
 def _read(path: Path) -> Iterable[tuple[int, Any]]:
@@ -208,6 +225,23 @@ class Rules:
             c.flag("reject", "a line that is not a JSON object fails to load", line)
             return
         columns = entry.get("columns", {})
+        if entry.get("ranking"):
+            names = [
+                columns.get(k, d)
+                for k, d in (
+                    ("prompt", "instruction"),
+                    ("chosen", "chosen"),
+                    ("rejected", "rejected"),
+                )
+            ]
+            if entry.get("formatting", "alpaca") == "alpaca" and not all(
+                isinstance(row.get(n), str) for n in names
+            ):
+                c.flag("reject", f"ranking: no {', '.join(map(repr, names))} string columns", line)
+                return
+            if self.tokens(row) > self.limits["llamafactory"]:
+                c.flag("truncate", f"over cutoff_len {self.limits['llamafactory']:,} tokens", line)
+            return
         if entry.get("formatting", "alpaca") == "sharegpt":
             tags = {
                 "role_tag": "from",
@@ -234,6 +268,13 @@ class Rules:
             if len(turns) % 2 or not turns:
                 c.flag("drop", "invalid message count: it must end with an assistant turn", line)
                 return
+            if _flagged_off(row.get(field), "train"):
+                c.flag(
+                    "ignore",
+                    "a turn with train false: LLaMA-Factory reads no per-turn flag and trains "
+                    "on it (mask_history: true trains the last turn only)",
+                    line,
+                )
         else:
             prompt = columns.get("prompt", "instruction")
             response = columns.get("response", "output")
@@ -255,6 +296,9 @@ class Rules:
             c.flag("reject", "a line that is not a JSON object fails to load", line)
             return
         limit = self.limits["trl"]
+        if shape == "preference":
+            self.trl_preference(c, line, row)
+            return
         if shape == "chat":
             turns = _messages(row, "messages", "role", "content")
             if not turns:
@@ -266,6 +310,13 @@ class Rules:
             if not any(r == "assistant" for r, _ in turns):
                 c.flag("mask", "no assistant message: nothing to train on", line)
                 return
+            if _flagged_off(row.get("messages"), "weight"):
+                c.flag(
+                    "ignore",
+                    "an assistant message with weight 0: TRL reads no per-message weight "
+                    "and trains on it under assistant-only loss",
+                    line,
+                )
             last = max(i for i, (r, _) in enumerate(turns) if r == "assistant")
             prompt = "\n".join(str(t) for _, t in turns[:last])
         elif shape == "prompt_completion":
@@ -285,6 +336,22 @@ class Rules:
                 )
             else:
                 c.flag("truncate", f"over max_length {limit:,} tokens", line)
+
+    def trl_preference(self, c: FileCheck, line: int, row: dict[str, Any]) -> None:
+        """TRL's standard preference type (``DPOTrainer``): three strings."""
+        values = [row.get(k) for k in ("prompt", "chosen", "rejected")]
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            c.flag(
+                "reject", "preference: prompt, chosen and rejected must be non-empty strings", line
+            )
+            return
+        if values[1] == values[2]:
+            c.flag("mask", "preference: chosen and rejected are the same text", line)
+            return
+        limit = self.limits["trl"]
+        prompt, chosen, rejected = (str(v) for v in values)
+        if self.count(prompt) + max(self.count(chosen), self.count(rejected)) > limit:
+            c.flag("truncate", f"over max_length {limit:,} tokens", line)
 
     # -- axolotl -------------------------------------------------------------
     def axolotl(self, c: FileCheck, line: int, row: Any, shape: str) -> None:

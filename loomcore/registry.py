@@ -21,6 +21,7 @@ import pluggy
 
 from loomcore import hookspecs, model
 from loomcore.contracts import (
+    ConversationBuilder,
     Enricher,
     ExampleBuilder,
     ExampleFilter,
@@ -193,6 +194,10 @@ class Registry:
                 )
             out[item.name] = item
         return out
+
+    @cached_property
+    def conversation_builders(self) -> list[ConversationBuilder]:
+        return self._collect("register_conversation_builders", ConversationBuilder)
 
     @cached_property
     def filters(self) -> list[ExampleFilter]:

@@ -41,6 +41,8 @@ class RunStats:
     confidence_counts: Counter[str] = attrs.field(factory=Counter)
     seconds: float = 0.0
     stage_seconds: Counter[str] = attrs.field(factory=Counter)  # of floats: seconds per stage
+    # whole conversations and preference pairs built, and what was skipped, by reason
+    conversation_examples: Counter[str] = attrs.field(factory=Counter)
 
     def absorb(self, outcome: Any) -> None:
         """Add the counts of one exchange's :class:`loomcore.stages.work.Outcome`."""
@@ -56,6 +58,11 @@ class RunStats:
             self.confidence_counts[bucket(ex.confidence)] += 1
 
     def summary(self) -> dict[str, Any]:
+        extra = (
+            {"conversation_examples": dict(sorted(self.conversation_examples.items()))}
+            if self.conversation_examples
+            else {}
+        )
         return {
             "inputs": self.inputs,
             "conversations": self.conversations,
@@ -77,4 +84,5 @@ class RunStats:
             "redactions": dict(sorted(self.redactions.items())),
             "exchanges_dropped": dict(sorted(self.exchanges_dropped.items())),
             "exchanges_left_out_by_readers": dict(sorted(self.exchanges_not_read.items())),
+            **extra,
         }

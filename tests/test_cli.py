@@ -111,7 +111,7 @@ def test_format_option_and_disabled_format(tmp_path):
     assert result.exit_code == 1
     assert (
         result.output
-        == "Error: unknown output format 'raw' (available: alpaca, chatml, sharegpt, text)\n"
+        == "Error: unknown output format 'raw' (available: alpaca, chatml, dpo, sharegpt, text)\n"
     )
 
 
@@ -148,6 +148,10 @@ def test_plugins_json_lists_every_plugin():
             "quality",
             "standalone",
             "token_counters",
+            # issue 19: the preference-pair format and the conversation builders
+            "dpo",
+            "conversations",
+            "preferences",
         }
     )
     assert set(rows) == expected

@@ -160,7 +160,7 @@ def test_text_template_from_the_file(here):
         ),
         (
             "[run]\nspeed = 1\n",
-            "FILE: [run] has an unknown option 'speed' (known: derived-examples, executor, format,",
+            "FILE: [run] has an unknown option 'speed' (known: conversations, derived-examples, executor,",
         ),
         ("x = [\n", "FILE: not valid TOML (Invalid value (at end of document))"),
         (

@@ -179,6 +179,21 @@ class Reading:
                 self.stats.memories += 1
                 yield memory
 
+    def summary(self, watermarks: dict[str, Any] | None = None) -> dict[str, Any]:
+        """summary.json: the run's counts, what was lost, paths and reasons
+        redacted; ``watermarks`` for an incremental run."""
+        summary = self.stats.summary()
+        summary["loss"] = self.loss()
+        summary["inputs"] = [self.redacted(printable_path(p)) for p in summary["inputs"]]
+        for key in ("inputs_failed", "inputs_restarted"):  # (watermarks need the real paths)
+            summary["loss"][key] = {
+                self.redacted(p): self.redacted(why) if isinstance(why, str) else why
+                for p, why in summary["loss"][key].items()
+            }
+        if watermarks is not None:
+            summary["watermarks"] = watermarks
+        return summary
+
     def loss(self) -> dict[str, Any]:
         """What the run lost, for the summary and the exit status: rejected
         records against those read, the ``max_rejected`` share allowed, inputs
@@ -196,6 +211,14 @@ class Reading:
             "records_pending": dict(sorted(stats.records_pending.items())),
             "failed": bool(stats.inputs_failed) or share > self.options.max_rejected,
         }
+
+
+def resumable(inputs: list[str] | None) -> None:
+    """Refuse inputs an incremental run (``--since-last``) cannot read again."""
+    if inputs and "-" in inputs:
+        raise LoomcoreError(
+            "-: standard input cannot be resumed; --since-last reads files it can read again"
+        )
 
 
 def read_error(exc: BaseException) -> str:

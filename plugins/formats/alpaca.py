@@ -43,5 +43,9 @@ def register_exporters(register):
             render,
             description="Alpaca instruction/input/output JSONL",
             dataset_info=dataset_info,
+            # a conversation is its last exchange with the earlier ones as
+            # ``history`` (LLaMA-Factory's multi-turn alpaca); it has no place
+            # for per-message flags: mask_history: true trains the last answer only
+            kinds=("exchange", "conversation"),
         )
     )

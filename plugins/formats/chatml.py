@@ -8,8 +8,21 @@ from loomcore import Exporter, TrainingExample, hookimpl
 
 
 def render(example: TrainingExample) -> dict[str, Any]:
-    messages = [{"role": "system", "content": example.system}] if example.system else []
+    """OpenAI chat messages; a whole conversation's assistant messages carry
+    OpenAI's ``weight`` (1 train, 0 context only), which axolotl reads too
+    with ``message_field_training: weight``."""
+    messages: list[dict[str, Any]] = (
+        [{"role": "system", "content": example.system}] if example.system else []
+    )
     messages += [{"role": role, "content": content} for role, content in example.dialogue()]
+    if example.weights:
+        replies = [m for m in messages if m["role"] == "assistant"]
+        if len(replies) != len(example.weights):
+            raise InvalidExample(
+                f"{len(example.weights)} weights for {len(replies)} assistant messages"
+            )
+        for message, weight in zip(replies, example.weights, strict=True):
+            message["weight"] = weight
     validate(messages)
     return {"messages": messages}
 
@@ -21,12 +34,16 @@ class InvalidExample(ValueError):
 ROLES = ("system", "user", "assistant")
 
 
-def validate(messages: list[dict[str, str]]) -> None:
+def validate(messages: list[dict[str, Any]]) -> None:
     """OpenAI chat fine-tuning rules: known roles and keys, non-empty string
-    content, system only first, user and assistant alternating, assistant last."""
+    content, system only first, user and assistant alternating, assistant
+    last, ``weight`` 0 or 1 and on assistant messages only."""
     for i, m in enumerate(messages):
-        if set(m) != {"role", "content"} or m["role"] not in ROLES:
+        keys = set(m) - ({"weight"} if m.get("role") == "assistant" else set())
+        if keys != {"role", "content"} or m["role"] not in ROLES:
             raise InvalidExample(f"message {i} has role {m.get('role')!r} or unknown keys")
+        if "weight" in m and m["weight"] not in (0, 1):
+            raise InvalidExample(f"message {i} has weight {m['weight']!r}, not 0 or 1")
         if not isinstance(m["content"], str) or not m["content"].strip():
             raise InvalidExample(f"message {i} ({m['role']}) is empty")
         if m["role"] == "system" and i != 0:
@@ -42,4 +59,11 @@ def validate(messages: list[dict[str, str]]) -> None:
 
 @hookimpl
 def register_exporters(register):
-    register(Exporter("chatml", render, description="OpenAI-style chat messages JSONL"))
+    register(
+        Exporter(
+            "chatml",
+            render,
+            description="OpenAI-style chat messages JSONL",
+            kinds=("exchange", "conversation"),
+        )
+    )

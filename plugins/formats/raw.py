@@ -9,7 +9,7 @@ from loomcore import Exporter, TrainingExample, hookimpl
 
 
 def render(example: TrainingExample) -> dict[str, Any]:
-    return {
+    record: dict[str, Any] = {
         "id": example.id,
         "instruction": example.instruction,
         "input": example.input,
@@ -26,6 +26,13 @@ def render(example: TrainingExample) -> dict[str, Any]:
             "labels": list(example.labels),
         },
     }
+    if example.kind != "exchange":  # a whole conversation or a preference pair
+        record["metadata"]["kind"] = example.kind
+        if example.weights:
+            record["metadata"]["weights"] = list(example.weights)
+        if example.kind == "preference":
+            record["rejected"] = example.rejected
+    return record
 
 
 @hookimpl
@@ -35,5 +42,6 @@ def register_exporters(register):
             "raw",
             render,
             description="examples with pattern type, confidence, source, topics, entities",
+            kinds=("exchange", "conversation", "preference"),
         )
     )

@@ -18,12 +18,23 @@ class InvalidExample(ValueError):
 
 
 def render(example: TrainingExample) -> dict[str, Any]:
-    turns = [{"from": SPEAKERS[role], "value": content} for role, content in example.dialogue()]
+    """Alternating human/gpt turns; a whole conversation's gpt turns carry
+    ``train`` (true or false), axolotl's per-turn flag
+    (``message_field_training: train``); LLaMA-Factory reads past it."""
+    turns: list[dict[str, Any]] = [
+        {"from": SPEAKERS[role], "value": content} for role, content in example.dialogue()
+    ]
+    if example.weights:
+        replies = [t for t in turns if t["from"] == "gpt"]
+        if len(replies) != len(example.weights):
+            raise InvalidExample(f"{len(example.weights)} weights for {len(replies)} gpt turns")
+        for turn, weight in zip(replies, example.weights, strict=True):
+            turn["train"] = bool(weight)
     validate(turns)
     return {"conversations": turns, "system": example.system}
 
 
-def validate(turns: list[dict[str, str]]) -> None:
+def validate(turns: list[dict[str, Any]]) -> None:
     for i, turn in enumerate(turns):
         expected = "human" if i % 2 == 0 else "gpt"
         if turn["from"] != expected:
@@ -56,5 +67,6 @@ def register_exporters(register):
             render,
             description="ShareGPT conversations (human/gpt), LLaMA-Factory style",
             dataset_info=dataset_info,
+            kinds=("exchange", "conversation"),
         )
     )

@@ -241,7 +241,8 @@ def convert(value: Any, source: Source) -> Conversation | None:
         raise FieldError("expected text, got " + type(current).__name__ + " @ $.current_node")
     pairs = Pairing()
     skipped = 0
-    for node in active_branch(mapping, current):
+    path = active_branch(mapping, current)
+    for node in path:
         message = node.get("message")
         if not isinstance(message, dict):
             continue
@@ -308,12 +309,69 @@ def convert(value: Any, source: Source) -> Conversation | None:
     turns = pairs.finish(meta_out)
     if turns is None:
         return _empty(record, source)
+    alternatives = regenerated(mapping, path)
+    if alternatives:
+        meta_out["alternatives"] = alternatives
     return Conversation(
         id=record_id(record, source, "id", "conversation_id"),
         turns=turns,
         source=source,
         metadata=meta_out,
     )
+
+
+def _shown_answer(message: Any) -> str:
+    """The text of an assistant answer as the person saw it, "" for anything
+    else (a tool call, hidden reasoning, an image)."""
+    if not isinstance(message, dict):
+        return ""
+    author = message.get("author") if isinstance(message.get("author"), dict) else {}
+    meta = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+    content = message.get("content") if isinstance(message.get("content"), dict) else {}
+    if (
+        author.get("role") != "assistant"
+        or message.get("recipient") not in (None, "all")
+        or meta.get("is_visually_hidden_from_conversation")
+        or content.get("content_type") in CONTEXT_TYPES
+        or message.get("channel") == "analysis"
+    ):
+        return ""
+    try:
+        text, _, _ = message_text(message, "$")
+    except FieldError:
+        return ""
+    return clean(text).strip()
+
+
+def regenerated(mapping: dict, path: list[dict]) -> list[dict[str, str]]:
+    """The answers regenerated away on the active branch: for each question on
+    it with several answers as children (the product's "regenerate"), the
+    ones not on the branch, as ``{"question_id", "text", "signal"}``.
+
+    The answer on the branch is the one the conversation went on from: the
+    preference a pair of them carries is that, and no more (a weak signal).
+    An edited question (several question children of one answer) is a
+    different question, not a preference between answers: it is not read.
+    """
+    out: list[dict[str, str]] = []
+    on_path = {id(node) for node in path}
+    for node in path:
+        message = node.get("message")
+        author = message.get("author") if isinstance(message, dict) else None
+        if not isinstance(author, dict) or author.get("role") != "user":
+            continue
+        children = node.get("children") if isinstance(node.get("children"), list) else []
+        siblings = [mapping[c] for c in children if isinstance(c, str) and c in mapping]
+        if len(siblings) < 2 or not any(id(c) in on_path for c in siblings):
+            continue
+        question = str(message.get("id") or node.get("id") or "")
+        for child in siblings:
+            if id(child) in on_path or not isinstance(child, dict):
+                continue
+            text = _shown_answer(child.get("message"))
+            if text and question:
+                out.append({"question_id": question, "text": text, "signal": "regenerated"})
+    return out
 
 
 def _empty(record: dict, source: Source) -> Conversation:

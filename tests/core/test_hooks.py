@@ -22,6 +22,7 @@ from loomcore import (
     Registry,
     Scorer,
     SynthesisConfig,
+    TrainingExample,
     Turn,
     get_plugin_manager,
     hookimpl,
@@ -148,6 +149,53 @@ def test_hook_register_example_builders():
         "shout",
     )
     assert example.source["memory_id"] == "m1"
+
+
+def test_hook_register_conversation_builders(tmp_path):
+    from loomcore.contracts import ConversationBuilder
+
+    class Whole:
+        @hookimpl
+        def register_conversation_builders(self, register):
+            def build(dialogue, config, budget, skipped):
+                if not any(dialogue.train):
+                    skipped("nothing to train")
+                    return
+                last = dialogue.exchanges[-1]
+                yield TrainingExample(
+                    instruction=last.user_input,
+                    output=last.system_output,
+                    kind="conversation",
+                    weights=(1,),
+                    source={"conversation_id": dialogue.id},
+                )
+
+            register(ConversationBuilder("echo", "conversation", build))
+
+        @hookimpl
+        def register_exporters(self, register):
+            register(
+                Exporter(
+                    "whole",
+                    lambda ex: {"q": ex.instruction, "w": list(ex.weights)},
+                    kinds=("conversation",),
+                )
+            )
+
+    reg = registry_with(Upper(), Whole())
+    src = tmp_path / "in.txt"
+    src.write_text("what now|a long enough answer\nok|no\n")
+    options = RunOptions(formats=("pair", "whole"), conversations=True)
+    stats = Pipeline(reg, options).run([str(src)], tmp_path / "out")
+    assert (tmp_path / "out" / "whole.jsonl").read_text() == '{"q":"what now","w":[1]}\n'
+    assert stats.conversation_examples == {
+        "conversations": 1,
+        "assistant_messages_trained": 1,
+        "assistant_messages_not_trained": 0,
+        "skipped: nothing to train": 1,
+        # a chosen format that takes single exchanges only is told, counted
+        "skipped: pair does not write conversations": 1,
+    }
 
 
 def test_hook_register_exporters(tmp_path):

@@ -39,7 +39,8 @@ def test_no_top_level_plugins_package_is_installed(tmp_path):
 
 def test_registry_collects_all_builtins(registry):
     assert registry.pattern_types == PATTERN_TYPES
-    assert list(registry.exporters) == FORMATS
+    # dpo (preference pairs) is loaded too, but written only when named
+    assert list(registry.exporters) == sorted([*FORMATS, "dpo"])
     assert sorted(registry.builders) == PATTERN_TYPES
     assert list(registry.readers) == READERS
     assert [e.name for e in registry.enrichers] == ["default"]
@@ -50,7 +51,7 @@ def test_registry_collects_all_builtins(registry):
 def test_disable_removes_one_plugin_and_nothing_else():
     reg = Registry(get_plugin_manager(disable=["causal", "raw"]))
     assert reg.pattern_types == [t for t in PATTERN_TYPES if t != "causal"]
-    assert list(reg.exporters) == ["alpaca", "chatml", "sharegpt", "text"]
+    assert list(reg.exporters) == ["alpaca", "chatml", "dpo", "sharegpt", "text"]
 
 
 def test_only_loads_the_named_plugins():

@@ -146,3 +146,82 @@ def test_every_line_of_a_file_has_the_same_keys_and_types(tmp_path):
         rows = [json.loads(x) for x in path.read_text().splitlines()]
         shapes = {tuple((k, type(v).__name__) for k, v in row.items()) for row in rows}
         assert len(shapes) == 1, f"{path.name} changes its schema between lines: {shapes}"
+
+
+# -- whole conversations and preference pairs (issue 19) ----------------------
+
+CONVERSATION = TrainingExample(
+    instruction="And the second one?",
+    output="The second one is FUSED mode.",
+    system="You are terse.",
+    history=(("Name two modes.", "FAST mode and FUSED mode."), ("thanks", "Any time.")),
+    kind="conversation",
+    weights=(1, 0, 1),
+)
+
+
+def test_chatml_conversation_puts_openai_weight_on_each_assistant_message():
+    assert chatml.render(CONVERSATION) == {
+        "messages": [
+            {"role": "system", "content": "You are terse."},
+            {"role": "user", "content": "Name two modes."},
+            {"role": "assistant", "content": "FAST mode and FUSED mode.", "weight": 1},
+            {"role": "user", "content": "thanks"},
+            {"role": "assistant", "content": "Any time.", "weight": 0},
+            {"role": "user", "content": "And the second one?"},
+            {"role": "assistant", "content": "The second one is FUSED mode.", "weight": 1},
+        ]
+    }
+
+
+def test_a_weight_per_assistant_message_or_the_format_refuses_the_example():
+    import attrs
+    import pytest
+
+    with pytest.raises(chatml.InvalidExample, match="2 weights for 3 assistant messages"):
+        chatml.render(attrs.evolve(CONVERSATION, weights=(1, 1)))
+    with pytest.raises(chatml.InvalidExample, match="weight 2"):
+        chatml.validate(
+            [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A", "weight": 2}]
+        )
+    with pytest.raises(chatml.InvalidExample, match="unknown keys"):
+        chatml.validate(
+            [{"role": "user", "content": "Q", "weight": 1}, {"role": "assistant", "content": "A"}]
+        )
+
+
+def test_sharegpt_conversation_puts_train_on_gpt_turns_only():
+    from loomcore_plugins.formats import sharegpt
+
+    turns = sharegpt.render(CONVERSATION)["conversations"]
+    assert [(t["from"], t.get("train")) for t in turns] == [
+        ("human", None),
+        ("gpt", True),
+        ("human", None),
+        ("gpt", False),
+        ("human", None),
+        ("gpt", True),
+    ]
+
+
+def test_alpaca_conversation_is_the_last_exchange_with_history_and_raw_keeps_the_weights():
+    assert alpaca.render(CONVERSATION)["history"] == [
+        ["Name two modes.", "FAST mode and FUSED mode."],
+        ["thanks", "Any time."],
+    ]
+    meta = raw.render(CONVERSATION)["metadata"]
+    assert (meta["kind"], meta["weights"]) == ("conversation", [1, 0, 1])
+
+
+def test_which_formats_take_which_kinds():
+    from loomcore import Registry, get_plugin_manager
+
+    exporters = Registry(get_plugin_manager()).exporters
+    assert {name: e.kinds for name, e in exporters.items()} == {
+        "alpaca": ("exchange", "conversation"),
+        "chatml": ("exchange", "conversation"),
+        "dpo": ("preference",),
+        "raw": ("exchange", "conversation", "preference"),
+        "sharegpt": ("exchange", "conversation"),
+        "text": ("exchange",),
+    }

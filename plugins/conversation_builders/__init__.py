@@ -1,0 +1,1 @@
+"""Builders of examples made of whole conversations: conversations with training flags, preference pairs."""
