@@ -24,7 +24,7 @@ def run(tmp_path, body: bytes, *args, name="in.jsonl"):
     src = tmp_path / name
     src.write_bytes(body)
     out = tmp_path / "out"
-    # one bad record of two is over the default --max-rejected (tests/test_faults.py):
+    # one bad record of two is over the default --max-rejected (tests/core/test_faults.py):
     # here the run must go on and write what it read
     result = CliRunner().invoke(
         cli,

@@ -24,7 +24,7 @@ from ..conftest import mine_exchange
 def examples(user, reply, pattern_type, **config):
     """What the builder of ``pattern_type`` makes of its pattern as an excerpt
     (``asked`` False), the derived example a run makes only with
-    ``derived_examples`` (whole-answer examples: tests/test_compose.py)."""
+    ``derived_examples`` (whole-answer examples: tests/core/test_compose.py)."""
     from loomcore import MemoryEnricher
 
     from ..conftest import raw_memory

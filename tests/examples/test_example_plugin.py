@@ -11,7 +11,7 @@ from loomcore import Registry, get_plugin_manager
 from loomcore.api import DataSynthesizer, MemoryEnricher, PatternExtractor
 from loomcore.model import SynthesisConfig
 
-from .conftest import EXAMPLE_PLUGIN, raw_memory
+from ..conftest import EXAMPLE_PLUGIN, raw_memory
 
 REPLY = "Use `isinstance()`:\n\n```python\nvalue = 3.14\nprint(isinstance(value, float))\n```\n\nIt prints True."
 

@@ -9,7 +9,7 @@ from loomcore import SynthesisConfig, TrainingExample
 from loomcore.compose import Built, compose
 from loomcore.pipeline import Pipeline, RunOptions
 
-from .conftest import raw_memory
+from ..conftest import raw_memory
 
 HOW = "How do I make cold brew coffee at home?"
 STEPS = (

@@ -8,7 +8,7 @@ from loomcore import Registry, Scorer, get_plugin_manager, hookimpl
 from loomcore.api import to_memory
 from loomcore.stages.annotate import score
 
-from .conftest import raw_memory
+from ..conftest import raw_memory
 
 ANSWER = (
     "**Thompson Sampling** is a Bayesian approach to the multi-armed bandit problem. It keeps a posterior "

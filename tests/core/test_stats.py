@@ -26,7 +26,7 @@ def stats(*args):
 def test_json_counts_match_the_files_and_the_manifest(out_dir):
     report = json.loads(stats(out_dir, "--json").output)
     raw = [json.loads(x) for x in (out_dir / "raw.jsonl").read_text().splitlines()]
-    # one example per exchange the sample keeps (see tests/test_compose.py)
+    # one example per exchange the sample keeps (see tests/core/test_compose.py)
     assert report["examples"] == len(raw) == 8
     assert report["described_from"] == "raw.jsonl"
     assert report["lines_by_format"] == {
@@ -104,7 +104,7 @@ def test_bad_paths_are_clean_errors(tmp_path):
 
 def test_token_histogram_for_the_tokenizer_given(out_dir, tmp_path):
     from loomcore.dataset_stats import example_text
-    from tests.test_tokens import word_tokenizer
+    from tests.core.test_tokens import word_tokenizer
 
     path, tok = word_tokenizer(tmp_path)
     report = json.loads(stats(out_dir, "--json", "--tokenizer", path).output)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from loomcore.cli import cli
 
-from .conftest import FORMATS, PATTERN_TYPES, READERS
+from ..conftest import FORMATS, PATTERN_TYPES, READERS
 
 
 def invoke(*args, env=None):

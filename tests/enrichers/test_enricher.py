@@ -6,7 +6,7 @@ from loomcore_plugins.enrichers import default as enricher_module
 
 from loomcore import LoomcoreError, MemoryEnricher, ReasoningType
 
-from .conftest import raw_memory
+from ..conftest import raw_memory
 
 
 def enrich(user, reply):
