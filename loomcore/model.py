@@ -27,6 +27,7 @@ from loomcore.text.standalone import (
     leans_on_earlier,
     unescape_entities,
     unglue,
+    without_repeated_input,
 )
 
 
@@ -606,7 +607,8 @@ def make_example(
     # entities a scraped page left in prose ("&quot;") are the characters,
     # then the glue is looked for in the text as it reads
     instruction, output = unescape_entities(instruction.strip()), unescape_entities(output.strip())
-    instruction = unglue(instruction, output)
+    # and an input pasted after an instruction that already quoted it is said once
+    instruction = without_repeated_input(unglue(instruction, output))
     return TrainingExample(
         instruction=instruction,
         output=output,

@@ -17,7 +17,7 @@ import html
 import re
 from collections.abc import Callable
 
-from loomcore.text.sentences import split_sentences
+from loomcore.text.sentences import normalise_space, split_sentences
 
 _FENCE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]{0,2000}`")
@@ -61,6 +61,13 @@ _FORMATTED = re.compile(
 _LONG_FORM = re.compile(
     r"\b(?:article|passage|paragraph|text|story|essay|document|report|transcript|excerpt|"
     r"chapter|book|speech|review|email|e-mail|letter|post|blog post)$",
+    re.IGNORECASE,
+)
+# a request about a text of a form that is never a few words long
+_LONGEST_FORM = re.compile(
+    r"\b(?:this|the following|the given|the provided|the attached|the below) "
+    r"(?:article|essay|document|report|transcript|chapter|book|speech|blog post)\b"
+    r"(?!\s+(?:titles?|names?|covers?|summary|summaries)\b)",  # "the following book title"
     re.IGNORECASE,
 )
 _IMAGE = re.compile(
@@ -254,7 +261,8 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
             and len(_WORD.findall(rest)) < 25
         ):
             return True
-    if asks_to_choose_from_nothing(instruction):
+
+    if asks_to_choose_from_nothing(instruction) or only_a_title(instruction):
         return True
     if _FORMATTED.search(instruction) and not re.search(
         r"[*_]\w|<(?:i|b|u|em|strong)>", instruction
@@ -262,6 +270,32 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
         return True
     image = _IMAGE.search(instruction)
     return image is not None and not _given(instruction, image.end())
+
+
+def only_a_title(instruction: str) -> bool:
+    """The request is about an article, essay or report, and what it gives is
+    a few words ("Summarize this article: "The Benefits of Organic Foods""):
+    a title, not the text, so the answer is made up."""
+    if _URL.search(instruction, 0, _HEAD):
+        return False  # a link to the text: link_only says so
+    first_line = instruction.find("\n")
+    m = _LONGEST_FORM.search(instruction, 0, first_line if first_line >= 0 else _HEAD)
+    if m is None:  # (asked in the request, its first line, not met in what it gives)
+        return False
+    rest = instruction[m.end() : m.end() + _HEAD]
+    start = re.search(r"[\n:]", rest)
+    return len(_WORD.findall(rest[start.end() :] if start else "")) < 15
+
+
+def without_repeated_input(request: str) -> str:
+    """The request without a last paragraph that only repeats what it already
+    quotes ("Rewrite this sentence: "The dog, it was black."\n\nThe dog, it was
+    black."): a dataset's input pasted after an instruction that held it."""
+    head, sep, last = request.rstrip().rpartition("\n\n")
+    given = normalise_space(last)
+    if not sep or len(given.split()) < 3 or "\n\n" in last:
+        return request
+    return head.rstrip() if given in normalise_space(head) else request
 
 
 # a request to pick among things ("Choose the alternative ...", "Select the
@@ -308,12 +342,17 @@ def asks_to_choose_from_nothing(request: str) -> bool:
 _ALTERNATIVES = re.compile(r"\b(?:alternative|option|choice|definition|list|words)s?\b", re.I)
 
 
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?)(?:[?#]\S*)?$", re.IGNORECASE)
+
+
 def link_only(instruction: str) -> bool:
     """The request is about a page only a link gives ("Outline this article
     https://..."): a model cannot read it, so the answer cannot be checked."""
     urls = _URL.findall(instruction)
-    if not urls or not _ABOUT_A_LINK.search(instruction):
+    if not urls:
         return False
+    if not _ABOUT_A_LINK.search(instruction) and not any(map(_IMAGE_FILE.search, urls)):
+        return False  # (a picture behind a link is never something a model reads)
     rest = _URL.sub(" ", instruction)
     return len(_WORD.findall(rest)) < 40
 
@@ -334,7 +373,9 @@ _GLUED = re.compile(
 # "use a systemHow to ...") is glue wherever it stands: no identifier ends so
 _CAMEL_GLUE = re.compile(
     r"\b[a-z]{3,}[’'\"”)]?(?=(?:The|This|That|These|Those|How|What|Why|When|Where|Which|Who|"
-    r"Given|Please|I|He|She|We|They|You|My|Our)\b)"
+    r"Given|Please|I|He|She|We|They|You|My|Our)\b)|"
+    # a letter's greeting run onto the request: "as an Inquiry or SuggestionHello,"
+    r"\b[A-Za-z][a-z]{2,}(?=(?:Hello|Hi|Dear|Greetings)\b[ ,!])"
 )
 
 
@@ -352,7 +393,12 @@ _END_GLUE = re.compile(
     r"\b([a-z][a-z'-]{2,})(?:[.?!:]|[.?!]?[\"”][.?!:]?)"
     r"(?=[\"“]?[A-Z](?:[a-z'’-]*|[A-Z]*)(?:[ \t,:;!?\"”]|$)|"
     # or run into a number or a list: "equation.2x + 4 = 10", "set.30, 20", "order.[4, 21]"
-    r"(?<=[.:])(?:\d[\d.,]*[a-z]?(?:[ \t,]|$)|\[))"
+    r"(?<=[.:])(?:\d[\d.,]*[a-z]?(?:[ \t,]|$)|\[))|"
+    # a name or an acronym run into data: "to Celsius.210", "the angle ABC.A=(1,2)",
+    # "each item in the list.list = [...]"
+    # (a number only after a word of five letters or more: "Fig.3", "No.5" are names)
+    r"\b(?:([A-Z][a-z]{4,})[.:](?=\d[\d.,]*[a-z]?(?:[ \t,]|$))|"
+    r"([A-Z][a-z'-]{2,}|[A-Z]{2,}|[a-z]{3,})[.:](?=[A-Za-z_]\w* ?= ?[\[{(\"'\d]))"
 )
 # a request about code, where "numpy.Array" is a name, not two texts
 _ABOUT_CODE = re.compile(
@@ -413,7 +459,9 @@ def _glue_point(head: str, output: str, skip: _Spans) -> int | None:
                 m.start() not in skip
                 and len(head[sentence_start : m.start()].split()) >= 3
                 and glued not in output
-                and not re.search(re.escape(m.group(1)) + r"\.\w", output)
+                and not re.search(
+                    re.escape(m.group(1) or m.group(2) or m.group(3)) + r"\.\w", output
+                )
                 and not _ABOUT_CODE.search(head, sentence_start, m.start())
             ):
                 return m.end()

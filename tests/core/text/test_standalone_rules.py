@@ -12,6 +12,7 @@ from loomcore.text.standalone import (
     first_failure,
     markup,
     unglue,
+    without_repeated_input,
 )
 
 GOOD = "A heap keeps the smallest item at the root, so popping it takes logarithmic time."
@@ -260,3 +261,107 @@ def test_the_end_of_a_request_run_into_what_it_gives(glued, repaired):
 )
 def test_dotted_names_are_no_glue(request_, output):
     assert unglue(request_, output) == request_
+
+
+@pytest.mark.parametrize(
+    ("glued", "output", "repaired"),
+    [
+        # a name or an acronym run into the data the request gives
+        (
+            "Convert this temperature from Fahrenheit to Kelvin.451",
+            "(451 - 32) * 5/9 + 273.15 = 505.9 K",
+            "Convert this temperature from Fahrenheit to Kelvin.\n\n451",
+        ),
+        (
+            "Find the area of the triangle PQR.P=(0,0), Q=(4,0), R=(0,3)",
+            "The area is 6.",
+            "Find the area of the triangle PQR.\n\nP=(0,0), Q=(4,0), R=(0,3)",
+        ),
+        (
+            "Print the sum of the numbers in the array.nums = [3, 5, 8]",
+            "print(sum([3, 5, 8]))",
+            "Print the sum of the numbers in the array.\n\nnums = [3, 5, 8]",
+        ),
+        # a letter's greeting run onto the request
+        (
+            "Say whether this message is a Complaint or PraiseDear team, the parcel came broken.",
+            "It is a complaint.",
+            "Say whether this message is a Complaint or Praise\n\nDear team, the parcel came broken.",
+        ),
+    ],
+)
+def test_a_request_run_into_its_data_gets_its_blank_line_back(glued, output, repaired):
+    assert unglue(glued, output) == repaired
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a quote closed right before the text it quoted is left as it is
+        'Pick the best input for the command "List the students of Leeds University."Leeds University',
+        "Open YouTube and find the MacBook review",  # brands are written so
+        "Look at the wiring of the parts in Fig.3 before you start",  # an abbreviation and its number
+    ],
+)
+def test_names_and_quotes_are_not_glue(text):
+    assert unglue(text, "Sure.") == text
+
+
+@pytest.mark.parametrize(
+    ("request_", "said_once"),
+    [
+        (
+            'Make this sentence shorter: "The car that we bought, it was red in colour."\n\n'
+            "The car that we bought, it was red in colour.",
+            'Make this sentence shorter: "The car that we bought, it was red in colour."',
+        ),
+        ("Find the median of 4, 9, 1, 7\n\n4, 9, 1, 7", "Find the median of 4, 9, 1, 7"),
+    ],
+)
+def test_an_input_the_request_already_quotes_is_said_once(request_, said_once):
+    assert without_repeated_input(request_) == said_once
+
+
+def test_an_input_that_adds_something_is_kept():
+    text = "Translate into German.\n\nThe train leaves at noon."
+    assert without_repeated_input(text) == text
+    assert without_repeated_input("Sum these: 1, 2\n\n1, 2, 3") == "Sum these: 1, 2\n\n1, 2, 3"
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        'Summarize this article in three sentences: "Why Cities Plant Trees"',
+        'Write a critique of the following essay.\n\n"On Being Late"',
+    ],
+)
+def test_a_title_given_for_an_article_is_not_the_article(instruction):
+    assert first_failure(instruction, "", GOOD) == "dangling_reference"
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Describe a hero who would suit the following book title.\n\nThe Last Lighthouse Keeper",
+        "Summarize the text in one sentence.\n\nThis article explains why cities plant trees.",
+        "Summarize this article in one sentence.\n\n" + "Cities plant trees for shade. " * 6,
+    ],
+)
+def test_a_title_asked_for_or_a_text_given_stands(instruction):
+    assert first_failure(instruction, "", GOOD) is None
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Describe the following painting in a few words.\n\nhttps://example.org/art/Starry_Night.jpg",
+        "Add colour to this black and white photo: https://example.org/p/1.PNG?size=large",
+    ],
+)
+def test_a_picture_behind_a_link_cannot_be_answered(instruction):
+    assert first_failure(instruction, "", GOOD) == "link_only"
+
+
+def test_a_link_that_is_not_a_picture_is_not_a_picture():
+    instruction = "Write a slogan for the shop at https://example.org/bakery and keep it short."
+    assert first_failure(instruction, "", GOOD) is None
