@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from loomcore.cli import cli
@@ -188,6 +189,7 @@ def test_explain_shows_segments_entities_and_patterns():
     assert example["dropped_by"] is None
 
 
+@pytest.mark.slow
 def test_console_script_runs_as_installed(tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "loomcore.cli", "run", "-o", str(tmp_path), "-f", "alpaca"],

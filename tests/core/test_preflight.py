@@ -281,6 +281,7 @@ row = (
     rows=st.lists(row | json_values, min_size=1, max_size=6),
     name=st.sampled_from(["chatml", "sharegpt", "alpaca", "text"]),
 )
+@pytest.mark.slow
 def test_any_json_rows_get_a_verdict_for_every_row_never_a_crash(tmp_path, rows, name):
     write(tmp_path / f"{name}.jsonl", [json.dumps(r) for r in rows])
     (tmp_path / "dataset_info.json").write_text(

@@ -3,6 +3,8 @@
 import json
 import logging
 
+import pytest
+
 from loomcore.pipeline import Pipeline, RunOptions
 
 
@@ -38,6 +40,7 @@ def sides(out):
     return found
 
 
+@pytest.mark.slow
 def test_split_never_puts_one_conversation_on_both_sides(tmp_path):
     src = tmp_path / "chats.jsonl"
     write_conversations(src)

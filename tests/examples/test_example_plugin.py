@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import attrs
+import pytest
 
 from loomcore import Registry, get_plugin_manager
 from loomcore.api import DataSynthesizer, MemoryEnricher, PatternExtractor
@@ -49,6 +50,7 @@ def test_code_snippet_examples_from_the_entry_point(code_snippets_plugin):
     )
 
 
+@pytest.mark.slow
 def test_loomcore_run_emits_code_snippets_without_changing_loomcore(code_snippets_plugin, tmp_path):
     data = tmp_path / "chats.jsonl"
     data.write_text(json.dumps(raw_memory("How can I check for a float in Python?", REPLY)) + "\n")

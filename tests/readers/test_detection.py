@@ -311,6 +311,7 @@ def test_shape_never_raises_on_any_head(head):
     ),
     st.integers(0, 200),
 )
+@pytest.mark.slow
 def test_shape_keys_are_the_records_keys_for_any_valid_json(records, cut):
     data = orjson.dumps(records)
     shape = first_record(data)

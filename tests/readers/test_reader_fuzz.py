@@ -136,6 +136,7 @@ openai_record = st.fixed_dictionaries(
         (openai_messages, openai_record),
     ],
 )
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_records_of_the_right_shape_with_wrong_fields(reader, records, data):
