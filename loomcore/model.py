@@ -27,6 +27,7 @@ from loomcore.text.standalone import (
     leans_on_earlier,
     unescape_entities,
     unglue,
+    without_no_input_marker,
     without_repeated_input,
 )
 
@@ -608,7 +609,7 @@ def make_example(
     # then the glue is looked for in the text as it reads
     instruction, output = unescape_entities(instruction.strip()), unescape_entities(output.strip())
     # and an input pasted after an instruction that already quoted it is said once
-    instruction = without_repeated_input(unglue(instruction, output))
+    instruction = without_repeated_input(without_no_input_marker(unglue(instruction, output)))
     return TrainingExample(
         instruction=instruction,
         output=output,

@@ -91,7 +91,9 @@ _ABOUT_A_PRONOUN = re.compile(
 _FOLLOW_ON = re.compile(r"^(?:and|but|also|or|then|what about|how about|ok(?:ay)? and)\b", re.I)
 _URL = re.compile(r"https?://\S+|\bwww\.\S+", re.I)
 _ABOUT_A_LINK = re.compile(
-    r"\b(?:summari[sz]e|outline|main points|key points|according to|read|what does|tl;?dr|review)\b",
+    r"\b(?:summari[sz]e|outline|main points|key points|according to|read|what does|tl;?dr|review|"
+    # what a page holds: "explain what the content of the webpage is"
+    r"web ?page|website|content of|contents of)\b",
     re.I,
 )
 
@@ -359,8 +361,25 @@ def link_only(instruction: str) -> bool:
 
 # a dataset template's "no input" marker left in the request
 _NO_INPUT = re.compile(
-    r"(?:^|[\s.?!:])(?:<\s*no\s*input\s*>|noinput|no input)\s*\.?\s*$", re.IGNORECASE
+    r"(?:^|[\s.?!:])[`'\"]?(?:<\s*no\s*input\s*>|noinput|no input)[`'\"]?\s*\.?\s*$", re.IGNORECASE
 )
+# a template's words about the model, not a person's request: "This is a
+# open-ended generation task. GPT model should generate an appropriate output"
+_TEMPLATE_TALK = re.compile(
+    r"\b(?:GPT|the|a|language|AI) model (?:should|must|will|needs to) (?:generate|output|produce|"
+    r"write|respond)\b|\bopen-ended generation task\b",
+    re.IGNORECASE,
+)
+
+
+def without_no_input_marker(request: str) -> str:
+    """The request without a template's "<noinput>" marker at its end (the
+    dataset had no input; the request is whole without it)."""
+    m = _NO_INPUT.search(request, max(0, len(request) - 200))
+    if m is None:
+        return request
+    kept = request[: m.start() + (1 if request[m.start()] in ".?!:" else 0)].rstrip()
+    return kept or request
 
 
 # two texts glued with no space: "Describe how to cook the following dish.Poached
@@ -398,7 +417,10 @@ _END_GLUE = re.compile(
     # "each item in the list.list = [...]"
     # (a number only after a word of five letters or more: "Fig.3", "No.5" are names)
     r"\b(?:([A-Z][a-z]{4,})[.:](?=\d[\d.,]*[a-z]?(?:[ \t,]|$))|"
-    r"([A-Z][a-z'-]{2,}|[A-Z]{2,}|[a-z]{3,})[.:](?=[A-Za-z_]\w* ?= ?[\[{(\"'\d]))"
+    r"([A-Z][a-z'-]{2,}|[A-Z]{2,}|[a-z]{3,})[.:](?=[A-Za-z_]\w* ?= ?[\[{(\"'\d]))|"
+    # a word run into prices, a drawing or an address: "in a store$12, $14",
+    # "out of paper.+---+", "the home page?www.example.com"
+    r"\b([a-z]{3,})(?:[.?!:](?=\+-{2,}|(?:www\.|https?://)\S)|[.?!:]?(?=\$\d))"
 )
 # a request about code, where "numpy.Array" is a name, not two texts
 _ABOUT_CODE = re.compile(
@@ -459,9 +481,7 @@ def _glue_point(head: str, output: str, skip: _Spans) -> int | None:
                 m.start() not in skip
                 and len(head[sentence_start : m.start()].split()) >= 3
                 and glued not in output
-                and not re.search(
-                    re.escape(m.group(1) or m.group(2) or m.group(3)) + r"\.\w", output
-                )
+                and not re.search(re.escape(next(g for g in m.groups() if g)) + r"\.\w", output)
                 and not _ABOUT_CODE.search(head, sentence_start, m.start())
             ):
                 return m.end()
@@ -518,6 +538,8 @@ def garbled(instruction: str, output: str = "") -> bool:
     glued with no space, or a placeholder where the request should be."""
     text = _EMOTICON.sub(" ", prose(instruction[:_HEAD]))
     if _NO_INPUT.search(instruction[-200:]) or unglue(instruction, output) != instruction:
+        return True
+    if _TEMPLATE_TALK.search(instruction, 0, _HEAD):
         return True
     if _repeated_in_brackets(text):
         return True
@@ -792,11 +814,16 @@ def cut_off(output: str) -> bool:
         return True
     if text.endswith(("```", "|")):
         return False
+    # a web page whose document never closes ("<p>Fitzgerald's writing is absolutely")
+    if "<html" in text[:2000].lower() and "</html>" not in text[-2000:].lower():
+        return True
     # the last line as written, its inline code blanked (a code line or a
     # table row is no sentence)
     last = _INLINE_CODE.sub(" x ", _last_prose_line(text)).strip()
     if not last or last.startswith(("```", "|", "    ")):
         return False
+    if re.fullmatch(r"(?:[-*+•]|\d+[.)])", last):
+        return True  # a list's next item begun and not written: "10."
     is_item = re.match(r"(?:[-*+•]|\d+[.)])\s", last) is not None
     sentences = split_sentences(last)
     tail = sentences[-1] if sentences else last

@@ -12,6 +12,7 @@ from loomcore.text.standalone import (
     first_failure,
     markup,
     unglue,
+    without_no_input_marker,
     without_repeated_input,
 )
 
@@ -365,3 +366,69 @@ def test_a_picture_behind_a_link_cannot_be_answered(instruction):
 def test_a_link_that_is_not_a_picture_is_not_a_picture():
     instruction = "Write a slogan for the shop at https://example.org/bakery and keep it short."
     assert first_failure(instruction, "", GOOD) is None
+
+
+@pytest.mark.parametrize(
+    ("glued", "output", "repaired"),
+    [
+        (
+            "Work out what the average visitor pays at the fair$4, $9, $11",
+            "($4 + $9 + $11) / 3 = $8",
+            "Work out what the average visitor pays at the fair\n\n$4, $9, $11",
+        ),
+        (
+            "Draw this box on a sheet of card.+--+\n|  |\n+--+",
+            "Take a ruler and a pencil.",
+            "Draw this box on a sheet of card.\n\n+--+\n|  |\n+--+",
+        ),
+        (
+            "Who is the owner of the shop whose page is this?www.example.org",
+            "The page does not say.",
+            "Who is the owner of the shop whose page is this?\n\nwww.example.org",
+        ),
+    ],
+)
+def test_prices_drawings_and_addresses_run_onto_a_request_are_set_apart(glued, output, repaired):
+    assert unglue(glued, output) == repaired
+
+
+@pytest.mark.parametrize(
+    ("request_", "whole"),
+    [
+        ("Write a limerick about a cat.\n\n`<noinput>`", "Write a limerick about a cat."),
+        ("Write a limerick about a cat. <no input>", "Write a limerick about a cat."),
+        ("Explain how no input systems idle", "Explain how no input systems idle"),
+    ],
+)
+def test_a_templates_no_input_marker_is_taken_off(request_, whole):
+    assert without_no_input_marker(request_) == whole
+
+
+def test_a_templates_words_about_the_model_are_no_request():
+    instruction = (
+        "This is a open-ended generation task. GPT model should generate an appropriate "
+        "output for the instruction\n\nHow to keep basil alive"
+    )
+    assert first_failure(instruction, "", GOOD) == "garbled_instruction"
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "The club's members:\n\n1. Ana, the captain.\n\n2. Ben, the keeper.\n\n3.",
+        "<!DOCTYPE html>\n<html>\n<body>\n<p>The novel is, above all, absolutely",
+    ],
+)
+def test_a_list_item_begun_or_a_page_never_closed_is_cut_off(output):
+    assert cut_off(output)
+
+
+def test_a_whole_page_is_not_cut_off():
+    assert not cut_off("<!DOCTYPE html>\n<html>\n<body>\n<p>Hello.</p>\n</body>\n</html>")
+
+
+def test_what_a_page_holds_behind_a_link_cannot_be_answered():
+    instruction = (
+        "Say in one sentence what the content of the webpage is.\n\nhttps://example.org/n/1"
+    )
+    assert first_failure(instruction, "", GOOD) == "link_only"
