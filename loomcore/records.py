@@ -105,12 +105,28 @@ def iter_json(stream: IO[bytes], *, inside: bool = False) -> Iterator[RawRecord]
     first = head.lstrip()[:1]
     if first == b"[" and 0 < head.count(b"\n") < 3:  # look at a few lines before choosing
         head += read_at_most(stream, READ_BYTES)
+    # a long first line that does not parse, and the head ends inside the
+    # second: read on (up to the limit) until a line after it is whole, or a
+    # cut first line of JSON Lines is taken for one document (and the whole
+    # file rejected as over the limit)
+    while first != b"[" and _one_line_then_part(head) and len(head) < max_bytes:
+        more = read_at_most(stream, READ_BYTES)
+        if not more:
+            break
+        head += more
     if first == b"[" and not _lines_of_arrays(head, max_bytes):
         yield from iter_array(head, stream, max_bytes, inside)
     elif _looks_like_lines(head, max_bytes):
         yield from iter_lines(head, stream, max_bytes, blank_lines)
     else:
         yield from _iter_document(head, stream, max_bytes)
+
+
+def _one_line_then_part(head: bytes) -> bool:
+    """Whether ``head`` holds one whole line and the start of the next only."""
+    body = head.lstrip()
+    nl = body.find(b"\n")
+    return nl >= 0 and body.find(b"\n", nl + 1) < 0 and bool(body[nl + 1 :].strip())
 
 
 def _looks_like_lines(head: bytes, max_bytes: int) -> bool:
@@ -255,7 +271,7 @@ _NONSPACE = re.compile(rb"[^ \t\r\n]")
 _OBJECT = re.compile(rb"\{")
 _SPACE = b" \t\r\n"
 # how a scan of one array element ends
-SEP, CLOSE, BAD, MORE, BIG, EOF = range(6)
+SEP, CLOSE, BAD, MORE, BIG, EOF, LONG = range(7)
 # elements after a candidate that must read cleanly when there is nothing to compare with
 CHAIN = 16
 
@@ -271,18 +287,19 @@ class _Scan:
         self.in_string = False
 
 
-def _scan(buf: bytearray, base: int, st: _Scan) -> int:
+def _scan(buf: bytearray, base: int, st: _Scan, stop: int | None = None) -> int:
     """Scan ``buf`` (which starts at absolute position ``base``) from
     ``st.pos`` to the end of one array element: SEP (its comma) or CLOSE (the
     array's ``]``) at ``st.pos``; BAD, the structure broken at ``st.pos`` (a
     bracket closing the wrong one, a line break in a string); or MORE, the
-    buffer ends first (call again with more bytes)."""
+    buffer ends first (call again with more bytes), or ``stop`` (an absolute
+    position) comes first."""
     pos = st.pos - base
     stack = st.stack
-    end = len(buf)
+    end = len(buf) if stop is None else max(pos, min(len(buf), stop - base))
     while True:
         if st.in_string:
-            pos = _STRING_BODY.match(buf, pos).end()  # type: ignore[union-attr]
+            pos = _STRING_BODY.match(buf, pos, end).end()  # type: ignore[union-attr]
             if pos < end and buf[pos] == 0x22:
                 st.in_string = False
                 pos += 1
@@ -291,7 +308,7 @@ def _scan(buf: bytearray, base: int, st: _Scan) -> int:
             if pos >= end or (buf[pos] == 0x5C and pos + 1 == end):
                 return MORE
             return BAD
-        match = _STRUCTURE.search(buf, pos)
+        match = _STRUCTURE.search(buf, pos, end)
         if match is None:
             st.pos = base + end
             return MORE
@@ -372,18 +389,33 @@ class _ArrayReader:
         self.first_column: int | None = None  # of the array's first element
         self.last: tuple[frozenset[str], int | None] | None = None  # the good element before
         self.seen: frozenset[str] | None = None  # keys of the last good object, alike or not
+        self.largest = 0  # bytes of the largest good element so far
+        self.dead: set[int] = set()  # candidates known to break (see object_at)
+        self.scanned: dict[int, tuple[Any, int, int]] = {}  # read_at's scans, by position
 
     # buffer
 
-    def fill(self) -> bool:
-        if self.eof:
-            return False
-        chunk = self.stream.read(READ_BYTES)
-        if not chunk:
-            self.eof = True
-            return False
-        self.buf += chunk
-        return True
+    def fill(self, squeeze: bool = False) -> bool:
+        """Read the next chunk onto the buffer.  With ``squeeze`` (the reader
+        stands between tokens, outside any string, at the end of the buffer)
+        a chunk of white space only after white space is dropped: a run of
+        spaces costs one chunk of memory, not its length (1 GB of spaces
+        between two elements held 1 GB)."""
+        while not self.eof:
+            chunk = self.stream.read(READ_BYTES)
+            if not chunk:
+                self.eof = True
+                return False
+            if (
+                squeeze
+                and self.buf
+                and self.buf[-1] in _SPACE
+                and not chunk.translate(None, _SPACE)
+            ):
+                continue  # white space between tokens means nothing: keep the first chunk only
+            self.buf += chunk
+            return True
+        return False
 
     def forget(self, upto: int) -> None:
         """Drop the bytes before absolute position ``upto``."""
@@ -400,19 +432,22 @@ class _ArrayReader:
             if match is not None:
                 return self.base + match.start()
             pos = self.base + len(self.buf)
-            if not self.fill():
+            if not self.fill(squeeze=True):
                 return None
 
-    def scan(self, st: _Scan, start: int) -> int:
+    def scan(self, st: _Scan, start: int, limit: int | None = None) -> int:
         """:func:`_scan`, reading more as needed: BIG once the element passes
-        the size limit, EOF at the end of the input."""
+        the size limit, LONG once it passes ``limit`` (call again to go on),
+        EOF at the end of the input."""
         while True:
-            outcome = _scan(self.buf, self.base, st)
+            outcome = _scan(self.buf, self.base, st, None if limit is None else start + limit)
             if outcome != MORE:
                 return outcome
             if st.pos - start > self.max:
                 return BIG
-            if not self.fill():
+            if limit is not None and st.pos - start >= limit:
+                return LONG
+            if not self.fill(squeeze=not st.in_string):
                 return EOF
 
     # elements
@@ -425,7 +460,27 @@ class _ArrayReader:
             if start - self.base > READ_BYTES:  # forget what has been parsed
                 self.forget(start)
             st = _Scan(start)
-            outcome = self.scan(st, start)
+            limit = self.suspect()
+            outcome = self.scan(st, start, limit)
+            nxt = None
+            while outcome == LONG and limit is not None:
+                # far longer than every element so far: a broken one that runs
+                # on into the next ones?  Look for the next element in what was
+                # scanned, rather than scanning on to the end of the input
+                # (each broken element cost a scan to the end: quadratic).
+                # Doubling the limit keeps a long good element's look-ups linear.
+                last = self.last
+                record, nxt = self.resync(index, start, stop=st.pos)
+                if nxt is not None:
+                    break
+                self.last = last  # not yet: go on scanning it
+                limit *= 2
+                outcome = self.scan(st, start, limit if 2 * limit < self.max else None)
+            if nxt is not None:
+                yield record
+                index += 1
+                start = nxt
+                continue
             if outcome in (SEP, CLOSE) and st.pos - start > self.max:
                 outcome = BIG  # found whole in what was read, but over the limit all the same
             if outcome == BIG:
@@ -452,6 +507,7 @@ class _ArrayReader:
                     record = _parse(index, raw)
                     if record.error is None:
                         self.learn(record.value, start)
+                        self.largest = max(self.largest, st.pos - start)
                         yield record
                         index += 1
                     elif outcome == EOF:
@@ -539,6 +595,16 @@ class _ArrayReader:
         """The elements read may have been parts of a broken one: learn anew."""
         self.keys = self.column = self.seen = self.last = None
 
+    def suspect(self) -> int | None:
+        """How long an element may grow before the reader looks for the next
+        one inside it: eight times the largest so far, once there is a model
+        of the elements to look for (without one, a long conversation's
+        messages would pass for elements), and below the size limit."""
+        if self.keys is None and self.seen is None:
+            return None
+        limit = max(SUSPECT_BYTES, 8 * self.largest)
+        return limit if 2 * limit < self.max else None
+
     def too_big(self, index: int, start: int, st: _Scan) -> tuple[RawRecord, int | None, int]:
         """An element past the size limit: a broken one that runs into the
         next (found in what is buffered), or else one skipped as it streams
@@ -580,7 +646,9 @@ class _ArrayReader:
         start = self.next_nonspace(start) or start
         pos = start + 1 if frm is None else frm
         budget = [BUDGET + 8 * self.max]  # bytes candidates may scan: linear time on any input
-        self.dead: set[int] = set()  # candidates known to break (see object_at)
+        self.dead = set()
+        self.scanned = {}
+        self.skip = 0
         found = None
         while budget[0] > 0:
             match = _OBJECT.search(self.buf, max(0, pos - self.base))
@@ -598,7 +666,9 @@ class _ArrayReader:
             if candidate not in self.dead and self.fits(candidate, budget):
                 found = candidate
                 break
-            pos = candidate + 1
+            # a candidate read whole that did not fit: no "{" inside it begins an
+            # element (a deeply nested one was scanned again from each "{" in it)
+            pos = max(candidate + 1, self.skip)
             kept = self.keep(kept, start, candidate)
         if found is not None:
             end = self.separator_before(found)
@@ -646,46 +716,64 @@ class _ArrayReader:
             line = self.buf.rfind(b"\n", q - self.base, pos - self.base)
             if line < 0 or pos - self.base - line - 1 != self.column:
                 return False
-        got = self.object_at(pos, budget)
-        if got is None:
+        value, outcome, end = self.read_at(pos, budget)
+        if value is not _TOO_DEEP and value is not None:
+            self.skip = end  # whole JSON: no element of the array inside it
+        elif value is _TOO_DEEP:
+            self.skip = end
             return False
-        value, outcome, end = got
+        if not isinstance(value, dict):
+            return False
         keys = frozenset(value)
         if self.keys is not None:
             return _alike(keys, self.keys)
         if self.seen is not None and _alike(keys, self.seen):
             return True  # like the one good element so far
         # nothing to compare with yet: the elements after it must read as its kind
-        for _ in range(CHAIN):
+        for alike in range(CHAIN):
             nxt = self.next_nonspace(end + 1)
             if outcome == CLOSE:
                 return nxt is None
             if nxt is None or self.buf[nxt - self.base] != 0x7B:
                 return False
-            got = self.object_at(nxt, budget)
-            if got is None or not _alike(frozenset(got[0]), keys):
+            got, outcome, end = self.read_at(nxt, budget)
+            if outcome not in (SEP, CLOSE):
+                # broken in its turn: enough like ones before it say they are elements
+                return alike >= CHAIN // 2
+            if not isinstance(got, dict) or not _alike(frozenset(got), keys):
                 return False
-            _, outcome, end = got
         return True
 
-    def object_at(self, pos: int, budget: list[int]) -> tuple[dict, int, int] | None:
-        """The object beginning at ``pos`` and ending an element, with how its scan ended and where."""
+    def read_at(self, pos: int, budget: list[int]) -> tuple[Any, int, int]:
+        """The value beginning at ``pos`` (None when it does not parse), how
+        its scan ended and where.  Each position is scanned once per resync:
+        the candidates' look-ahead reads the same elements again and again,
+        and a broken one among them was scanned to the end each time."""
+        got = self.scanned.get(pos)
+        if got is not None:
+            return got
         st = _Scan(pos)
         outcome = self.scan(st, pos)
         budget[0] -= st.pos - pos
         if outcome in (BAD, EOF):
             # every "{" still open where this one broke breaks there too: never scan them
             self.dead.update(_open_at(self.buf, self.base, pos, st.pos))
-        if outcome not in (SEP, CLOSE):
-            return None
-        try:
-            value = orjson.loads(self.take(pos, st.pos))
-        except orjson.JSONDecodeError:
-            return None
-        return (value, outcome, st.pos) if isinstance(value, dict) else None
+        value = None
+        if outcome in (SEP, CLOSE):
+            try:
+                value = orjson.loads(self.take(pos, st.pos))
+            except orjson.JSONDecodeError as exc:
+                # nested past the parser's depth: so is every "{" inside it
+                # but the last thousand, and each was scanned to its end
+                value = _TOO_DEEP if "depth" in str(exc) else None
+        got = self.scanned[pos] = (value, outcome, st.pos)
+        return got
 
 
 BUDGET = 64 << 20
+_TOO_DEEP: Any = object()  # read_at's value of an element nested deeper than orjson parses
+# the least an element may grow to before the reader looks for the next one inside it
+SUSPECT_BYTES = 16 << 10
 
 
 def _alike(keys: frozenset[str], known: frozenset[str]) -> bool:

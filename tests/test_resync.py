@@ -383,3 +383,76 @@ def test_a_corrupt_first_record_does_not_hide_what_the_file_is(tmp_path):
         [str(src)], tmp_path / "out"
     )
     assert (stats.conversations, stats.rejected) == (999, 1)
+
+
+# hostile shapes that cost quadratic time or unbounded memory (timed in
+# benchmarks/bench_hostile.py --only read; here: what is kept and rejected)
+
+
+def test_an_element_nested_past_the_parser_depth_costs_itself_only():
+    deep = b'{"a":[' * 3000 + b"1" + b"]}" * 3000  # balanced, too deep for orjson
+    data = (
+        b"[" + b",".join([encode(conversations(1), "compact")[1:-1], deep, b'{"id": "c1"}']) + b"]"
+    )
+    got = list(iter_json(io.BytesIO(data)))
+    assert [(r.index, r.error is None) for r in got] == [(0, True), (1, False), (2, True)]
+    assert got[1].error.startswith("malformed JSON: depth limit exceeded")
+    assert got[1].raw == deep
+    assert got[2].value == {"id": "c1"}
+
+
+def test_every_tenth_element_cut_short_keeps_every_good_one():
+    # each broken element ran on to the end of the input (its "]}" missing)
+    # and was scanned to it: 1,000 elements took minutes
+    items = conversations(200)
+    parts = [json.dumps(r, separators=(",", ":")).encode() for r in items]
+    parts = [p[:-2] if i % 10 == 0 else p for i, p in enumerate(parts)]
+    good, bad = read(b"[" + b",".join(parts) + b"]")
+    assert good == {f"c{i}" for i in range(200) if i % 10}
+    assert len(bad) == 20
+    assert {r.error.split(":")[0] for r in bad} == {"malformed JSON"}
+    assert [r.raw for r in bad] == [p for i, p in enumerate(parts) if i % 10 == 0]
+
+
+def test_a_long_good_element_after_short_ones_is_not_split():
+    # past eight times the longest element so far the reader looks for the
+    # next element inside it; a long conversation holds none
+    long = {
+        "id": "long",
+        "conversations": [{"from": "human", "value": f"turn {i} " + "x" * 50} for i in range(4000)],
+    }
+    items = [*conversations(3), long, *conversations(3)]
+    got = list(iter_json(io.BytesIO(encode(items, "compact"))))
+    assert [r.error for r in got] == [None] * 7
+    assert [r.value for r in got] == items
+
+
+@pytest.mark.parametrize("where", ["after the comma", "before the comma"])
+def test_a_run_of_spaces_between_elements_is_not_held(where):
+    one, two = (json.dumps(r).encode() for r in conversations(2))
+    spaces = b" " * 40_000_000
+    data = (
+        b"[" + one + (b"," + spaces if where == "after the comma" else spaces + b",") + two + b"]"
+    )
+    got, peak = peak_bytes(gzip.compress(data, 1), 1 << 20)
+    assert got == [(0, None, len(one), 0), (1, None, len(two), 0)]
+    assert (
+        peak < 8 << 20
+    )  # a read chunk or two, not 40 MB (it held them all, then lost the element)
+
+
+def test_a_long_cut_first_line_of_json_lines_is_not_read_as_one_document():
+    # the head (64 KB) ends inside line 2: no whole line after the first to go
+    # by, so the file was one document over the limit, and every line lost
+    first = b'{"messages": [{"role": "user", "content": "' + b"x" * 65_450
+    lines = [json.dumps(r).encode() for r in conversations(3000)]
+    token = limits.set(Limits(max_record_bytes=300_000))
+    try:
+        got = list(iter_json(io.BytesIO(b"\n".join([first, *lines]) + b"\n")))
+    finally:
+        limits.reset(token)
+    assert [r.index for r in got] == list(range(1, 3002))
+    assert got[0].error == (
+        f"malformed JSON: unexpected end of data: line 1 column {len(first) + 1} (char {len(first)})"
+    )
+    assert [r.value["id"] for r in got[1:]] == [f"c{i}" for i in range(3000)]
