@@ -10,7 +10,9 @@ member names and declared sizes are checked before anything is read.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
@@ -43,20 +45,26 @@ class ArchiveError(ValueError):
 
 
 def is_zip(path: str) -> bool:
-    """Whether ``path`` is a ZIP archive (by its opening bytes, not its name)."""
+    """Whether ``path`` is a ZIP archive (by its opening bytes, not its name).
+
+    Only a regular file can be one: a pipe (``<(cat f)``, a FIFO) or a
+    device is read once, and the four bytes this test took from it were lost
+    to the reader after (a ZIP needs seeking anyway)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(path, "rb") as fh:
             return fh.read(4) == b"PK\x03\x04"
     except OSError:
         return False
 
 
-def export_files(names: Iterable[str], suffixes: tuple[str, ...]) -> list[str]:
+def export_files(names: Iterable[str], suffixes: tuple[str, ...] | None) -> list[str]:
     """The names to read among the files of one export folder or archive.
 
     Where conversations files are present, only they are read (the rest is
-    the export's sidecars and media); elsewhere every input file is, except
-    the known sidecars.
+    the export's sidecars and media); elsewhere every input file is (with
+    ``suffixes`` None, whatever its name ends in), except the known sidecars.
     """
     names = sorted(names)
     wanted = [n for n in names if CONVERSATIONS.fullmatch(PurePosixPath(n).name)]
@@ -66,7 +74,7 @@ def export_files(names: Iterable[str], suffixes: tuple[str, ...]) -> list[str]:
         n
         for n in names
         if PurePosixPath(n).name.lower() not in SIDECARS
-        and PurePosixPath(n).name.removesuffix(".gz").endswith(suffixes)
+        and (suffixes is None or PurePosixPath(n).name.removesuffix(".gz").endswith(suffixes))
     ]
 
 

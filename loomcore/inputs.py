@@ -9,7 +9,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
@@ -64,7 +64,7 @@ def expand(inputs: list[str]) -> list[str]:
             found = sorted(_glob(arg))
             if not found:
                 raise InputError(f"{arg}: no file matches this pattern")
-            paths.extend(f for f in found if Path(f).is_file())
+            paths.extend(_without_sidecars(f for f in found if Path(f).is_file()))
         else:
             raise InputError(f"{arg}: no such file or directory")
     return _once(paths)
@@ -148,6 +148,22 @@ def _translate(pattern: str) -> str:
     return "".join(out)
 
 
+def _without_sidecars(files: Iterable[str]) -> list[str]:
+    """The files a glob matched, sorted, less an export's sidecars (as in a
+    folder: ``export/*`` reads ``conversations.json``, never ``user.json``
+    with the account's e-mail and phone).  The pattern chose the names, so
+    any suffix it asked for stays."""
+    by_dir: dict[str, list[str]] = {}
+    for f in files:
+        head, _, name = f.rpartition("/")
+        by_dir.setdefault(head, []).append(name)
+    return sorted(
+        f"{d}/{name}" if d else name
+        for d, names in by_dir.items()
+        for name in archives.export_files(names, None)
+    )
+
+
 def _folder_inputs(folder: Path) -> list[str]:
     """The input files under ``folder``, sorted; in a data-export folder
     (``conversations.json`` beside ``user.json``, ``chat.html``...) only the
@@ -166,8 +182,14 @@ def _folder_inputs(folder: Path) -> list[str]:
 def open_input(path: str) -> IO[bytes]:
     """A binary stream of the input's bytes, decompressed if gzip."""
     raw: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type,type-var]
-    if buffered.peek(2)[:2] == b"\x1f\x8b":
+    return gunzipped(raw)
+
+
+def gunzipped(raw: IO[bytes]) -> IO[bytes]:
+    """``raw``, decompressed as it is read when it starts as gzip does (a
+    file, stdin, or a ``.gz`` member of a ZIP archive)."""
+    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type,type-var]
+    if buffered.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
         return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
     return buffered
 
@@ -267,7 +289,7 @@ def _open_zip(registry: Registry, path: str, input_format: str | None) -> tuple[
 
     def read(stream: IO[bytes], display: str) -> Iterator[Any]:
         for name, member in archives.iter_members(archive, names):
-            inner, head = with_head(member)  # type: ignore[arg-type]
+            inner, head = with_head(gunzipped(member))  # type: ignore[arg-type]
             where = f"{display}/{name}"
             reader = (
                 registry.reader(input_format) if input_format else detect(registry, head, where)

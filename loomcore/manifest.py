@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,10 @@ def _file_facts(path: str) -> dict[str, Any]:
     digest = hashlib.sha256()
     size = 0
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            # a pipe or a FIFO was read once, by the reader: opening it again
+            # waits for a writer that is gone (the run hung here)
+            return {"path": shown, "kind": "pipe"}
         with open(path, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)

@@ -1,0 +1,122 @@
+"""Inputs that are not plain files: pipes and FIFOs (read once, never
+reopened), globs over an export folder (its sidecars left out, as a folder's
+are), and ``.gz`` members of a ZIP archive (decompressed as they are read)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import signal
+import threading
+import zipfile
+
+import pytest
+
+from loomcore import SynthesisConfig
+from loomcore.inputs import expand
+from loomcore.pipeline import Pipeline, RunOptions
+
+from .helpers import pairs, read_path
+
+LINES = [
+    {
+        "messages": [
+            {"role": "user", "content": f"How do I list the files of folder {i}?"},
+            {"role": "assistant", "content": f"Run `ls -la folder{i}` to list every file in it."},
+        ]
+    }
+    for i in range(3)
+]
+DATA = b"".join(json.dumps(r).encode() + b"\n" for r in LINES)
+
+
+def test_a_pipe_is_read_whole(registry):
+    # `loomcore run <(cat f)`: the ZIP test took the first four bytes of the
+    # pipe, so the reader saw '"messages"...' and detected nothing
+    r, w = os.pipe()
+    os.write(w, DATA)
+    os.close(w)
+    try:
+        name, got = read_path(registry, f"/dev/fd/{r}")
+    finally:
+        os.close(r)
+    assert name == "openai_messages"
+    assert [pairs(c)[0][1] for c in got] == [
+        f"How do I list the files of folder {i}?" for i in range(3)
+    ]
+
+
+@pytest.fixture
+def alarm():
+    """Fail a test that hangs instead of hanging the suite."""
+
+    def hung(signum, frame):
+        raise TimeoutError("the run hung")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def test_a_fifo_is_read_once_and_not_hashed(tmp_path, alarm):
+    # the manifest opened the FIFO again to hash it, and waited for a writer forever
+    fifo = tmp_path / "chats.fifo"
+    os.mkfifo(fifo)
+
+    def write():
+        with open(fifo, "wb") as fh:
+            fh.write(DATA)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    options = RunOptions(min_importance=0.0, synthesis=SynthesisConfig(min_confidence=0.0))
+    stats = Pipeline(options=options).run([str(fifo)], tmp_path / "out")
+    writer.join(5)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert stats.conversations == 3 and stats.rejected == 0
+    assert manifest["inputs"] == [{"path": str(fifo), "kind": "pipe"}]
+    assert manifest["records"]["read"] == 3
+
+
+def test_a_glob_over_an_export_folder_leaves_its_sidecars_out(tmp_path):
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "conversations.json").write_text("[]")
+    (export / "user.json").write_text(
+        '{"email": "ana.lima@acme-mail.io", "phone": "+44 7700 900123"}'
+    )
+    (export / "chat.html").write_text("<html></html>")
+    assert expand([f"{export}/*"]) == [str(export / "conversations.json")]
+    assert expand([f"{export}/*.json"]) == [str(export / "conversations.json")]
+    # no conversations file: every file the pattern names but the known sidecars
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("notes.jsonl", "user.json", "message_feedback.json", "chats.log"):
+        (other / name).write_text("{}")
+    assert expand([f"{other}/*"]) == [str(other / "chats.log"), str(other / "notes.jsonl")]
+
+
+def test_a_gz_member_of_a_zip_is_decompressed(registry, tmp_path):
+    archive = tmp_path / "chats.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("chats.jsonl.gz", gzip.compress(DATA))
+        zf.writestr("more.jsonl", DATA[: DATA.index(b"\n") + 1])
+    name, got = read_path(registry, archive)
+    assert name == "zip"
+    assert [(c.source.path, c.source.index) for c in got] == [
+        (f"{archive}/chats.jsonl.gz", 1),
+        (f"{archive}/chats.jsonl.gz", 2),
+        (f"{archive}/chats.jsonl.gz", 3),
+        (f"{archive}/more.jsonl", 1),
+    ]
+    assert pairs(got[2])[1] == ("assistant", "Run `ls -la folder2` to list every file in it.")
+
+
+def test_stdin_as_a_pipe_still_reads_gzip(registry, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(gzip.compress(DATA))))
+    name, got = read_path(registry, "-")
+    assert name == "openai_messages" and len(got) == 3
