@@ -116,11 +116,13 @@ def _read(data: bytes) -> tuple[int, int]:
     return kept, rejected
 
 
-def bench_files(base: int) -> None:
+def bench_files(base: int, only: list[str] | None = None) -> None:
     print(
         f"{'file shape':<17} {'1x':>8} {'4x':>8} {'16x':>8} {'16x/1x':>7} {'peak 16x':>9} kept/rejected"
     )
     for shape, make in FILES.items():
+        if only and shape not in only:
+            continue
         times = []
         for factor in (1, 4, 16):
             data = make(base * factor)
@@ -142,14 +144,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--base-kb", type=int, default=100, help="size of 1x in KB")
     parser.add_argument("--only", choices=[*sorted(WORK), "read"], help="time one kind of work")
+    parser.add_argument("--shape", action="append", help="time this shape only (repeatable)")
     args = parser.parse_args()
     base = args.base_kb * 1000
     if args.only in (None, "read"):
-        bench_files(base)
+        bench_files(base, args.shape)
     if args.only == "read":
         return
     print(f"{'shape':<12} {'work':<10} {'1x':>8} {'4x':>8} {'16x':>8} {'16x/1x':>7}")
     for shape, unit in UNITS.items():
+        if args.shape and shape not in args.shape:
+            continue
         for work, fn in WORK.items():
             if args.only and work != args.only:
                 continue

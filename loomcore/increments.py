@@ -35,7 +35,26 @@ class State:
     """Where the next incremental run starts."""
 
     run_name: str
-    watermarks: dict[str, Any]  # input path -> a position, or a dict from :func:`watermark`
+    watermarks: dict[
+        str, Any
+    ]  # :func:`key` of an input -> a position, or a dict from :func:`watermark`
+
+
+def key(path: str) -> str:
+    """What a watermark is filed under: a hash of the input's resolved path.
+
+    The summary of an incremental run is an output like any other; the
+    resolved path names the user's home directory ("/home/ana.lima/..."),
+    which is personal data.  The hash still tells one input from another and
+    finds the same file again under another spelling of its path."""
+    if path == "-":
+        return path
+    resolved = str(Path(path).resolve()).encode("utf-8", "surrogateescape")
+    return _hashed(resolved.decode("utf-8", "replace"))
+
+
+def _hashed(resolved: str) -> str:
+    return "sha256:" + hashlib.sha256(resolved.encode("utf-8")).hexdigest()
 
 
 def prepare(out: Path) -> State:
@@ -59,6 +78,11 @@ def prepare(out: Path) -> State:
     watermarks: dict[str, Any] = {}
     if runs:
         watermarks = dict(orjson.loads(complete[runs[-1]].read_bytes()).get("watermarks") or {})
+        # an older loomcore filed them under the resolved path itself: hash it
+        watermarks = {
+            (k if k == "-" or k.startswith("sha256:") else _hashed(k)): v
+            for k, v in watermarks.items()
+        }
     number = int(runs[-1].split("-")[1]) + 1 if runs else 1
     return State(run_name=f"run-{number:04d}", watermarks=watermarks)
 

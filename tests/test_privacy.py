@@ -6,6 +6,7 @@ import re
 import pytest
 from loomcore_plugins.redactors import personal_data, secrets
 
+from loomcore import increments
 from loomcore.pipeline import Pipeline, RunOptions
 
 from .privacy_corpus import corpus
@@ -197,3 +198,43 @@ def test_the_planted_corpus_reaches_the_outputs_when_nothing_is_redacted(tmp_pat
     Pipeline(options=options).run([str(tmp_path / name)], tmp_path / "out")
     written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir())
     assert len(survivors(written, values)) >= 0.95 * len(values)
+
+
+def test_since_last_state_names_no_home_directory(tmp_path, monkeypatch):
+    # the watermarks were filed under the resolved path ("/home/ana.lima/...")
+    # and records_pending under the path unredacted: personal data in an output
+    home = tmp_path / "home" / "ana.lima"
+    home.mkdir(parents=True)
+    monkeypatch.chdir(home)
+    line = json.dumps(
+        {
+            "messages": [
+                {"role": "user", "content": "What is a mutex?"},
+                {"role": "assistant", "content": "A mutex is a lock one thread holds at a time."},
+            ]
+        }
+    )
+    (home / "chats.jsonl").write_text(line + "\n" + line[:30])  # the last line is half written
+    out = tmp_path / "out"
+    options = RunOptions(since_last=True, min_importance=0.0, synthesis=_cfg())
+    stats = Pipeline(options=options).run(["chats.jsonl"], out)
+    assert (stats.conversations, stats.rejected) == (1, 0)
+    summary = json.loads((out / "summary.run-0001.json").read_text())
+    [(key, mark)] = summary["watermarks"].items()
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", key) and mark["index"] == 1
+    assert summary["loss"]["records_pending"] == {"chats.jsonl": 2}
+    written = {p.name: p.read_text() for p in out.iterdir() if p.is_file()}
+    assert [name for name, text in written.items() if "ana.lima" in text] == []
+    # the next run finds its watermark again, and an older state's raw-path key too
+    with (home / "chats.jsonl").open("a") as fh:
+        fh.write(line[30:] + "\n")
+    stats = Pipeline(options=options).run(["chats.jsonl"], out)
+    assert (stats.conversations, stats.rejected) == (1, 0)
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    mark = increments.watermark("chats.jsonl", 2)
+    (legacy / "summary.run-0001.json").write_text(
+        json.dumps({"watermarks": {str((home / "chats.jsonl").resolve()): mark}})
+    )
+    assert Pipeline(options=options).run(["chats.jsonl"], legacy).conversations == 0
+    assert increments.prepare(legacy).watermarks == {increments.key("chats.jsonl"): mark}

@@ -123,7 +123,7 @@ class Reading:
         last: list[int],
     ) -> Iterator[Conversation]:
         stream, reader = open_with_reader(self.registry, path, self.options.input_format)
-        key = printable_path(str(Path(path).resolve())) if path != "-" else path
+        key = increments.key(path)  # (a hash: the resolved path names the home directory)
         mark, pending = -1, list[int]()
         if watermarks is not None:
             mark, why = increments.start_after(path, watermarks.get(key))
@@ -185,7 +185,7 @@ class Reading:
         summary = self.stats.summary()
         summary["loss"] = self.loss()
         summary["inputs"] = [self.redacted(printable_path(p)) for p in summary["inputs"]]
-        for key in ("inputs_failed", "inputs_restarted"):  # (watermarks need the real paths)
+        for key in ("inputs_failed", "inputs_restarted", "records_pending"):
             summary["loss"][key] = {
                 self.redacted(p): self.redacted(why) if isinstance(why, str) else why
                 for p, why in summary["loss"][key].items()
