@@ -36,6 +36,15 @@ UNITS: dict[str, str] = {
     # a token run: each match was extended to the end of the run
     "ghp_ run": "ghp_",
     "sk- run": "sk-",
+    # the rules added for the review's second round, each on its own trigger
+    "escaped env": "\\npassword=x{i}",
+    "yaml block": "password: |\n  ",
+    "punctuated": "DB_PASSWORD=a,",
+    "prose for": "the password for the server ",
+    "cli flags": "redis-cli -a smbclient -U u%mongo -p htpasswd -b ",
+    "encoded @": "a%40a&#64;",
+    "dob key": '"dob": "',
+    "phone word": "telefono 612 ",
 }
 
 

@@ -2,7 +2,7 @@
 
     python benchmarks/privacy_check.py [--corpora ../shared/corpora] [--list]
 
-1. Plants 83 kinds of secrets and personal data in all four placements
+1. Plants every kind of tests/privacy_corpus.py (116) in all four placements
    (user / assistant turn, prose / code fence), writes them in every reader's
    format, runs the whole pipeline on each and prints how many planted values
    survive into any file of the run (must be 0), and the redactions by kind.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import string
 
 
@@ -673,6 +674,116 @@ def _kinds() -> list[tuple[str, object, bool]]:
             False,
         ),
         ("square", lambda r: (v := "sq0atp-" + _rand(r, ALNUM, 22), f"SQUARE_ACCESS {v}"), False),
+        # found by the review after that: escaped text, YAML blocks, values with
+        # punctuation, CLI password flags, prose, encoded e-mails, key-form dates
+        (
+            "json_escaped_env",
+            lambda r: (v := s(r), f'{{"env": "DB_HOST=db.internal\\npassword={v}\\nPORT=5432"}}'),
+            False,
+        ),
+        ("yaml_block", lambda r: (v := s(r), f"db:\n  password: |\n    {v}\n  port: 5432"), True),
+        (
+            "yaml_folded",
+            lambda r: (v := s(r), f"api:\n  client_secret: >-\n    {v}\n  region: eu"),
+            True,
+        ),
+        (
+            "punctuated_value",
+            lambda r: (v := f"{s(r, 8)},{s(r, 6)};{s(r, 6)}(7)", f"DB_PASSWORD={v}"),
+            True,
+        ),
+        ("redis_cli", lambda r: (v := s(r), f"redis-cli -h cache.internal -a {v} ping"), False),
+        ("smbclient", lambda r: (v := s(r), f"smbclient //files/share -U deploy%{v}"), False),
+        ("mongo_p", lambda r: (v := s(r), f"mongo --host db.internal -u admin -p {v}"), False),
+        ("htpasswd", lambda r: (v := s(r), f"htpasswd -b /etc/nginx/.htpasswd admin {v}"), False),
+        ("mysql_glued", lambda r: (v := s(r), f"mysql -h db.internal -u root -p{v} shop"), False),
+        (
+            "prose_root_password",
+            lambda r: (v := s(r), f"the root password for the server is {v} by the way"),
+            False,
+        ),
+        ("prose_set_to", lambda r: (v := s(r), f"set the admin password to {v} for now"), False),
+        ("prose_pw", lambda r: (v := s(r), f"the pw is {v} if you need it"), False),
+        (
+            "email_percent",
+            lambda r: (
+                v
+                := f"{_rand(r, string.ascii_lowercase, 6)}.{_rand(r, string.ascii_lowercase, 5)}%40gmail.com",
+                f"https://app.acme-corp.io/invite?to={v}&team=7",
+            ),
+            False,
+        ),
+        (
+            "email_entity",
+            lambda r: (
+                v
+                := f"{_rand(r, string.ascii_lowercase, 6)}.{_rand(r, string.ascii_lowercase, 5)}&#64;acme-corp.io",
+                f"<a href='mailto:x'>{v}</a>",
+            ),
+            False,
+        ),
+        (
+            "dob_json_key",
+            lambda r: (
+                v := f"{r.randrange(1950, 2005)}-0{r.randrange(1, 9)}-{r.randrange(10, 28)}",
+                f'{{"name": "Ana", "dob": "{v}"}}',
+            ),
+            False,
+        ),
+        (
+            "dob_camel_key",
+            lambda r: (
+                v := f"{r.randrange(10, 28)}/0{r.randrange(1, 9)}/{r.randrange(1950, 2005)}",
+                f"user.birthDate = '{v}'",
+            ),
+            False,
+        ),
+        (
+            "ipv6_alone",
+            lambda r: (
+                v := "2a02:" + ":".join(_rand(r, "123456789", 4) for _ in range(7)),
+                f"{v}",
+            ),
+            True,
+        ),
+        (
+            "phone_au_worded",
+            lambda r: (
+                v := _valid_phone(
+                    r, "AU", lambda g: f"04{_digits(g, 2)} {_digits(g, 3)} {_digits(g, 3)}"
+                ),
+                f"call me on {v}",
+            ),
+            False,
+        ),
+        (
+            "phone_nl_worded",
+            lambda r: (
+                v := _valid_phone(r, "NL", lambda g: f"06-{g.randrange(10000000, 99999999)}"),
+                f"mijn nummer: {v}",
+            ),
+            False,
+        ),
+        (
+            "phone_es_worded",
+            lambda r: (
+                v := _valid_phone(
+                    r,
+                    "ES",
+                    lambda g: f"6{_digits(g, 2)} {_digits(g, 2)} {_digits(g, 2)} {_digits(g, 2)}",
+                ),
+                f"mi teléfono es {v}",
+            ),
+            False,
+        ),
+        (
+            "phone_00_prefix",
+            lambda r: (
+                v := _valid_phone(r, "DE", lambda g: f"0049 30 {_digits(g, 8)}"),
+                f"phone: {v}",
+            ),
+            False,
+        ),
     ]
     return kinds
 
@@ -842,10 +953,14 @@ def write_log(path, records: list[dict]) -> None:
 
 def survivors(text: str, values: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     """(kind, placement) of every planted value found in ``text``, as written
-    or as JSON escapes it."""
+    or as JSON escapes it, or half of a long one (a value cut at its
+    punctuation was half replaced, and the half left counted as redacted)."""
     out = []
     for kind, placement, value in values:
         forms = {value, value.replace(" ", ""), json.dumps(value)[1:-1]}
+        if len(value) >= 20:  # (a half with no digit may be a public part: "@acme-corp.io")
+            halves = (value[: len(value) // 2], value[len(value) // 2 :])
+            forms |= {h for h in halves if re.search(r"\d", h) and re.search(r"[A-Za-z]", h)}
         if any(f in text for f in forms):
             out.append((kind, placement))
     return out

@@ -76,7 +76,7 @@ def sensitive(key: str) -> bool:
 # a value that stands for a credential but is none: keep it as written (an
 # env var's name such as API_KEY or AWS_S3_SECRET is a reference, XK29_7QZ is not)
 _PLACEHOLDER = re.compile(
-    r"(?ix)^(?:<[^<>]*>|\*+|x{3,}|\.{3}|…|\?+|-+|_+|\$\{?[\w.:-]*\}?|%\(?\w*\)?s?|\{\{.*\}\}|\{[\w.]*\}"
+    r"(?ix)^(?:<[^<>]*>|\*+|x{3,}|\|[-+1-9]{0,2}|\.{3}|…|\?+|-+|_+|\$\{?[\w.:-]*\}?|%\(?\w*\)?s?|\{\{.*\}\}|\{[\w.]*\}"
     r"|your[\w-]*|my[_-]?(?:password|pass|secret|token|key|pwd)|(?:enter|insert|put)[_-]?your[\w-]*"
     r"|password|passwd|secret|token|changeme|none|null|nil|true|false|undefined|required|optional"
     r"|empty|blank|hidden|redacted|str|string|int|bool|bytes|any|text|number|secretstr|char|varchar"
@@ -92,20 +92,27 @@ _EXPRESSION = re.compile(r"[a-z_][a-z_]*(?:\.[A-Za-z_]\w*)*(?:[(\[].*)?|[A-Za-z_
 # DB_PASSWORD=x" must not hide the second key inside the first one's value.
 # Quotes may be escaped, as in a tool call's JSON arguments quoted inside a
 # message: {\"password\": \"...\"}
+# (a key may follow an escaped line break: "host=db\\npassword=..." in JSON text)
+_AFTER = r"""(?:(?<![\w\\-])|(?<=\\[nrt]))"""
 _ASSIGN = re.compile(
-    r"""(?<![\w-])(?<!\w\.)(?P<key>[A-Za-z_][\w.-]{0,80}?)(?=(?P<kq>\\?["']?\]?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
+    _AFTER
+    + r"""(?<!\w\.)(?P<key>[A-Za-z_][\w.-]{0,80}?)(?=(?P<kq>\\?["']?\]?)(?P<sp1>[ \t]{0,3})(?P<op>:=|=>|=|:)"""
     r"""(?P<sp2>[ \t]{0,3})(?P<val>\\"[^"\n]{0,300}?\\"|"[^"\n]{0,300}"|'[^'\n]{0,300}'|`[^`\n]{1,300}`"""
     r"""|[^\s"'`,;)}\]<>(={\[][^\s"',;)}\](]{0,300}))"""
 )
 # --password x, --api-key=x
 _FLAG = re.compile(
-    r"""(?<![\w-])--(?P<key>[A-Za-z][\w-]{0,60})(?:=|[ \t]+)(?P<val>"[^"\n]{1,300}"|'[^'\n]{1,300}'"""
+    _AFTER
+    + r"""--(?P<key>[A-Za-z][\w-]{0,60})(?:=|[ \t]+)(?P<val>"[^"\n]{1,300}"|'[^'\n]{1,300}'"""
     r"""|[^\s"'`-][^\s"']{0,300})"""
 )
 # prose: "my password is ...", "the passphrase was '...'"
 _PROSE = re.compile(
-    r"""(?i)(?<![\w-])(?P<key>(?:pass(?:word|phrase|code)|passwd|pwd|pin|secret|token))s?"""
-    r"""(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be|set[ \t]+to|=>|=|:)){1,2}[ \t]*:?[ \t]*"""
+    r"""(?i)(?<![\w-])(?P<key>(?:pass(?:word|phrase|code)|passwd|pwd|pw|pin|secret|token))s?"""
+    # what it is the password of: "the root password for the server is ..."
+    r"""(?:[ \t]+(?:for|of|on|at)[ \t]+(?:(?:the|my|our|this|that|your)[ \t]+)?[\w.@-]{1,40})?"""
+    # "set the admin password to ...": a value after "to" still needs evidence
+    r"""(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be|set[ \t]+to|to|=>|=|:)){1,2}[ \t]*:?[ \t]*"""
     # (a value never starts with "=", "<", ">" or "!": "token == None" compares)
     r"""(?P<val>"[^"\n]{1,200}"|'[^'\n]{1,200}'|“[^”\n]{1,200}”|`[^`\n]{1,200}`|[^\s"'`“=<>!][^\s"'“]{0,200})"""
 )
@@ -128,12 +135,46 @@ def _value_span(m: re.Match[str]) -> tuple[int, int, str, bool]:
         return start + 2, end - 2, raw[2:-2], True  # JSON inside a string: \"secret\"
     if raw[0] in _QUOTES and len(raw) > 1 and raw[-1] == _QUOTES[raw[0]]:
         return start + 1, end - 1, raw[1:-1], True
+    escape = re.search(r"\\[nrt]", raw)
+    if escape:  # JSON text: the value ends at an escaped line break
+        raw = raw[: escape.start()]
+        end = start + len(raw)
+        if not raw:
+            return start, start, raw, False
     stripped = raw.rstrip(".,;:?!)")
     if len(stripped) < len(raw) and re.search(r"[.,;:?!)]$", raw):
         # "hunter2!" keeps its "!" only when something else marks it a password
         keep = raw if re.fullmatch(r"\w+[!?]", raw) and re.search(r"\d", raw) else stripped
         return start, start + len(keep), keep, False
     return start, end, raw, False
+
+
+def _run_on(text: str, end: int) -> int:
+    """Where an unquoted value cut at ``,;()`` really ends: it runs on while
+    the punctuation is followed by more of it ("DB_PASSWORD=ab,c;d(e)f"
+    left ",c;d(e)f" in the text), not by a space, the end ("f(password=x, y)")
+    or the next key ("Password=x;Host=db")."""
+    while end < len(text) and text[end] in ",;()":
+        nxt = end
+        while nxt < len(text) and text[nxt] in ",;()":
+            nxt += 1
+        if _NEXT_KEY.match(text, nxt):
+            break  # "AccountKey=x;EndpointSuffix=...": the next pair of a connection string
+        m = _VALUE_TAIL.match(text, nxt)
+        if m is None:
+            break
+        end = m.end()
+    return end
+
+
+_NEXT_KEY = re.compile(r"[A-Za-z_][\w.-]{0,80}[ \t]{0,3}[=:]")
+_VALUE_TAIL = re.compile(r"[^\s\"'`,;()<>{}\[\]\\]{1,300}")
+# a YAML block scalar under a credential key: "password: |" and the lines
+# indented under it
+_YAML_BLOCK = re.compile(
+    r"(?m)^(?P<indent>[ \t]*)(?:- )?[\"']?(?P<key>[A-Za-z_][\w.-]{0,80})[\"']?[ \t]*:[ \t]*"
+    r"[|>][-+1-9]{0,2}[ \t]*(?:#[^\n]{0,200})?\n(?P<val>(?:(?P=indent)[ \t]+\S[^\n]*(?:\n|$)){1,100})"
+)
 
 
 def _evidence(value: str) -> bool:
@@ -177,7 +218,15 @@ def find(text: str, lower: str) -> Iterator[Span]:
                         continue
                 elif expression and not (re.search(r"\d", value) or _entropy(value) >= 3.5):
                     continue
+                if end == m.end("val"):
+                    end = _run_on(text, end)
             yield start, end, "PASSWORD"
+    if ": |" in text or ": >" in text or ":|" in text or ":>" in text:
+        for m in _YAML_BLOCK.finditer(text):
+            if sensitive(m.group("key")):
+                body = m.group("val").rstrip()
+                start = m.start("val") + len(body) - len(body.lstrip())
+                yield start, m.start("val") + len(body), "PASSWORD"
     if "--" in text:
         for m in _FLAG.finditer(text):
             if not sensitive(m.group("key")):

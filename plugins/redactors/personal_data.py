@@ -26,8 +26,12 @@ from phonenumbers import PhoneNumberType
 from loomcore import Redactor, hookimpl
 
 # ---------------------------------------------------------------- e-mail
+# the "@" also as a URL ("%40") or HTML ("&#64;", "&#x40;", "&commat;") writes it
+_AT = r"(?:@|%40|&\#0{0,3}64;|&\#[xX]0{0,3}40;|&commat;)"
 _EMAIL = re.compile(
-    r"(?<![\w.+%-])(?P<local>[\w.%+-]{1,64})@(?P<domain>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}"
+    r"(?<![\w.+%-])(?P<local>[\w.%+-]{1,64})"
+    + _AT
+    + r"(?P<domain>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}"
     r"(?:[^\W\d_]{2,24}|xn--[\w-]{2,30}))(?!\w)"
 )
 _EXAMPLE_DOMAINS = frozenset({"example.com", "example.org", "example.net", "localhost"})
@@ -201,7 +205,8 @@ _PHONE_CANDIDATE = re.compile(
 _PHONE_WORDS = re.compile(
     r"(?i)(?:phone|call|tel|mobile|cell|contact|whatsapp|fax|ring|sms|dial|text me|reach me|"
     r"my (?:\w+ )?number|handy|telefon|téléphone|portable|numéro|nummer|電話|携帯|फ़ोन|signal|"
-    r"telegram)\b[^\n]{0,40}$"
+    r"telegram|teléfono|telefono|telefone|móvil|movil|celular|cellulare|mobiel|numero|número|"
+    r"telefoon|tlf|tfn)\b[^\n]{0,40}$"
 )
 _HELPLINE = re.compile(
     r"(?i)\b(?:helpline|hotline|crisis|lifeline|samaritans|charity|support line|advice line|"
@@ -269,6 +274,35 @@ def _phone_kind(candidate: str) -> int | None:
     return (personal or found or [None])[0]
 
 
+# words that name a phone number itself ("call" and "ring" are also a
+# function's and a buffer's): the evidence for trying many more regions
+_STRONG_PHONE_WORDS = re.compile(
+    r"(?i)(?:phone|tel|telephone|mobile|cell|whatsapp|fax|sms|call me|ring me|text me|reach me|"
+    r"my (?:\w+ )?number|handy|telefon|téléphone|portable|numéro|nummer|teléfono|telefono|"
+    r"telefone|móvil|movil|celular|cellulare|mobiel|telefoon|tlf|tfn)\b[^\n]{0,40}$"
+)
+# the regions tried, by their own rules, for a number after a context word
+# that the regions above do not give to anyone
+_WORDED_REGIONS = (
+    *("ES", "IT", "AU", "NL", "BR", "PL", "SE", "CH", "AT", "BE", "IE", "NZ", "ZA", "MX"),
+    *("PT", "KR", "CN", "RU", "TR", "DK", "NO", "FI", "SG", "HK", "AE", "IL", "AR", "CA"),
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _worded_kind(candidate: str) -> int | None:
+    """The type of the valid number ``candidate`` is in any of the
+    ``_WORDED_REGIONS`` (national format), or None."""
+    for region in _WORDED_REGIONS:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.number_type(number)
+    return None
+
+
 def _possible(candidate: str) -> bool:
     """Whether the plan could dial ``candidate`` (written with its "+")."""
     try:
@@ -281,7 +315,15 @@ def _phones(text: str) -> Iterator[Span]:
     for m in _PHONE_CANDIDATE.finditer(text):
         value = m.group(0).rstrip(" \t(")
         digits = sum(c.isdigit() for c in value)
-        plus = value.lstrip("(").startswith("+")
+        # "0049 30 ...": the international prefix written as 00 (in groups:
+        # a zero-padded id, "00123456789", is no number)
+        intl = (
+            value.startswith("00")
+            and value[2:3] != "0"
+            and digits >= 10
+            and any(c in " \t-" for c in value)
+        )
+        plus = value.lstrip("(").startswith("+") or intl
         bare = value.strip("() \t")
         if not (7 if plus else 8) <= digits <= 15 or _DATE_LIKE.fullmatch(bare):
             continue
@@ -296,7 +338,14 @@ def _phones(text: str) -> Iterator[Span]:
         worded = _PHONE_WORDS.search(text, max(0, m.start() - 60), m.start()) is not None
         if not (plus or separated or worded):
             continue  # a bare run of digits is an id or a count, not a number to call
-        kind = _phone_kind(value)
+        kind = _phone_kind("+" + value[2:] if intl else value)
+        if (
+            kind is None
+            and separated
+            and not plus
+            and _STRONG_PHONE_WORDS.search(text, max(0, m.start() - 60), m.start())
+        ):
+            kind = _worded_kind(value)  # "mi teléfono es 612 34 56 78" (grouped: a count is not)
         if kind is None:
             # a US-shaped number after "call" (555 numbers are not in the plan)
             # or any "+..." the plan could dial
@@ -404,11 +453,19 @@ _DOB = re.compile(
 )
 
 
+# a date of birth under its key: "dob": "1990-04-12", birthDate = '12/04/1990', date_of_birth:
+_DOB_KEY = re.compile(
+    r"(?i)(?<![a-z])(?:[a-z]+_)?(?:dob|d_o_b|birth_?date|date_?of_?birth|birth_?day)(?![a-z])"
+    r"[\"']?\s{0,3}(?::|=|=>)\s{0,3}[\"']?"
+    r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
 _YEAR = re.compile(r"(?<!\d)(\d{4}|\d{2})(?!\d)")
 
 
 def _dobs(text: str) -> Iterator[Span]:
-    for m in _DOB.finditer(text):
+    for m in (*_DOB.finditer(text), *_DOB_KEY.finditer(text)):
         years = [y for y in _YEAR.findall(m.group("date")) if len(y) == 4]
         if years and int(years[-1]) < 1900:
             continue  # "Hugo was born on 26 February 1802": history, not a living person's data
@@ -418,9 +475,9 @@ def _dobs(text: str) -> Iterator[Span]:
 def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
     """Every personal datum's span in ``text`` (overlaps resolved by :func:`spans.apply`)."""
     found: list[Span] = []
-    if "@" in text:
-        found.extend(_emails(text))
     lower = text.lower()
+    if "@" in text or "%40" in text or "&#" in text or "&commat;" in text:
+        found.extend(_emails(text))
     if "at]" in lower or "at)" in lower or "at}" in lower:
         found.extend((*m.span(), "EMAIL") for m in _EMAIL_BRACKETED.finditer(text))
     if " dot " in lower:

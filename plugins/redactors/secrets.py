@@ -149,11 +149,47 @@ _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\"'<>]{0,64}:([^\s/\"'<>]{1,128})@[A-Za-z0-9.-]+",
         ("://",),
     ),
-    # .pgpass: host:port:database:user:password
+    # .pgpass: host:port:database:user:password (not an IPv6 address alone on
+    # its line, whose last groups this took for a password: the address was
+    # half replaced, and the half left no longer read as one)
     (
         "PASSWORD",
-        r"(?m)^[^\s:#]{1,128}:(?:\d{1,5}|\*):[^\s:]{1,128}:[^\s:]{1,128}:(\S{1,128})$",
+        r"(?m)^(?![0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w{1,16})?[ \t]*$)"
+        r"[^\s:#]{1,128}:(?:\d{1,5}|\*):[^\s:]{1,128}:[^\s:]{1,128}:(\S{1,128})$",
         (":",),
+    ),
+    # password flags of database and file-share clients
+    # redis-cli -a PASS (also --pass PASS)
+    (
+        "PASSWORD",
+        r"\bredis-cli\b[^\n]{0,200}?\s(?:-a|--pass)\s+[\"']?([^\s\"']{1,128})",
+        ("redis-cli",),
+    ),
+    # smbclient -U user%PASS, rpcclient -U user%PASS
+    (
+        "PASSWORD",
+        r"\b(?:smbclient|rpcclient|smbcacls|smbget)\b[^\n]{0,200}?\s(?:-U|--user(?:name)?)[ =]?"
+        r"[\"']?[^\s%\"']{1,64}%([^\s\"']{1,128})",
+        ("smbclient", "rpcclient", "smbcacls", "smbget"),
+    ),
+    # mongo -p PASS (mongosh, mongodump...; a port is --port, never -p)
+    (
+        "PASSWORD",
+        r"\bmongo(?:sh|dump|restore|export|import|stat|top)?\b[^\n]{0,200}?\s-p[ \t]+[\"']?"
+        r"([^\s\"'-][^\s\"']{0,127})",
+        ("mongo",),
+    ),
+    # htpasswd -b FILE USER PASS, htpasswd -nb USER PASS (-n: no file)
+    (
+        "PASSWORD",
+        r"\bhtpasswd\s+-(?=[A-Za-z]*b)(?![A-Za-z]*n)[A-Za-z]+\s+\S+\s+\S+\s+[\"']?"
+        r"([^\s\"'<>|;&]{1,128})",
+        ("htpasswd",),
+    ),
+    (
+        "PASSWORD",
+        r"\bhtpasswd\s+-(?=[A-Za-z]*b)(?=[A-Za-z]*n)[A-Za-z]+\s+\S+\s+[\"']?([^\s\"'<>|;&]{1,128})",
+        ("htpasswd",),
     ),
     # .netrc: machine host login user password pass
     ("PASSWORD", r"(?i)\blogin\s+\S{1,128}\s+password\s+(\S{1,128})", ("login",)),

@@ -98,6 +98,35 @@ CASES = [
     ("I was born on March 14, 1988.", "March 14, 1988", "DATE_OF_BIRTH"),
     ("DOB: 1990-04-01", "1990-04-01", "DATE_OF_BIRTH"),
     ("date of birth 12/05/1985", "12/05/1985", "DATE_OF_BIRTH"),
+    # the review's second round: escaped text, YAML blocks, punctuation, CLI
+    # flags, prose, encoded e-mails, key-form dates, national phone formats
+    (r'{"env": "HOST=db\npassword=Xk29mQz7\nPORT=5432"}', "Xk29mQz7", "PASSWORD"),
+    ("db:\n  password: |\n    Xk29 mQz7 pw\n  port: 5432", "Xk29 mQz7 pw", "PASSWORD"),
+    ("api:\n  client_secret: >-\n    Xk29mQz7\n  region: eu", "Xk29mQz7", "PASSWORD"),
+    ("DB_PASSWORD=ab1,c;d(e)f and more", "ab1,c;d(e)f", "PASSWORD"),
+    ("redis-cli -h cache -a Xk29mQz7 ping", "Xk29mQz7", "PASSWORD"),
+    ("smbclient //files/share -U deploy%Xk29mQz7", "Xk29mQz7", "PASSWORD"),
+    ("mongosh --host db -u admin -p Xk29mQz7 app", "Xk29mQz7", "PASSWORD"),
+    ("htpasswd -cb /etc/nginx/.htpasswd admin Xk29mQz7", "Xk29mQz7", "PASSWORD"),
+    ("htpasswd -nb admin Xk29mQz7 > users", "Xk29mQz7", "PASSWORD"),
+    ("mysql -h db -u root -pXk29mQz7 shop", "Xk29mQz7", "PASSWORD"),
+    ("the root password for the server is Xk29mQz7 by the way", "Xk29mQz7", "PASSWORD"),
+    ("set the admin password to Xk29mQz7 for now", "Xk29mQz7", "PASSWORD"),
+    ("the pw is Xk29mQz7 if you need it", "Xk29mQz7", "PASSWORD"),
+    ("invite?to=ana.lima%40gmail.com&team=7", "ana.lima%40gmail.com", "EMAIL"),
+    ("write to ana.lima&#64;acme-corp.io today", "ana.lima&#64;acme-corp.io", "EMAIL"),
+    ('{"name": "Ana", "dob": "1987-03-23"}', "1987-03-23", "DATE_OF_BIRTH"),
+    ("user.birthDate = '23/03/1987'", "23/03/1987", "DATE_OF_BIRTH"),
+    ('{"date_of_birth": "1987-03-23"}', "1987-03-23", "DATE_OF_BIRTH"),
+    (
+        "x\n2a02:6757:7173:4189:7941:8959:6425:2411\ny",
+        "2a02:6757:7173:4189:7941:8959:6425:2411",
+        "IP_ADDRESS",
+    ),
+    ("call me on 0412 345 678", "0412 345 678", "PHONE"),
+    ("mijn nummer: 06-12345678", "06-12345678", "PHONE"),
+    ("mi teléfono es 612 34 56 78", "612 34 56 78", "PHONE"),
+    ("phone: 0049 30 12345678", "0049 30 12345678", "PHONE"),
 ]
 
 

@@ -34,6 +34,18 @@ KEPT = [
     "Order 1234 5678 9012 3456 shipped; 2,000,000 rows on 2025-10-01; 3.14159 and 2.71828",
     "router at 192.168.1.1, subnet 10.0.0.0/8 and netmask 255.255.255.0",
     "The sum 1 2 3 4 5 6 7 8 is 36 and x = 6.02214076e23",
+    # the rules added for the review's second round need their evidence too
+    "set the password to something long; the password to the wifi is on the router",
+    "the password for the server is stored in vault; the pw is required",
+    "description: |\n  A multi-line text\n  with 2 lines\nsummary: >\n  folded 3 times",
+    "config = dict(api_key=key,timeout=30) and Server=db;Database=app;Port=5432",
+    "search?q=foo%40bar and price%40off.html",
+    'dob = models.DateField() and "birthday": "{{ date }}"',
+    "call it 2048 4096 times and a ring buffer of 4096 8192",
+    "zero-padded ids 0012345678901 and 00123456789, and 0049 is a prefix",
+    'redis-cli -a $REDIS_PASSWORD ping; mongo -p; htpasswd -b file user "$PW"',
+    "fe80::/10 is link-local, 2001:db8:85a3::8a2e:370:7334 is for documentation",
+    "localhost:5432:*:postgres:*",
 ]
 
 
