@@ -456,3 +456,25 @@ def test_a_long_cut_first_line_of_json_lines_is_not_read_as_one_document():
         f"malformed JSON: unexpected end of data: line 1 column {len(first) + 1} (char {len(first)})"
     )
     assert [r.value["id"] for r in got[1:]] == [f"c{i}" for i in range(3000)]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    spaces=st.lists(st.text(alphabet=" \t\r\n", max_size=300), min_size=12, max_size=12),
+    n=st.integers(1, 5),
+)
+def test_fuzz_white_space_between_tokens_changes_no_element(monkeypatch, spaces, n):
+    # tiny reads, so that runs of white space span many chunks and are squeezed
+    monkeypatch.setattr(records, "READ_BYTES", 16)
+    monkeypatch.setattr(records, "HEAD_BYTES", 16)
+    items = conversations(n)
+    ws = [s.encode() for s in spaces]
+    parts = [
+        json.dumps(r, separators=("," + spaces[i % 3], ":")).encode() for i, r in enumerate(items)
+    ]
+    body = b"".join(ws[i % 6 + 6] + p + ws[i % 6] + b"," for i, p in enumerate(parts))[:-1]
+    data = b"[" + body + ws[5] + b"]" + ws[4]
+    got = list(iter_json(io.BytesIO(data)))
+    assert [(r.error, r.value) for r in got] == [(None, r) for r in items]
