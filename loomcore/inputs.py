@@ -236,13 +236,19 @@ def open_with_reader(
 class _Replay(io.RawIOBase):
     """A stream's bytes again from the first: the head already read, then the rest."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]):
+    def __init__(self, head: bytes, rest: IO[bytes], blank_lines: int = 0):
         self._head, self._rest = memoryview(head), rest
+        self._blank = blank_lines  # line breaks of the leading white space, given back as they were
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self._blank:
+            n = min(len(buffer), self._blank)
+            buffer[:n] = b"\n" * n
+            self._blank -= n
+            return n
         if self._head:
             n = min(len(buffer), len(self._head))
             buffer[:n] = self._head[:n]
@@ -270,7 +276,23 @@ def with_head(stream: IO[bytes], size: int = SNIFF_BYTES) -> tuple[IO[bytes], by
     file is still decompressed as it is read, and stdin works the same.
     """
     head = read_at_most(stream, size)
-    return io.BufferedReader(_Replay(head, stream), buffer_size=1 << 16), head  # type: ignore[return-value]
+    # leading white space is skipped while sniffing (a file starting with
+    # more than the head of it was taken for an empty file, and lost) and
+    # never held: only its line breaks are given back, so lines keep their numbers
+    blank_lines = 0
+    while head and not head.strip():
+        more = read_at_most(stream, size)
+        if not more:
+            break
+        blank_lines += head.count(b"\n")
+        head = more
+    if blank_lines and head.lstrip() != head:
+        blank_lines += head.count(b"\n", 0, len(head) - len(head.lstrip()))
+        head = head.lstrip()
+    if blank_lines:
+        head += read_at_most(stream, size - len(head)) if len(head) < size else b""
+    replay = _Replay(head, stream, blank_lines)
+    return io.BufferedReader(replay, buffer_size=1 << 16), head  # type: ignore[return-value]
 
 
 def _open_zip(registry: Registry, path: str, input_format: str | None) -> tuple[IO[bytes], Reader]:

@@ -120,3 +120,38 @@ def test_stdin_as_a_pipe_still_reads_gzip(registry, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(gzip.compress(DATA))))
     name, got = read_path(registry, "-")
     assert name == "openai_messages" and len(got) == 3
+
+
+@pytest.mark.parametrize("blank", [b" " * 100_000 + b"\n", b"\n" * 100_000])
+def test_leading_white_space_past_the_head_is_no_empty_file(registry, tmp_path, blank):
+    # the sniffed head (64 KB) was all white space: "empty file", every record lost
+    path = tmp_path / "chats.jsonl"
+    path.write_bytes(blank + DATA)
+    name, got = read_path(registry, path)
+    first = blank.count(b"\n") + 1
+    assert name == "openai_messages"
+    assert [c.source.index for c in got] == [first, first + 1, first + 2]
+
+
+def test_forty_megabytes_of_leading_spaces_are_not_held(registry, tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "chats.jsonl.gz"
+    path.write_bytes(gzip.compress(b" " * 40_000_000 + b"\n" + DATA, 1))
+    tracemalloc.start()
+    try:
+        name, got = read_path(registry, path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (name, [c.source.index for c in got]) == ("openai_messages", [2, 3, 4])
+    assert peak < 8 << 20
+
+
+def test_a_file_of_white_space_only_is_empty(registry, tmp_path):
+    from loomcore.inputs import EmptyInput
+
+    path = tmp_path / "blank.jsonl"
+    path.write_bytes(b" \n" * 100_000)
+    with pytest.raises(EmptyInput, match=r"blank\.jsonl: empty file$"):
+        read_path(registry, path)
