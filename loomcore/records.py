@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import contextvars
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 import attrs
@@ -279,12 +280,13 @@ CHAIN = 16
 class _Scan:
     """Where the scan of one array element stands (positions are absolute)."""
 
-    __slots__ = ("in_string", "pos", "stack")
+    __slots__ = ("deep", "in_string", "pos", "stack")
 
     def __init__(self, pos: int):
         self.pos = pos
         self.stack = bytearray()
         self.in_string = False
+        self.deep = False  # nested past what orjson parses (see DEPTH)
 
 
 def _scan(buf: bytearray, base: int, st: _Scan, stop: int | None = None) -> int:
@@ -318,6 +320,8 @@ def _scan(buf: bytearray, base: int, st: _Scan, stop: int | None = None) -> int:
             st.in_string = True
         elif char in b"{[":
             stack.append(char)
+            if len(stack) > DEPTH:
+                st.deep = True
         elif char in b"}]":
             if not stack or stack[-1] != char - 2:  # "}" is "{" + 2, "]" is "[" + 2
                 st.pos = base + pos
@@ -329,11 +333,11 @@ def _scan(buf: bytearray, base: int, st: _Scan, stop: int | None = None) -> int:
         pos += 1
 
 
-def _open_at(buf: bytearray, base: int, start: int, end: int) -> list[int]:
+def _open_at(buf: bytearray, base: int, start: int, end: int) -> array[int]:
     """The positions of the ``{`` and ``[`` opened from ``start`` (read as
     :func:`_scan` reads) that are still open at ``end``."""
     pos, end = start - base, end - base
-    opened: list[int] = []
+    opened = array("q")  # (a list of ints held twenty times a deep element's size)
     in_string = False
     while pos < end:
         if in_string:
@@ -356,6 +360,31 @@ def _open_at(buf: bytearray, base: int, start: int, end: int) -> list[int]:
             opened.pop()
         pos += 1
     return opened
+
+
+class _Positions:
+    """A set of positions at or after ``origin``, one bit each: a deeply
+    nested broken element marks every "{" in it, and a set of ints cost
+    twenty times the input."""
+
+    __slots__ = ("bits", "origin")
+
+    def __init__(self, origin: int):
+        self.origin = origin
+        self.bits = bytearray()
+
+    def update(self, positions: Iterable[int]) -> None:
+        for pos in positions:
+            i = pos - self.origin
+            if i < 0:
+                continue
+            if i >> 3 >= len(self.bits):
+                self.bits.extend(bytes((i >> 3) + 1 - len(self.bits)))
+            self.bits[i >> 3] |= 1 << (i & 7)
+
+    def __contains__(self, pos: int) -> bool:
+        i = pos - self.origin
+        return i >= 0 and i >> 3 < len(self.bits) and bool(self.bits[i >> 3] >> (i & 7) & 1)
 
 
 class _ArrayReader:
@@ -390,8 +419,9 @@ class _ArrayReader:
         self.last: tuple[frozenset[str], int | None] | None = None  # the good element before
         self.seen: frozenset[str] | None = None  # keys of the last good object, alike or not
         self.largest = 0  # bytes of the largest good element so far
-        self.dead: set[int] = set()  # candidates known to break (see object_at)
+        self.dead = _Positions(0)  # candidates known to break (see read_at)
         self.scanned: dict[int, tuple[Any, int, int]] = {}  # read_at's scans, by position
+        self.reach: int | None = None  # how far candidates are read (see resync)
 
     # buffer
 
@@ -470,7 +500,11 @@ class _ArrayReader:
                 # (each broken element cost a scan to the end: quadratic).
                 # Doubling the limit keeps a long good element's look-ups linear.
                 last = self.last
-                record, nxt = self.resync(index, start, stop=st.pos)
+                # (candidates are read no further than as far again: a probe
+                # costs what was scanned, not the rest of a long element)
+                reach = st.pos + (st.pos - start)
+                why = TOO_DEEP if st.deep else None
+                record, nxt = self.resync(index, start, stop=st.pos, reach=reach, why=why)
                 if nxt is not None:
                     break
                 self.last = last  # not yet: go on scanning it
@@ -504,7 +538,10 @@ class _ArrayReader:
             else:  # SEP, CLOSE, or the end of the input after a whole value
                 raw = self.take(start, st.pos).strip()
                 if raw or outcome == SEP:
-                    record = _parse(index, raw)
+                    # (orjson takes eight times a deep element's size to refuse it)
+                    record = (
+                        RawRecord(index, None, raw, TOO_DEEP) if st.deep else _parse(index, raw)
+                    )
                     if record.error is None:
                         self.learn(record.value, start)
                         self.largest = max(self.largest, st.pos - start)
@@ -514,7 +551,8 @@ class _ArrayReader:
                         yield RawRecord(index, None, raw, NOT_CLOSED)
                         return
                     else:  # the brackets balance, the text is no JSON: one element, or more?
-                        record, nxt = self.resync(index, start, stop=st.pos)
+                        why = TOO_DEEP if st.deep else None
+                        record, nxt = self.resync(index, start, stop=st.pos, why=why)
                         yield record
                         index += 1
                         if nxt is not None:
@@ -634,19 +672,22 @@ class _ArrayReader:
         frm: int | None = None,
         kept: bytes | None = None,
         why: str | None = None,
+        reach: int | None = None,
     ) -> tuple[RawRecord, int | None]:
         """The broken element at ``start`` as a rejection, and where the next
         element begins (None: nowhere before ``stop``, or the end of the input).
 
         Candidates are looked at in order from ``frm`` (the byte after
         ``start``); what lies behind them is forgotten once it is past the size
-        limit, keeping the element's first bytes for the quarantine.
+        limit, keeping the element's first bytes for the quarantine.  With
+        ``reach``, no candidate is read past that position (it does not fit).
         """
+        self.reach = reach
         self.last = None
         start = self.next_nonspace(start) or start
         pos = start + 1 if frm is None else frm
         budget = [BUDGET + 8 * self.max]  # bytes candidates may scan: linear time on any input
-        self.dead = set()
+        self.dead = _Positions(start)
         self.scanned = {}
         self.skip = 0
         found = None
@@ -753,13 +794,15 @@ class _ArrayReader:
         if got is not None:
             return got
         st = _Scan(pos)
-        outcome = self.scan(st, pos)
+        outcome = self.scan(st, pos, None if self.reach is None else max(1, self.reach - pos))
         budget[0] -= st.pos - pos
-        if outcome in (BAD, EOF):
-            # every "{" still open where this one broke breaks there too: never scan them
+        if outcome in (BAD, EOF, LONG):
+            # every "{" still open where this one broke (or stopped, at reach) would too: skip them
             self.dead.update(_open_at(self.buf, self.base, pos, st.pos))
         value = None
-        if outcome in (SEP, CLOSE):
+        if outcome in (SEP, CLOSE) and st.deep:
+            value = _TOO_DEEP  # (orjson took eight times its size to say so)
+        elif outcome in (SEP, CLOSE):
             try:
                 value = orjson.loads(self.take(pos, st.pos))
             except orjson.JSONDecodeError as exc:
@@ -771,6 +814,8 @@ class _ArrayReader:
 
 
 BUDGET = 64 << 20
+DEPTH = 1024  # the nesting orjson parses
+TOO_DEEP = f"malformed JSON: depth limit exceeded (nested deeper than {DEPTH:,} levels)"
 _TOO_DEEP: Any = object()  # read_at's value of an element nested deeper than orjson parses
 # the least an element may grow to before the reader looks for the next one inside it
 SUSPECT_BYTES = 16 << 10
