@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import hashlib
 import io
 import os
 import re
@@ -179,9 +180,47 @@ def _folder_inputs(folder: Path) -> list[str]:
     )
 
 
-def open_input(path: str) -> IO[bytes]:
-    """A binary stream of the input's bytes, decompressed if gzip."""
-    raw: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+class Digest(io.RawIOBase):
+    """A file's bytes as they are read, counted and hashed (SHA-256), so that
+    the manifest names each input by its hash without reading it again;
+    ``complete`` once the reader has read it to its end."""
+
+    def __init__(self, raw: IO[bytes]):
+        self._raw, self.size, self.complete = raw, 0, False
+        self._sha = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        if n:
+            self._sha.update(memoryview(buffer)[:n])
+            self.size += n
+        elif n == 0:
+            self.complete = True
+        return n  # type: ignore[no-any-return]
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
+
+def open_input(path: str, digests: dict[str, Digest] | None = None) -> IO[bytes]:
+    """A binary stream of the input's bytes, decompressed if gzip; a file's
+    bytes hashed as they are read into ``digests[path]`` when given."""
+    if path == "-":
+        return gunzipped(sys.stdin.buffer)
+    raw: IO[bytes] = open(path, "rb")  # noqa: SIM115
+    if digests is not None:
+        digests[path] = digest = Digest(raw)
+        raw = io.BufferedReader(digest)  # type: ignore[arg-type]
     return gunzipped(raw)
 
 
@@ -211,7 +250,10 @@ def detect(registry: Registry, head: bytes, path: str) -> Reader:
 
 
 def open_with_reader(
-    registry: Registry, path: str, input_format: str | None
+    registry: Registry,
+    path: str,
+    input_format: str | None,
+    digests: dict[str, Digest] | None = None,
 ) -> tuple[IO[bytes], Reader]:
     """The input's stream and the reader for it (``input_format``, or detected).
 
@@ -220,7 +262,7 @@ def open_with_reader(
     """
     if path != "-" and archives.is_zip(path):
         return _open_zip(registry, path, input_format)
-    stream, head = with_head(open_input(path))
+    stream, head = with_head(open_input(path, digests))
     if input_format:
         return stream, registry.reader(input_format)
     if not head.strip():

@@ -25,17 +25,27 @@ def _size(path: str) -> int:
         return 0
 
 
-def _file_facts(path: str) -> dict[str, Any]:
+def _file_facts(path: str, read: Any = None) -> dict[str, Any]:
+    """Path, bytes and SHA-256 of an input: ``read`` is its digest as the run
+    read it (:class:`loomcore.inputs.Digest`); an input not read to its end
+    by then (an archive, a reader that stopped early) is hashed here."""
     shown = printable_path(path)
     if path == "-":
         return {"path": path}
+    facts = (
+        {"bytes": read.size, "sha256": read.hexdigest()}
+        if read is not None and read.complete
+        else None
+    )
     digest = hashlib.sha256()
     size = 0
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             # a pipe or a FIFO was read once, by the reader: opening it again
             # waits for a writer that is gone (the run hung here)
-            return {"path": shown, "kind": "pipe"}
+            return {"path": shown, "kind": "pipe", **(facts or {})}
+        if facts is not None:
+            return {"path": shown, **facts}
         with open(path, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
@@ -70,7 +80,9 @@ def manifest(pipeline: Any, summary: dict[str, Any]) -> dict[str, Any]:
     return {
         "inputs": [
             {**facts, "path": pipeline.redacted(facts["path"])}
-            for facts in map(_file_facts, stats.inputs)
+            for facts in (
+                _file_facts(path, pipeline.reading.digests.get(path)) for path in stats.inputs
+            )
         ],
         "records": {
             "read": stats.conversations + stats.rejected,

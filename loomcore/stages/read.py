@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from loomcore import increments
-from loomcore.inputs import InputError, iter_paths, open_with_reader, printable_path
+from loomcore.inputs import Digest, InputError, iter_paths, open_with_reader, printable_path
 from loomcore.manifest import _size
 from loomcore.model import Conversation, Memory, Rejected, Source
 from loomcore.options import RunOptions
@@ -47,6 +47,8 @@ class Reading:
         self.registry, self.options, self.stats = registry, options, stats
         self.progress, self.redacted = progress, redacted
         self.quarantine: JsonlWriter | None = None  # set by the run when it keeps one
+        # each input file hashed as it is read, for the manifest (see inputs.Digest)
+        self.digests: dict[str, Digest] = {}
 
     def reject(self, item: Rejected) -> None:
         """Count, log and quarantine one bad record (or stop, with ``--on-error fail``)."""
@@ -122,7 +124,9 @@ class Reading:
         watermarks: dict[str, Any] | None,
         last: list[int],
     ) -> Iterator[Conversation]:
-        stream, reader = open_with_reader(self.registry, path, self.options.input_format)
+        stream, reader = open_with_reader(
+            self.registry, path, self.options.input_format, self.digests
+        )
         key = increments.key(path)  # (a hash: the resolved path names the home directory)
         mark, pending = -1, list[int]()
         if watermarks is not None:

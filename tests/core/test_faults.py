@@ -147,10 +147,10 @@ def test_an_unreadable_input_is_named_and_the_others_are_read(tmp_path, monkeypa
     (d / "b.jsonl").write_bytes(jsonl(5, start=10))
     real = inputs.open_input
 
-    def denied(path):
+    def denied(path, *rest):
         if path.endswith("b.jsonl"):
             raise PermissionError(13, "Permission denied", path)
-        return real(path)
+        return real(path, *rest)
 
     monkeypatch.setattr(inputs, "open_input", denied)
     result = invoke(d, "-o", out, "--max-rejected", "1")

@@ -5,6 +5,7 @@ are), and ``.gz`` members of a ZIP archive (decompressed as they are read)."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -62,7 +63,7 @@ def alarm():
     signal.signal(signal.SIGALRM, old)
 
 
-def test_a_fifo_is_read_once_and_not_hashed(tmp_path, alarm):
+def test_a_fifo_is_read_once_and_hashed_as_it_is_read(tmp_path, alarm):
     # the manifest opened the FIFO again to hash it, and waited for a writer forever
     fifo = tmp_path / "chats.fifo"
     os.mkfifo(fifo)
@@ -78,7 +79,14 @@ def test_a_fifo_is_read_once_and_not_hashed(tmp_path, alarm):
     writer.join(5)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert stats.conversations == 3 and stats.rejected == 0
-    assert manifest["inputs"] == [{"path": str(fifo), "kind": "pipe"}]
+    assert manifest["inputs"] == [
+        {
+            "path": str(fifo),
+            "kind": "pipe",
+            "bytes": len(DATA),
+            "sha256": hashlib.sha256(DATA).hexdigest(),
+        }
+    ]
     assert manifest["records"]["read"] == 3
 
 
