@@ -16,10 +16,10 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import phonenumbers
-from loomcore_plugins.redactors import spans
+from loomcore_plugins.redactors import anchors, spans
 from loomcore_plugins.redactors.spans import Span
 from phonenumbers import PhoneNumberType
 
@@ -415,28 +415,83 @@ def _dobs(text: str) -> Iterator[Span]:
         yield m.start("date"), m.end("date"), "DATE_OF_BIRTH"
 
 
-def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
-    """Every personal datum's span in ``text`` (overlaps resolved by :func:`spans.apply`)."""
+def _bracketed(text: str) -> Iterator[Span]:
+    return ((*m.span(), "EMAIL") for m in _EMAIL_BRACKETED.finditer(text))
+
+
+def _worded(text: str) -> Iterator[Span]:
+    return ((*m.span(), "EMAIL") for m in _EMAIL_WORDED.finditer(text))
+
+
+def _ssns(text: str) -> Iterator[Span]:
+    return ((*m.span(), "SSN") for m in _SSN.finditer(text))
+
+
+def _ssns_worded(text: str) -> Iterator[Span]:
+    return ((*m.span(1), "SSN") for m in _SSN_WORDED.finditer(text))
+
+
+def _id_numbers(text: str) -> Iterator[Span]:
+    return ((*m.span("id"), "ID_NUMBER") for m in _ID_NUMBER.finditer(text))
+
+
+def _seven_colons(text: str) -> bool:
+    return text.count(":") >= 7
+
+
+# What any match of each detector needs (anchors.py): every requirement must
+# hold, by one of its alternatives (a case-folded literal, a regex, a
+# predicate).  Unicode digits count as \d counts them, since these are
+# Python regexes.  A detector listed with () always runs: add a new one here
+# with its anchors, or with none and it is never skipped.
+_DIGIT = re.compile(r"\d")
+_DIGIT_DOT = re.compile(r"\d\.\d")
+_DIGIT_RUN = re.compile(r"\d[ -]?\d")  # a card's digits, spaced or dashed one by one too
+_NEE_LE = re.compile(r"(?i)n[ée]e?\s+le")
+_DOB_WORDS: anchors.Requirement = (
+    *("born", "dob", "d.o.b", "birth", "geburtsdatum", "geboren", "naissance"),
+    *("nacimiento", "nascita", _NEE_LE),
+)
+_ID_WORDS: anchors.Requirement = (
+    *("passport", "insurance", "nino", "licen", "personal id", "identity card"),
+    *("national id", "tax", "tin", "sin", "ni", "id card"),
+)
+DETECTORS: tuple[tuple[str, anchors.Requirements, Callable[[str], Iterable[Span]]], ...] = (
+    ("email", (("@",),), _emails),
+    ("email_bracketed", (("at]", "at)", "at}"),), _bracketed),
+    ("email_worded", ((" dot ",),), _worded),
+    ("iban", ((_DIGIT_PAIR,),), _ibans),
+    ("date_of_birth", ((_DIGIT_PAIR,), _DOB_WORDS), _dobs),
+    ("ssn", ((_DIGIT_PAIR,), ("-",)), _ssns),
+    ("ssn_worded", ((_DIGIT_PAIR,), ("ssn", "social security")), _ssns_worded),
+    ("id_number", ((_DIGIT,), _ID_WORDS), _id_numbers),
+    ("credit_card", ((_DIGIT_RUN,),), _cards),
+    # (seven digits or more in six groups at most: two of them side by side)
+    ("phone", ((_DIGIT_PAIR,),), _phones),
+    ("ipv4", ((_DIGIT_DOT,),), _ipv4s),
+    # (a valid address with fewer than seven colons has "::")
+    ("ipv6", (("::", _seven_colons),), _ipv6s),
+)
+
+
+@functools.cache
+def _anchors() -> anchors.Anchors:
+    return anchors.Anchors([reqs for _name, reqs, _find in DETECTORS])
+
+
+def find(text: str, allow: frozenset[str] = frozenset(), engine: str = "auto") -> list[Span]:
+    """Every personal datum's span in ``text`` (overlaps resolved by :func:`spans.apply`).
+
+    Only the detectors whose anchors occur in the text run (:mod:`anchors`);
+    ``engine="none"`` runs every one, the reference the prefilter is tested
+    against, ``"python"`` never uses hyperscan."""
     found: list[Span] = []
-    if "@" in text:
-        found.extend(_emails(text))
-    lower = text.lower()
-    if "at]" in lower or "at)" in lower or "at}" in lower:
-        found.extend((*m.span(), "EMAIL") for m in _EMAIL_BRACKETED.finditer(text))
-    if " dot " in lower:
-        found.extend((*m.span(), "EMAIL") for m in _EMAIL_WORDED.finditer(text))
-    if _DIGIT_PAIR.search(text):
-        found.extend(_ibans(text))
-        found.extend(_dobs(text))
-        found.extend((*m.span(), "SSN") for m in _SSN.finditer(text))
-        found.extend((*m.span(1), "SSN") for m in _SSN_WORDED.finditer(text))
-        found.extend((*m.span("id"), "ID_NUMBER") for m in _ID_NUMBER.finditer(text))
-        found.extend(_cards(text))
-        found.extend(_phones(text))
-        if "." in text:
-            found.extend(_ipv4s(text))
-    if "::" in text or text.count(":") >= 7:
-        found.extend(_ipv6s(text))
+    if engine == "none":
+        selected: Iterable[int] = range(len(DETECTORS))
+    else:
+        selected = _anchors().selected(text, None, engine)
+    for i in selected:
+        found.extend(DETECTORS[i][2](text))
     return [s for s in found if text[s[0] : s[1]] not in allow]
 
 
