@@ -17,11 +17,10 @@ import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-import phonenumbers
 from loomcore_plugins.redactors import anchors, spans
 from loomcore_plugins.redactors.spans import Span
-from phonenumbers import PhoneNumberType
 
 from loomcore import Redactor, hookimpl
 
@@ -211,15 +210,22 @@ _DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]
 # "(2011-2015)": a span of years
 _YEARS = re.compile(r"(?:1[89]|2[01])\d\d\s?[-–/]\s?(?:(?:1[89]|2[01])\d\d|\d\d)")
 _NANP = re.compile(r"\(\d{3}\) ?\d{3}[-.]\d{4}|\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}")
-# numbers meant to be public: helplines, businesses' toll-free and rate lines
-_PUBLIC_TYPES = frozenset(
-    {
-        PhoneNumberType.TOLL_FREE,
-        PhoneNumberType.PREMIUM_RATE,
-        PhoneNumberType.SHARED_COST,
-        PhoneNumberType.UAN,
-    }
-)
+
+
+@functools.cache
+def _pn() -> Any:
+    """phonenumbers, imported at the first phone-shaped candidate: every
+    command (``loomcore plugins``) would pay 0.1 s for it otherwise."""
+    import phonenumbers
+
+    return phonenumbers
+
+
+@functools.cache
+def _public_types() -> frozenset[int]:
+    """Numbers meant to be public: helplines, businesses' toll-free and rate lines."""
+    kinds = _pn().PhoneNumberType
+    return frozenset({kinds.TOLL_FREE, kinds.PREMIUM_RATE, kinds.SHARED_COST, kinds.UAN})
 
 
 # the regions tried for a national number written with its trunk 0 (all of
@@ -241,11 +247,11 @@ def _phone_kind(candidate: str) -> int | None:
     """
     if candidate.lstrip("(").startswith("+"):
         try:
-            number = phonenumbers.parse(candidate, None)
-        except phonenumbers.NumberParseException:
+            number = _pn().parse(candidate, None)
+        except _pn().NumberParseException:
             return None
-        kind = phonenumbers.number_type(number)
-        return None if kind == PhoneNumberType.UNKNOWN else kind
+        kind = _pn().number_type(number)
+        return None if kind == _pn().PhoneNumberType.UNKNOWN else kind
     digits = "".join(c for c in candidate if c.isdigit())
     if _NANP.fullmatch(candidate):
         # "(555) 123-4567" is written the North American way, whatever GB makes of it
@@ -257,23 +263,23 @@ def _phone_kind(candidate: str) -> int | None:
         national = digits[1:] if len(digits) == 11 and digits[0] == "1" else digits
     found: list[int] = []
     for code in codes:
-        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-        if not phonenumbers.is_possible_number(number):
+        number = _pn().PhoneNumber(country_code=code, national_number=int(national))
+        if not _pn().is_possible_number(number):
             continue
-        kind = phonenumbers.number_type(number)
-        if kind == PhoneNumberType.TOLL_FREE:
+        kind = _pn().number_type(number)
+        if kind == _pn().PhoneNumberType.TOLL_FREE:
             return kind
-        if kind != PhoneNumberType.UNKNOWN:
+        if kind != _pn().PhoneNumberType.UNKNOWN:
             found.append(kind)
-    personal = [k for k in found if k not in _PUBLIC_TYPES]
+    personal = [k for k in found if k not in _public_types()]
     return (personal or found or [None])[0]
 
 
 def _possible(candidate: str) -> bool:
     """Whether the plan could dial ``candidate`` (written with its "+")."""
     try:
-        return phonenumbers.is_possible_number(phonenumbers.parse(candidate, None))
-    except phonenumbers.NumberParseException:
+        return _pn().is_possible_number(_pn().parse(candidate, None))
+    except _pn().NumberParseException:
         return False
 
 
@@ -304,7 +310,7 @@ def _phones(text: str) -> Iterator[Span]:
             if fallback:
                 yield m.start(), m.start() + len(value), "PHONE"
             continue
-        if kind in _PUBLIC_TYPES:
+        if kind in _public_types():
             continue
         if _HELPLINE.search(text, max(0, m.start() - 80), m.start()):
             continue  # a helpline is published to be called

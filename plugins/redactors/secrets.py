@@ -16,8 +16,6 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 
-from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-from detect_secrets.plugins.base import RegexBasedDetector
 from loomcore_plugins.redactors import anchors, assignments, spans
 from loomcore_plugins.redactors.spans import Span
 
@@ -230,6 +228,11 @@ def patterns() -> tuple[tuple[str, re.Pattern[str], tuple[anchors.Alternative, .
     out: list[tuple[str, re.Pattern[str], tuple[anchors.Alternative, ...], bool]] = [
         (name, re.compile(p), needs, False) for name, p, needs in _EXTRA
     ]
+    # detect-secrets is imported here, at the first text: importing it pulls in
+    # requests (0.4 s that ``loomcore plugins`` and ``--version`` would pay)
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.base import RegexBasedDetector
+
     for secret_type, cls in sorted(get_mapping_from_secret_type_to_class().items()):
         if secret_type in _SKIPPED or not issubclass(cls, RegexBasedDetector):
             continue
