@@ -58,8 +58,10 @@ def _hs_expression(alt: str | re.Pattern[str]) -> tuple[bytes, bool] | None:
     # a regex: only the plain ones whose meaning on ASCII text is the same in both engines
     if not alt.pattern.isascii() or alt.flags & ~(re.IGNORECASE | re.UNICODE):
         return None
-    if re.search(r"\(\?[^:]|\\[bBAZ]|[$^]", alt.pattern):
-        return None  # lookarounds, inline flags, anchors: Python's own search
+    # lookarounds, inline flags, anchors, and \s (Python's takes \x1c-\x1f too):
+    # Python's own search.  \d, \w, \b mean the same in both on ASCII text.
+    if re.search(r"\(\?[^:]|\\[AZsS]|[$^]", alt.pattern):
+        return None
     return alt.pattern.encode(), bool(alt.flags & re.IGNORECASE)
 
 
@@ -186,7 +188,9 @@ class Anchors:
             ok = memo.get(req)
             if ok is None:
                 keys, preds = parts[req]
-                ok = memo[req] = not found.isdisjoint(keys) or any(p(text) for p in preds)
+                ok = memo[req] = not found.isdisjoint(keys) or (
+                    bool(preds) and any(p(text) for p in preds)
+                )
             return ok
 
         out = set(self.always)

@@ -458,9 +458,11 @@ _DOB_WORDS: anchors.Requirement = (
     *("born", "dob", "d.o.b", "birth", "geburtsdatum", "geboren", "naissance"),
     *("nacimiento", "nascita", _NEE_LE),
 )
+# (the short names are whole words: a \s, ":", "#" or "=" follows them)
+_ID_SHORT = re.compile(r"\b(?:tax|tin|sin|ni)\b", re.IGNORECASE)
 _ID_WORDS: anchors.Requirement = (
     *("passport", "insurance", "nino", "licen", "personal id", "identity card"),
-    *("national id", "tax", "tin", "sin", "ni", "id card"),
+    *("national id", "id card", _ID_SHORT),
 )
 DETECTORS: tuple[tuple[str, anchors.Requirements, Callable[[str], Iterable[Span]]], ...] = (
     ("email", (("@",),), _emails),

@@ -40,6 +40,7 @@ def _all_engines_agree(text: str) -> list[tuple[int, int, str]]:
 _FRAGMENTS = [
     *("password", "passwd", "PASSWORD", "pwd", "secret", "token", "Token", "api_key", "apiKey"),
     *("pin is ", "my pin is ", "passport number: ", "SSN ", "social security number "),
+    *("ni ", "NI:", "tax#", "TIN=", "sin ", "id card ", "AB12", "QQ 12 34 56 C", "\x1c", "\xa0"),
     *("born on ", "date of birth: ", "DOB ", "née le ", "nee le ", "geboren am "),
     *("login ", "machine h ", "mysql ", "mariadb ", "sshpass -p ", "curl -u bob:", "-----BEGIN "),
     *("PRIVATE KEY-----", "Authorization: Bearer ", "https://", "://", "@", "at]", " dot ", "::"),
