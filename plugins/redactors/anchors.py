@@ -5,7 +5,8 @@ A detector declares, right beside its pattern, what any match of it needs:
 a tuple of *requirements*, all of which must hold, each a tuple of
 *alternatives*, one of which must occur in the text.  An alternative is a
 literal (looked for in the text case-folded, as ``(?i)`` patterns fold it),
-a compiled regex (searched for), or a predicate on the text.  A detector
+a compiled regex (searched for), a :class:`Search` (a regex with a faster
+Python test of the same thing) or a predicate on the text.  A detector
 that declares no requirement always runs: that is what keeps a detector
 added later, with no anchors, from being skipped (fail-closed).
 
@@ -27,9 +28,22 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-Alternative = str | re.Pattern[str] | Callable[[str], bool]
+
+class Search:
+    """A regex anchor with a faster Python test of the same thing: hyperscan
+    scans for ``regex``; the Python path calls ``test(text)``, which must be
+    true exactly when ``regex.search(text)`` finds something."""
+
+    __slots__ = ("regex", "test")
+
+    def __init__(self, regex: re.Pattern[str], test: Callable[[str], bool]):
+        self.regex, self.test = regex, test
+
+
+Alternative = str | re.Pattern[str] | Search | Callable[[str], bool]
 Requirement = tuple[Alternative, ...]
 Requirements = tuple[Requirement, ...]
+Key = tuple[Any, ...]
 
 
 def fold(text: str) -> str:
@@ -48,9 +62,13 @@ def _hyperscan() -> Any:
     return hyperscan
 
 
-def _hs_expression(alt: str | re.Pattern[str]) -> tuple[bytes, bool] | None:
+def _hs_expression(alt: Alternative) -> tuple[bytes, bool] | None:
     """(hyperscan expression, caseless) for an alternative it can take on ASCII
     text, else None (the alternative is then tested in Python)."""
+    if isinstance(alt, Search):
+        alt = alt.regex
+    if not isinstance(alt, str | re.Pattern):
+        return None  # a predicate: Python only
     if isinstance(alt, str):
         if not alt.isascii():
             return None  # never in ASCII text: Python's test says so at once
@@ -58,11 +76,51 @@ def _hs_expression(alt: str | re.Pattern[str]) -> tuple[bytes, bool] | None:
     # a regex: only the plain ones whose meaning on ASCII text is the same in both engines
     if not alt.pattern.isascii() or alt.flags & ~(re.IGNORECASE | re.UNICODE):
         return None
-    # lookarounds, inline flags, anchors, and \s (Python's takes \x1c-\x1f too):
-    # Python's own search.  \d, \w, \b mean the same in both on ASCII text.
-    if re.search(r"\(\?[^:]|\\[AZsS]|[$^]", alt.pattern):
+    # lookarounds, inline flags, anchors: Python's own search.  \d, \w, \b
+    # mean the same in both on ASCII text; \s is spelt out, as Python's takes
+    # \x1c-\x1f too (only outside a character class: else Python's search).
+    # ("^" as the first character of a class negates it; elsewhere it anchors.)
+    if re.search(r"\(\?[^:]", alt.pattern):
         return None
-    return alt.pattern.encode(), bool(alt.flags & re.IGNORECASE)
+    expression = _spell_spaces(alt.pattern)
+    if expression is None:
+        return None
+    return expression.encode(), bool(alt.flags & re.IGNORECASE)
+
+
+_PY_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f "  # what re's \s matches in ASCII text
+
+
+def _spell_spaces(pattern: str) -> str | None:
+    r"""``pattern`` with \s and \S written as the classes Python's ``re`` means
+    on ASCII text, or None when one stands inside a character class, or the
+    pattern has anchors (^, $, \A, \Z) or a class that opens with "]"."""
+    out, i, in_class = [], 0, False
+    if "[]" in pattern or "[^]" in pattern:
+        return None  # a class that holds "]": the scan below would misread it
+    while i < len(pattern):
+        c = pattern[i]
+        if c in "^$" and not in_class:
+            return None
+        if c == "\\" and i + 1 < len(pattern):
+            pair = pattern[i : i + 2]
+            if pair in ("\\A", "\\Z"):
+                return None
+            if pair in ("\\s", "\\S"):
+                if in_class:
+                    return None
+                out.append(("[" if pair[1] == "s" else "[^") + _PY_SPACE + "]")
+            else:
+                out.append(pair)
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+        elif c == "]" and in_class:
+            in_class = False
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 class Anchors:
@@ -71,65 +129,44 @@ class Anchors:
     def __init__(self, detectors: Sequence[Requirements]):
         self.detectors = tuple(detectors)
         self.always = tuple(i for i, reqs in enumerate(self.detectors) if not reqs)
-        # a detector is indexed by the alternatives of its first requirement;
-        # one whose first requirement has a predicate is checked every time
-        self.by_alternative: dict[Any, list[int]] = {}
-        self.checked: list[int] = []
-        for i, reqs in enumerate(self.detectors):
-            if not reqs:
-                continue
-            if any(callable(a) and not isinstance(a, re.Pattern) for a in reqs[0]):
-                self.checked.append(i)
-                continue
-            for alt in reqs[0]:
-                self.by_alternative.setdefault(_key(alt), []).append(i)
-        alternatives: dict[Any, Alternative] = {}
+        tests: dict[Key, Alternative] = {}  # every distinct alternative, by key
+        self._reqs: list[tuple[frozenset[Key], ...]] = []
         for reqs in self.detectors:
+            keyed = []
             for req in reqs:
+                keys = []
                 for alt in req:
-                    if isinstance(alt, str | re.Pattern):
-                        alternatives.setdefault(_key(alt), alt)
-        self.literals = tuple(k for k, a in alternatives.items() if isinstance(a, str))
-        self.regexes = tuple((k, a) for k, a in alternatives.items() if isinstance(a, re.Pattern))
-        # the distinct requirements, each as (its keys, its predicates), and each
-        # detector's as their numbers: a requirement shared by many detectors
-        # (a long run of token characters) is tested once per text
-        numbered: dict[Any, int] = {}
-        self._req_parts: list[tuple[frozenset[Any], tuple[Callable[[str], bool], ...]]] = []
-        reqs_of: list[tuple[int, ...]] = []
-        for reqs in self.detectors:
-            ids = []
-            for req in reqs:
-                keys = frozenset(_key(a) for a in req if isinstance(a, str | re.Pattern))
-                preds = tuple(a for a in req if not isinstance(a, str | re.Pattern))
-                n = numbered.setdefault((keys, preds), len(numbered))
-                if n == len(self._req_parts):
-                    self._req_parts.append((keys, preds))
-                ids.append(n)
-            reqs_of.append(tuple(ids))
-        self._reqs = tuple(reqs_of)
-        self._sure = frozenset(
-            i for i, reqs in enumerate(self.detectors) if len(reqs) == 1 and i not in self.checked
+                    key = _key(alt)
+                    tests.setdefault(key, alt)
+                    keys.append(key)
+                keyed.append(frozenset(keys))
+            self._reqs.append(tuple(keyed))
+        # a detector is found through the alternatives of its first
+        # requirement; one with more requirements is checked against the rest
+        self._by_key: dict[Key, list[int]] = {}
+        for i, reqs in enumerate(self._reqs):
+            if reqs:
+                for key in reqs[0]:
+                    self._by_key.setdefault(key, []).append(i)
+        self._single = frozenset(i for i, reqs in enumerate(self._reqs) if len(reqs) == 1)
+        self._literals = tuple((k, k[1]) for k, a in tests.items() if isinstance(a, str))
+        self._tests = tuple(
+            (k, _python_test(a)) for k, a in tests.items() if not isinstance(a, str)
         )
-        groups: dict[tuple[int, ...], list[int]] = {}
-        for i in self.checked:
-            groups.setdefault(self._reqs[i], []).append(i)
-        self._checked_groups = tuple(groups.items())
-        self._hs = self._compile(alternatives)
+        self._hs = self._compile(tests)
         self._local = threading.local()
 
-    def _compile(self, alternatives: dict[Any, Alternative]) -> Any:
+    def _compile(self, tests: dict[Key, Alternative]) -> Any:
         hyperscan = _hyperscan()
         if hyperscan is None:
             return None
         keys, expressions, flags = [], [], []
-        python_only = []
-        for key, alt in alternatives.items():
-            if callable(alt) and not isinstance(alt, re.Pattern):
-                continue
-            compiled = _hs_expression(alt)  # type: ignore[arg-type]
+        python_only = []  # tested in Python on ASCII text too
+        for key, alt in tests.items():
+            compiled = _hs_expression(alt)
             if compiled is None:
-                python_only.append((key, alt))
+                if not isinstance(alt, str):  # a non-ASCII literal is in no ASCII text
+                    python_only.append((key, _python_test(alt)))
                 continue
             expression, caseless = compiled
             keys.append(key)
@@ -146,34 +183,29 @@ class Anchors:
             return None
         return hyperscan, db, tuple(keys), tuple(python_only)
 
-    def _python(self, text: str, folded: str) -> set[Any]:
-        found: set[Any] = {k for k in self.literals if k[1] in folded}
-        found.update(k for k, r in self.regexes if r.search(text) is not None)
+    def _python(self, text: str, folded: str) -> set[Key]:
+        found = {k for k, literal in self._literals if literal in folded}
+        found.update(k for k, test in self._tests if test(text))
         return found
 
-    def _scan(self, text: str) -> set[Any]:
+    def _scan(self, text: str) -> set[Key]:
         hyperscan, db, keys, python_only = self._hs
         scratch = getattr(self._local, "scratch", None)
-        if scratch is None or getattr(self._local, "db", None) is not db:
+        if scratch is None:  # one per thread: a scratch space serves one scan at a time
             scratch = self._local.scratch = hyperscan.Scratch(db)
-            self._local.db = db
-        found: set[Any] = set()
+        found: set[Key] = set()
 
         def on_match(id_: int, start: int, end: int, flags: int, context: Any) -> None:
             found.add(keys[id_])
 
         db.scan(text.encode("ascii"), match_event_handler=on_match, scratch=scratch)
-        for key, alt in python_only:
-            if isinstance(alt, str):
-                continue  # a non-ASCII literal: never in ASCII text
-            if alt.search(text) is not None:
-                found.add(key)
+        found.update(k for k, test in python_only if test(text))
         return found
 
-    def present(self, text: str, folded: str | None = None, engine: str = "auto") -> set[Any]:
-        """The keys of the literals and regexes that occur in ``text``
-        (``folded``: its :func:`fold`, when the caller has it).  ``engine``:
-        "auto" (hyperscan for ASCII text where installed), "python"."""
+    def present(self, text: str, folded: str | None = None, engine: str = "auto") -> set[Key]:
+        """The keys of the alternatives that hold in ``text`` (``folded``: its
+        :func:`fold`, when the caller has it).  ``engine``: "auto" (hyperscan
+        for ASCII text where installed) or "python"."""
         if engine == "auto" and self._hs is not None and text.isascii():
             return self._scan(text)
         return self._python(text, fold(text) if folded is None else folded)
@@ -181,31 +213,32 @@ class Anchors:
     def selected(self, text: str, folded: str | None = None, engine: str = "auto") -> list[int]:
         """The detectors (their indices, in order) that can match ``text``."""
         found = self.present(text, folded, engine)
-        memo: dict[int, bool] = {}
-        parts = self._req_parts
-
-        def holds(req: int) -> bool:
-            ok = memo.get(req)
-            if ok is None:
-                keys, preds = parts[req]
-                ok = memo[req] = not found.isdisjoint(keys) or (
-                    bool(preds) and any(p(text) for p in preds)
-                )
-            return ok
-
+        if not found:
+            return list(self.always)
         out = set(self.always)
-        for reqs, members in self._checked_groups:
-            if all(map(holds, reqs)):
-                out.update(members)
-        sure, all_reqs = self._sure, self._reqs
+        single, reqs = self._single, self._reqs
         for key in found:
-            for i in self.by_alternative.get(key, ()):
-                if i in sure or all(map(holds, all_reqs[i])):
+            for i in self._by_key.get(key, ()):
+                if i in single or all(not found.isdisjoint(r) for r in reqs[i]):
                     out.add(i)
         return sorted(out)
 
 
-def _key(alt: str | re.Pattern[str]) -> tuple[str, str, int]:
+def _key(alt: Alternative) -> Key:
     if isinstance(alt, str):
-        return ("literal", fold(alt), 0)
-    return ("regex", alt.pattern, alt.flags)
+        return ("literal", fold(alt))
+    if isinstance(alt, Search):
+        alt = alt.regex
+    if isinstance(alt, re.Pattern):
+        return ("regex", alt.pattern, alt.flags)
+    return ("predicate", alt)
+
+
+def _python_test(alt: Alternative) -> Callable[[str], bool]:
+    if isinstance(alt, Search):
+        return alt.test
+    if isinstance(alt, re.Pattern):
+        search = alt.search
+        return lambda text: search(text) is not None
+    assert callable(alt)
+    return alt

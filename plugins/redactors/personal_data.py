@@ -351,6 +351,8 @@ _IP_WORDS = re.compile(
 def _ipv4s(text: str) -> Iterator[Span]:
     for m in _IPV4.finditer(text):
         value = m.group(0)
+        if not value.isascii():
+            continue  # \d took other scripts' digits: no address (ipaddress refuses them)
         octets = value.split(".")
         if any((len(o) > 1 and o[0] == "0") or int(o) > 255 for o in octets):
             continue
@@ -445,6 +447,11 @@ def _seven_colons(text: str) -> bool:
     return text.count(":") >= 7
 
 
+# (the regex is hyperscan's form of the same test: it starts at a colon, so
+# Python's re would take no more than seven passes either)
+_SEVEN_COLONS = anchors.Search(re.compile(r":(?:[^:]*:){6}"), _seven_colons)
+
+
 # What any match of each detector needs (anchors.py): every requirement must
 # hold, by one of its alternatives (a case-folded literal, a regex, a
 # predicate).  Unicode digits count as \d counts them, since these are
@@ -453,10 +460,11 @@ def _seven_colons(text: str) -> bool:
 _DIGIT = re.compile(r"\d")
 _DIGIT_DOT = re.compile(r"\d\.\d")
 _DIGIT_RUN = re.compile(r"\d[ -]?\d")  # a card's digits, spaced or dashed one by one too
-_NEE_LE = re.compile(r"(?i)n[ée]e?\s+le")
+# ("née le", "ne le": an ASCII regex for the "e" spellings, the literal for "é")
+_NE_LE = re.compile(r"ne{1,2}\s+le", re.IGNORECASE)
 _DOB_WORDS: anchors.Requirement = (
     *("born", "dob", "d.o.b", "birth", "geburtsdatum", "geboren", "naissance"),
-    *("nacimiento", "nascita", _NEE_LE),
+    *("nacimiento", "nascita", _NE_LE, "né"),
 )
 # (the short names are whole words: a \s, ":", "#" or "=" follows them)
 _ID_SHORT = re.compile(r"\b(?:tax|tin|sin|ni)\b", re.IGNORECASE)
@@ -478,7 +486,7 @@ DETECTORS: tuple[tuple[str, anchors.Requirements, Callable[[str], Iterable[Span]
     ("phone", ((_DIGIT_PAIR,),), _phones),
     ("ipv4", ((_DIGIT_DOT,),), _ipv4s),
     # (a valid address with fewer than seven colons has "::")
-    ("ipv6", (("::", _seven_colons),), _ipv6s),
+    ("ipv6", (("::", _SEVEN_COLONS),), _ipv6s),
 )
 
 

@@ -310,6 +310,9 @@ def _has_long_run(text: str) -> bool:
     return max(map(len, text.split()), default=0) >= 16 and _LONG_RUN.search(text) is not None
 
 
+# hyperscan looks for the run itself; Python measures the chunks first
+_LONG_RUN_ANCHOR = anchors.Search(_LONG_RUN, _has_long_run)
+
 # PEM blocks: "-----BEGIN ... PRIVATE KEY-----" (case-sensitive) holds these words
 _PEM_NEEDS: tuple[tuple[str, ...], ...] = (("private key",),)
 
@@ -324,7 +327,7 @@ def _anchors() -> anchors.Anchors:
     for _name, _pattern, needs, long_run in patterns():
         reqs: list[anchors.Requirement] = [needs] if needs else []
         if long_run:
-            reqs.append((_has_long_run,))
+            reqs.append((_LONG_RUN_ANCHOR,))
         detectors.append(tuple(reqs))
     detectors.append(_PEM_NEEDS)
     detectors.append(assignments.NEEDS)

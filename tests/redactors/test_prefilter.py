@@ -89,6 +89,9 @@ def test_prefilter_agrees_on_the_planted_privacy_corpus():
         ("machine h logın bob password hunter2x", "machine h logın bob password [PASSWORD]"),
         ("marıadb -u root -pS3cr3tx", "marıadb -u root -p[PASSWORD]"),
         ("my pin is 4821", "my pin is [PASSWORD]"),
+        # \d takes Arabic-Indic digits: no address, and no ValueError from ipaddress
+        # (which dropped the exchange), found by the hypothesis test below
+        ("server ١٠.٢.٣.٤ and 1.2.3.4٣", "server ١٠.٢.٣.٤ and 1.2.3.4٣"),
     ],
 )
 def test_what_the_old_gates_let_through_is_redacted(text, redacted):
@@ -143,7 +146,35 @@ def test_hyperscan_is_used_for_ascii_text_when_installed():
     found = anchors.Anchors([(("token",),), ((re.compile(r"\d\.\d"),),)])
     assert found._hs is not None
     assert found.present("a TOKEN 1.2") == {
-        ("literal", "token", 0),
+        ("literal", "token"),
         ("regex", r"\d\.\d", re.UNICODE),
     }
     assert found.present("a tokén 1.2") == {("regex", r"\d\.\d", re.UNICODE)}  # the Python path
+
+
+def test_spaces_are_spelt_as_pythons_for_hyperscan():
+    assert anchors._spell_spaces(r"ne{1,2}\s+le") == r"ne{1,2}[\t\n\x0b\x0c\r\x1c-\x1f ]+le"
+    assert anchors._spell_spaces(r"a\Sb") == r"a[^\t\n\x0b\x0c\r\x1c-\x1f ]b"
+    assert anchors._spell_spaces(r"[\s:]") is None  # inside a class: Python's search
+    assert anchors._spell_spaces(r"a\\s") == r"a\\s"  # an escaped backslash, then "s"
+    # every character re's \s matches in ASCII text, and no other, in the spelt class
+    spelt = re.compile(anchors._spell_spaces(r"\s"))
+    assert [c for c in map(chr, range(128)) if spelt.fullmatch(c)] == [
+        c for c in map(chr, range(128)) if re.fullmatch(r"\s", c)
+    ]
+
+
+def test_a_search_anchor_is_its_regex_for_hyperscan_and_its_test_for_python():
+    calls = []
+
+    def test(text):
+        calls.append(text)
+        return text.count(":") >= 7
+
+    seven = anchors.Search(re.compile(r":(?:[^:]*:){6}"), test)
+    found = anchors.Anchors([((seven,),)])
+    for text in ("a:b:c:d:e:f:g:h", "a:b", "1:2:3:4:5:6:7:é"):
+        assert found.selected(text, engine="python") == found.selected(text)
+    assert found.selected("a:b:c:d:e:f:g:h", engine="python") == [0]
+    assert found.selected("a:b", engine="python") == []
+    assert calls.count("a:b") == 2  # the Python path asked the test, not the regex
