@@ -69,7 +69,7 @@ def main() -> None:
             ratio = here["wall"] / proc["wall"]
             ratios.append(ratio)
             print(
-                f"{i + 1:>4} {load:5.2f} {here['wall']:7.2f} {proc['wall']:9.2f} "
+                f"{i + 1:>4} {load:5.2f} {here['wall']:7.2f} {here['parent']:8.2f} {proc['wall']:9.2f} "
                 f"{proc['parent']:10.2f} {proc['workers']:11.2f} {ratio:7.2f}x",
                 flush=True,
             )
