@@ -127,9 +127,38 @@ def test_every_detector_is_in_the_prefilter():
     assert len(secrets._anchors().detectors) == len(secrets.patterns()) + 2
     assert secrets._anchors().detectors[-1] == assignments.NEEDS
     assert len(personal_data._anchors().detectors) == len(personal_data.DETECTORS)
-    # the detect-secrets kinds without a literal of their own always run
-    always = {secrets.patterns()[i][0] for i in secrets._anchors().always}
-    assert always == set() or all(isinstance(n, str) for n in always)
+    # today every kind declares (or is given) anchors
+    assert secrets._anchors().always == ()
+    assert personal_data._anchors().always == ()
+
+
+def test_a_secret_kind_added_without_anchors_always_runs(monkeypatch):
+    """A kind with no literal prefix, no declared words and no long run (a
+    detect-secrets release may bring one) is never skipped."""
+    original = secrets.patterns()
+    new = ("NEW_KIND", re.compile(r"\d{4}zz"), (), False)
+    monkeypatch.setattr(secrets, "patterns", lambda: (*original, new))
+    secrets._anchors.cache_clear()
+    try:
+        assert secrets._anchors().always == (len(original),)
+        assert secrets.find("id 1234zz here") == [(3, 9, "NEW_KIND")]
+    finally:
+        monkeypatch.undo()
+        secrets._anchors.cache_clear()
+
+
+def test_a_personal_detector_added_without_anchors_always_runs(monkeypatch):
+    def finder(text):
+        return [(0, 4, "BADGE")] if text.startswith("B-") else []
+
+    detectors = (*personal_data.DETECTORS, ("badge", (), finder))
+    monkeypatch.setattr(personal_data, "DETECTORS", detectors)
+    personal_data._anchors.cache_clear()
+    try:
+        assert personal_data.find("B-XY badge") == [(0, 4, "BADGE")]
+    finally:
+        monkeypatch.undo()
+        personal_data._anchors.cache_clear()
 
 
 def test_without_hyperscan_the_python_path_gives_the_same(monkeypatch):
