@@ -23,6 +23,7 @@ detector).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -46,6 +47,7 @@ Requirements = tuple[Requirement, ...]
 Key = tuple[Any, ...]
 
 
+@functools.lru_cache(maxsize=16)  # one text is folded by both redactors and their anchors
 def fold(text: str) -> str:
     """``text`` case-folded so that every literal a ``(?i)`` pattern matches is
     a substring of it: ``casefold`` does so for "K" (Kelvin), "ſ" and "İ",

@@ -458,16 +458,50 @@ _SEVEN_COLONS = anchors.Search(re.compile(r":(?:[^:]*:){6}"), _seven_colons)
 # Python regexes.  A detector listed with () always runs: add a new one here
 # with its anchors, or with none and it is never skipped.
 _DIGIT = re.compile(r"\d")
-_DIGIT_DOT = re.compile(r"\d\.\d")
-_DIGIT_RUN = re.compile(r"\d[ -]?\d")  # a card's digits, spaced or dashed one by one too
+
+
+@functools.lru_cache(maxsize=16)  # asked by each digit anchor of one text: searched once
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
+def _with_digit(regex: re.Pattern[str]) -> anchors.Search:
+    """An anchor that needs a digit: in Python, searched for only in text with one
+    (most prose has none, and one search then stands for all of them)."""
+    search = regex.search
+    return anchors.Search(regex, lambda text: _has_digit(text) and search(text) is not None)
+
+
+def _with_word(
+    regex: re.Pattern[str], words: tuple[str, ...], every: bool = False
+) -> anchors.Search:
+    """An anchor that holds one of ``words`` (``every``: all of them), case-folded
+    as its (?i) matches: in Python, searched for only in text that has them."""
+    search = regex.search
+    holds = all if every else any
+
+    def test(text: str) -> bool:
+        folded = anchors.fold(text)
+        return holds(w in folded for w in words) and search(text) is not None
+
+    return anchors.Search(regex, test)
+
+
+_DIGITS = anchors.Search(_DIGIT, _has_digit)
+_DIGIT_PAIRS = _with_digit(_DIGIT_PAIR)
+_DIGIT_DOT = _with_digit(re.compile(r"\d\.\d"))
+# a card's digits, spaced or dashed one by one too
+_DIGIT_RUN = _with_digit(re.compile(r"\d[ -]?\d"))
 # ("née le", "ne le": an ASCII regex for the "e" spellings, the literal for "é")
-_NE_LE = re.compile(r"ne{1,2}\s+le", re.IGNORECASE)
+_NE_LE = _with_word(re.compile(r"ne{1,2}\s+le", re.IGNORECASE), ("ne", "le"), every=True)
 _DOB_WORDS: anchors.Requirement = (
     *("born", "dob", "d.o.b", "birth", "geburtsdatum", "geboren", "naissance"),
     *("nacimiento", "nascita", _NE_LE, "né"),
 )
 # (the short names are whole words: a \s, ":", "#" or "=" follows them)
-_ID_SHORT = re.compile(r"\b(?:tax|tin|sin|ni)\b", re.IGNORECASE)
+_ID_SHORT = _with_word(
+    re.compile(r"\b(?:tax|tin|sin|ni)\b", re.IGNORECASE), ("tax", "tin", "sin", "ni")
+)
 _ID_WORDS: anchors.Requirement = (
     *("passport", "insurance", "nino", "licen", "personal id", "identity card"),
     *("national id", "id card", _ID_SHORT),
@@ -476,14 +510,14 @@ DETECTORS: tuple[tuple[str, anchors.Requirements, Callable[[str], Iterable[Span]
     ("email", (("@",),), _emails),
     ("email_bracketed", (("at]", "at)", "at}"),), _bracketed),
     ("email_worded", ((" dot ",),), _worded),
-    ("iban", ((_DIGIT_PAIR,),), _ibans),
-    ("date_of_birth", ((_DIGIT_PAIR,), _DOB_WORDS), _dobs),
-    ("ssn", ((_DIGIT_PAIR,), ("-",)), _ssns),
-    ("ssn_worded", ((_DIGIT_PAIR,), ("ssn", "social security")), _ssns_worded),
-    ("id_number", ((_DIGIT,), _ID_WORDS), _id_numbers),
+    ("iban", ((_DIGIT_PAIRS,),), _ibans),
+    ("date_of_birth", ((_DIGIT_PAIRS,), _DOB_WORDS), _dobs),
+    ("ssn", ((_DIGIT_PAIRS,), ("-",)), _ssns),
+    ("ssn_worded", ((_DIGIT_PAIRS,), ("ssn", "social security")), _ssns_worded),
+    ("id_number", ((_DIGITS,), _ID_WORDS), _id_numbers),
     ("credit_card", ((_DIGIT_RUN,),), _cards),
     # (seven digits or more in six groups at most: two of them side by side)
-    ("phone", ((_DIGIT_PAIR,),), _phones),
+    ("phone", ((_DIGIT_PAIRS,),), _phones),
     ("ipv4", ((_DIGIT_DOT,),), _ipv4s),
     # (a valid address with fewer than seven colons has "::")
     ("ipv6", (("::", _SEVEN_COLONS),), _ipv6s),

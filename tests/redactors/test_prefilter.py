@@ -207,3 +207,22 @@ def test_a_search_anchor_is_its_regex_for_hyperscan_and_its_test_for_python():
     assert found.selected("a:b:c:d:e:f:g:h", engine="python") == [0]
     assert found.selected("a:b", engine="python") == []
     assert calls.count("a:b") == 2  # the Python path asked the test, not the regex
+
+
+def _search_anchors():
+    out = []
+    for table in (secrets._anchors().detectors, personal_data._anchors().detectors):
+        for reqs in table:
+            for req in reqs:
+                out.extend(a for a in req if isinstance(a, anchors.Search))
+    return {id(a): a for a in out}.values()
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS | st.text(max_size=120))
+def test_every_search_anchors_python_test_is_its_regex(text):
+    """A Search's fast Python test says what its regex (hyperscan's form) says."""
+    found = list(_search_anchors())
+    assert len(found) >= 6  # long run, seven colons, digits, pairs, runs, dots, words
+    for anchor in found:
+        assert anchor.test(text) == (anchor.regex.search(text) is not None), anchor.regex
