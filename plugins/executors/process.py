@@ -24,8 +24,12 @@ from loomcore.options import RunOptions
 from loomcore.stages.work import ExecutionPlan, Outcome, process_memory
 from loomcore.workers import portable_plugins, worker_registry
 
-BATCH = 64
-IN_FLIGHT_PER_WORKER = 4
+# 256 exchanges a batch: fewer submissions and result pickles for the parent
+# (1.5 -> 1.4 s of CPU on 6,373 exchanges) and a conversation's exchanges
+# split over two workers less often (each worker redacts a history again);
+# two batches a worker in flight keep it busy while the parent writes
+BATCH = 256
+IN_FLIGHT_PER_WORKER = 2
 
 log = logging.getLogger("loomcore")
 

@@ -1,5 +1,5 @@
 """Deduplication: exact (normalised text hash) and near-duplicate (MinHash LSH,
-datasketch), on instruction and output, keeping the highest-confidence copy.
+datasketch's hashes computed here), on instruction and output, keeping the highest-confidence copy.
 
 Options (``[options.dedup]`` in loomcore.toml, or ``-O dedup.KEY=VALUE``): ``near_threshold``
 (Jaccard similarity of word 3-grams, default 0.8; 1 turns near-duplicate
@@ -13,15 +13,12 @@ import array
 import functools
 import hashlib
 import re
-import threading
 from typing import Any
-
-import numpy as np
 
 from loomcore import ExampleFilter, TrainingExample, check_options, hookimpl
 
-# datasketch is imported where it is first used: importing it pulls in scipy,
-# 0.7 s that every command (``loomcore plugins``, ``config``) would pay
+# numpy is imported where it is first used: every command (``loomcore
+# plugins``, ``config``) would pay for it otherwise
 _WORD = re.compile(r"\w+")
 
 
@@ -47,34 +44,59 @@ def shingles(text: str, n: int = 3) -> set[bytes]:
 
 OPTIONS = ("near_threshold", "num_perm")
 
+# datasketch's MinHash, reproduced exactly (scheme "affine32", seed 1, as
+# ``MinHash(num_perm, seed=1)`` in datasketch 2.0): each shingle's 32-bit
+# SHA-1 hash is mixed by the MurmurHash3 finalizer, then permuted as
+# ``a * h + b mod 2**32``; the signature is the minimum per permutation.  The
+# same hashes give the same band keys and so the same dedup decisions
+# (tests/filters/test_minhash.py compares with datasketch), without
+# importing datasketch and scipy (0.7 s) in every process.
+_SEED = 1
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
+
 
 @functools.cache
-def _permutations(num_perm: int) -> tuple[Any, str]:
-    # depend only on num_perm and the seed: made once per process, not per example
-    from datasketch import MinHash
+def _permutations(num_perm: int) -> tuple[Any, Any]:
+    """datasketch's affine32 permutations (a odd, b), drawn as it draws them;
+    they depend only on num_perm and the seed: made once per process."""
+    import numpy as np
 
-    template = MinHash(num_perm=num_perm, seed=1)
-    return template.permutations, template.scheme
+    gen = np.random.RandomState(_SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
-_local = threading.local()
+def _fmix32(hv: Any) -> Any:
+    """The MurmurHash3 32-bit finalizer on a uint32 array (multiplication wraps)."""
+    import numpy as np
+
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = hv ^ (hv >> np.uint32(s1))
+    hv = hv * np.uint32(m1)
+    hv = hv ^ (hv >> np.uint32(s2))
+    hv = hv * np.uint32(m2)
+    return hv ^ (hv >> np.uint32(s3))
 
 
-def _signature(num_perm: int) -> Any:
-    """This thread's MinHash for ``num_perm``, reused (cleared) for every
-    example: making one costs as much as filling it."""
-    held = getattr(_local, "signatures", None)
-    if held is None:
-        held = _local.signatures = {}
-    signature = held.get(num_perm)
-    if signature is None:
-        from datasketch import MinHash
+def signature(shingles: set[bytes], num_perm: int) -> Any:
+    """The MinHash signature (uint32 array of ``num_perm`` values) of a set of
+    shingles, the same values as datasketch's ``MinHash(num_perm, seed=1)``
+    after ``update_batch(shingles)``."""
+    import numpy as np
 
-        permutations, scheme = _permutations(num_perm)
-        signature = held[num_perm] = MinHash(
-            num_perm=num_perm, seed=1, permutations=permutations, scheme=scheme, hashfunc=int
-        )
-    return signature
+    a, b = _permutations(num_perm)
+    if not shingles:
+        return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    hv = _fmix32(np.frombuffer(_sha1_32(shingles), dtype="<u4").astype(np.uint32))
+    # one row per shingle, one column per permutation: a minimum per column
+    return (hv.reshape(-1, 1) * a + b).min(axis=0)
+
+
+def _sha1_32(shingles: set[bytes]) -> bytes:
+    """The first 4 bytes of each shingle's SHA-1, joined (order: no matter to a min)."""
+    sha1 = hashlib.sha1
+    return b"".join([sha1(s).digest()[:4] for s in shingles])
 
 
 def _settings(options: dict[str, Any]) -> tuple[float, int]:
@@ -87,15 +109,13 @@ def prepare(example: TrainingExample, options: dict[str, Any]) -> tuple[int, tup
     to send back (eight bytes a band, not the signature)."""
     threshold, num_perm = _settings(options)
     text = normalise(example)
-    key = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+    blake2b = hashlib.blake2b
+    key = int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "little")
     if threshold >= 1:
         return key, ()
-    signature = _signature(num_perm)
-    signature.clear()
-    signature.update_batch(shingle_hashes(shingles(text)))
-    values = signature.hashvalues
+    raw = signature(shingles(text), num_perm).tobytes()  # little-endian uint32, as datasketch's
     return key, tuple(
-        int.from_bytes(hashlib.blake2b(values[a:b].tobytes(), digest_size=8).digest(), "little")
+        int.from_bytes(blake2b(raw[4 * a : 4 * b], digest_size=8).digest(), "little")
         for a, b in _bands(threshold, num_perm)
     )
 
@@ -104,18 +124,42 @@ def shingle_hashes(shingles: set[bytes]) -> list[int]:
     """datasketch's default 32-bit hash (the first 4 bytes of SHA-1, little
     endian) of each shingle, in one pass: the same values as its per-shingle
     ``sha1_hash32``, at a quarter of the cost."""
-    sha1 = hashlib.sha1
-    digests = b"".join([sha1(s).digest()[:4] for s in shingles])  # order: no matter to a min
-    return np.frombuffer(digests, dtype="<u4").tolist()
+    digests = _sha1_32(shingles)
+    return [int.from_bytes(digests[i : i + 4], "little") for i in range(0, len(digests), 4)]
 
 
 @functools.cache
 def _bands(threshold: float, num_perm: int) -> tuple[tuple[int, int], ...]:
     """The signature's bands: datasketch's choice of b bands of r rows for the
-    threshold, the one that weighs false positives and negatives equally."""
-    from datasketch import MinHashLSH
+    threshold, the one that weighs false positives and negatives equally
+    (``MinHashLSH(threshold, num_perm).hashranges``).
 
-    return tuple(MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges)
+    datasketch integrates the two error curves with scipy's ``quad``; they
+    are polynomials in s of degree b * r <= num_perm, which Gauss-Legendre
+    quadrature with num_perm / 2 + 2 nodes integrates exactly, so the same
+    (b, r) is chosen (compared with datasketch over a grid of thresholds and
+    sizes in tests/filters/test_minhash.py) without importing scipy."""
+    import numpy as np
+
+    x, w = np.polynomial.legendre.leggauss(num_perm // 2 + 2)
+
+    def integral(f: Any, lo: float, hi: float) -> float:
+        return float((hi - lo) / 2 * np.dot(w, f((hi - lo) / 2 * x + (hi + lo) / 2)))
+
+    best, opt = float("inf"), (0, 0)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = integral(lambda s, b=b, r=r: 1 - (1 - s ** float(r)) ** float(b), 0.0, threshold)
+            fn = integral(
+                lambda s, b=b, r=r: 1 - (1 - (1 - s ** float(r)) ** float(b)), threshold, 1.0
+            )
+            error = fp * 0.5 + fn * 0.5
+            if error < best:
+                best, opt = error, (b, r)
+    bands, rows = opt
+    if bands < 2:
+        raise ValueError(f"near_threshold {threshold}: too few bands for num_perm {num_perm}")
+    return tuple((i * rows, (i + 1) * rows) for i in range(bands))
 
 
 class Deduplicator:

@@ -117,7 +117,10 @@ _PROSE = re.compile(
     r"""(?P<val>"[^"\n]{1,200}"|'[^'\n]{1,200}'|“[^”\n]{1,200}”|`[^`\n]{1,200}`|[^\s"'`“=<>!][^\s"'“]{0,200})"""
 )
 _QUOTES = {'"': '"', "'": "'", "`": "`", "“": "”"}
-_WORDS_NEEDED = ("pass", "pwd", "secret", "token", "key", "credential", "psk", "pw")
+_WORDS_NEEDED = ("pass", "pwd", "secret", "token", "key", "credential", "psk", "pw", "pin")
+# what any match needs, for the secrets redactor's one scan (:mod:`anchors`):
+# every credential word of a key or of the prose rule holds one of these
+NEEDS: tuple[tuple[str, ...], ...] = (_WORDS_NEEDED,)
 
 
 def _entropy(value: str) -> float:
@@ -182,12 +185,13 @@ def _evidence(value: str) -> bool:
     return bool(re.search(r"\d|[^\w\s]|[a-z][A-Z]", value)) or _entropy(value) >= 3.5
 
 
-def find(text: str, lower: str) -> Iterator[Span]:
+def find(text: str, lower: str, gate: bool = True) -> Iterator[Span]:
     """Spans of credential values next to credential names in ``text``
-    (``lower`` is its casefolded copy, for the cheap word test)."""
-    if not any(w in lower for w in _WORDS_NEEDED):
+    (``lower`` is its :func:`anchors.fold`, for the cheap word test; with
+    ``gate=False`` every rule runs, the reference the gates are tested against)."""
+    if gate and not any(map(lower.__contains__, _WORDS_NEEDED)):
         return
-    if "=" in text or ":" in text:
+    if not gate or "=" in text or ":" in text:
         for m in _ASSIGN.finditer(text):
             key = m.group("key")
             if not sensitive(key):
@@ -221,13 +225,13 @@ def find(text: str, lower: str) -> Iterator[Span]:
                 if end == m.end("val"):
                     end = _run_on(text, end)
             yield start, end, "PASSWORD"
-    if ": |" in text or ": >" in text or ":|" in text or ":>" in text:
+    if not gate or ": |" in text or ": >" in text or ":|" in text or ":>" in text:
         for m in _YAML_BLOCK.finditer(text):
             if sensitive(m.group("key")):
                 body = m.group("val").rstrip()
                 start = m.start("val") + len(body) - len(body.lstrip())
                 yield start, m.start("val") + len(body), "PASSWORD"
-    if "--" in text:
+    if not gate or "--" in text:
         for m in _FLAG.finditer(text):
             if not sensitive(m.group("key")):
                 continue

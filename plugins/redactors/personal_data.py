@@ -16,12 +16,11 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-import phonenumbers
-from loomcore_plugins.redactors import spans
+from loomcore_plugins.redactors import anchors, spans
 from loomcore_plugins.redactors.spans import Span
-from phonenumbers import PhoneNumberType
 
 from loomcore import Redactor, hookimpl
 
@@ -216,15 +215,22 @@ _DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]
 # "(2011-2015)": a span of years
 _YEARS = re.compile(r"(?:1[89]|2[01])\d\d\s?[-–/]\s?(?:(?:1[89]|2[01])\d\d|\d\d)")
 _NANP = re.compile(r"\(\d{3}\) ?\d{3}[-.]\d{4}|\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}")
-# numbers meant to be public: helplines, businesses' toll-free and rate lines
-_PUBLIC_TYPES = frozenset(
-    {
-        PhoneNumberType.TOLL_FREE,
-        PhoneNumberType.PREMIUM_RATE,
-        PhoneNumberType.SHARED_COST,
-        PhoneNumberType.UAN,
-    }
-)
+
+
+@functools.cache
+def _pn() -> Any:
+    """phonenumbers, imported at the first phone-shaped candidate: every
+    command (``loomcore plugins``) would pay 0.1 s for it otherwise."""
+    import phonenumbers
+
+    return phonenumbers
+
+
+@functools.cache
+def _public_types() -> frozenset[int]:
+    """Numbers meant to be public: helplines, businesses' toll-free and rate lines."""
+    kinds = _pn().PhoneNumberType
+    return frozenset({kinds.TOLL_FREE, kinds.PREMIUM_RATE, kinds.SHARED_COST, kinds.UAN})
 
 
 # the regions tried for a national number written with its trunk 0 (all of
@@ -246,11 +252,11 @@ def _phone_kind(candidate: str) -> int | None:
     """
     if candidate.lstrip("(").startswith("+"):
         try:
-            number = phonenumbers.parse(candidate, None)
-        except phonenumbers.NumberParseException:
+            number = _pn().parse(candidate, None)
+        except _pn().NumberParseException:
             return None
-        kind = phonenumbers.number_type(number)
-        return None if kind == PhoneNumberType.UNKNOWN else kind
+        kind = _pn().number_type(number)
+        return None if kind == _pn().PhoneNumberType.UNKNOWN else kind
     digits = "".join(c for c in candidate if c.isdigit())
     if _NANP.fullmatch(candidate):
         # "(555) 123-4567" is written the North American way, whatever GB makes of it
@@ -262,15 +268,15 @@ def _phone_kind(candidate: str) -> int | None:
         national = digits[1:] if len(digits) == 11 and digits[0] == "1" else digits
     found: list[int] = []
     for code in codes:
-        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-        if not phonenumbers.is_possible_number(number):
+        number = _pn().PhoneNumber(country_code=code, national_number=int(national))
+        if not _pn().is_possible_number(number):
             continue
-        kind = phonenumbers.number_type(number)
-        if kind == PhoneNumberType.TOLL_FREE:
+        kind = _pn().number_type(number)
+        if kind == _pn().PhoneNumberType.TOLL_FREE:
             return kind
-        if kind != PhoneNumberType.UNKNOWN:
+        if kind != _pn().PhoneNumberType.UNKNOWN:
             found.append(kind)
-    personal = [k for k in found if k not in _PUBLIC_TYPES]
+    personal = [k for k in found if k not in _public_types()]
     return (personal or found or [None])[0]
 
 
@@ -293,21 +299,22 @@ _WORDED_REGIONS = (
 def _worded_kind(candidate: str) -> int | None:
     """The type of the valid number ``candidate`` is in any of the
     ``_WORDED_REGIONS`` (national format), or None."""
+    pn = _pn()
     for region in _WORDED_REGIONS:
         try:
-            number = phonenumbers.parse(candidate, region)
-        except phonenumbers.NumberParseException:
+            number = pn.parse(candidate, region)
+        except pn.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.number_type(number)
+        if pn.is_valid_number(number):
+            return pn.number_type(number)  # type: ignore[no-any-return]
     return None
 
 
 def _possible(candidate: str) -> bool:
     """Whether the plan could dial ``candidate`` (written with its "+")."""
     try:
-        return phonenumbers.is_possible_number(phonenumbers.parse(candidate, None))
-    except phonenumbers.NumberParseException:
+        return _pn().is_possible_number(_pn().parse(candidate, None))
+    except _pn().NumberParseException:
         return False
 
 
@@ -353,7 +360,7 @@ def _phones(text: str) -> Iterator[Span]:
             if fallback:
                 yield m.start(), m.start() + len(value), "PHONE"
             continue
-        if kind in _PUBLIC_TYPES:
+        if kind in _public_types():
             continue
         if _HELPLINE.search(text, max(0, m.start() - 80), m.start()):
             continue  # a helpline is published to be called
@@ -394,6 +401,8 @@ _IP_WORDS = re.compile(
 def _ipv4s(text: str) -> Iterator[Span]:
     for m in _IPV4.finditer(text):
         value = m.group(0)
+        if not value.isascii():
+            continue  # \d took other scripts' digits: no address (ipaddress refuses them)
         octets = value.split(".")
         if any((len(o) > 1 and o[0] == "0") or int(o) > 255 for o in octets):
             continue
@@ -472,28 +481,126 @@ def _dobs(text: str) -> Iterator[Span]:
         yield m.start("date"), m.end("date"), "DATE_OF_BIRTH"
 
 
-def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
-    """Every personal datum's span in ``text`` (overlaps resolved by :func:`spans.apply`)."""
+def _bracketed(text: str) -> Iterator[Span]:
+    return ((*m.span(), "EMAIL") for m in _EMAIL_BRACKETED.finditer(text))
+
+
+def _worded(text: str) -> Iterator[Span]:
+    return ((*m.span(), "EMAIL") for m in _EMAIL_WORDED.finditer(text))
+
+
+def _ssns(text: str) -> Iterator[Span]:
+    return ((*m.span(), "SSN") for m in _SSN.finditer(text))
+
+
+def _ssns_worded(text: str) -> Iterator[Span]:
+    return ((*m.span(1), "SSN") for m in _SSN_WORDED.finditer(text))
+
+
+def _id_numbers(text: str) -> Iterator[Span]:
+    return ((*m.span("id"), "ID_NUMBER") for m in _ID_NUMBER.finditer(text))
+
+
+def _seven_colons(text: str) -> bool:
+    return text.count(":") >= 7
+
+
+# (the regex is hyperscan's form of the same test: it starts at a colon, so
+# Python's re would take no more than seven passes either)
+_SEVEN_COLONS = anchors.Search(re.compile(r":(?:[^:]*:){6}"), _seven_colons)
+
+
+# What any match of each detector needs (anchors.py): every requirement must
+# hold, by one of its alternatives (a case-folded literal, a regex, a
+# predicate).  Unicode digits count as \d counts them, since these are
+# Python regexes.  A detector listed with () always runs: add a new one here
+# with its anchors, or with none and it is never skipped.
+_DIGIT = re.compile(r"\d")
+
+
+@functools.lru_cache(maxsize=16)  # asked by each digit anchor of one text: searched once
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
+def _with_digit(regex: re.Pattern[str]) -> anchors.Search:
+    """An anchor that needs a digit: in Python, searched for only in text with one
+    (most prose has none, and one search then stands for all of them)."""
+    search = regex.search
+    return anchors.Search(regex, lambda text: _has_digit(text) and search(text) is not None)
+
+
+def _with_word(
+    regex: re.Pattern[str], words: tuple[str, ...], every: bool = False
+) -> anchors.Search:
+    """An anchor that holds one of ``words`` (``every``: all of them), case-folded
+    as its (?i) matches: in Python, searched for only in text that has them."""
+    search = regex.search
+    holds = all if every else any
+
+    def test(text: str) -> bool:
+        folded = anchors.fold(text)
+        return holds(w in folded for w in words) and search(text) is not None
+
+    return anchors.Search(regex, test)
+
+
+_DIGITS = anchors.Search(_DIGIT, _has_digit)
+_DIGIT_PAIRS = _with_digit(_DIGIT_PAIR)
+_DIGIT_DOT = _with_digit(re.compile(r"\d\.\d"))
+# a card's digits, spaced or dashed one by one too
+_DIGIT_RUN = _with_digit(re.compile(r"\d[ -]?\d"))
+# ("née le", "ne le": an ASCII regex for the "e" spellings, the literal for "é")
+_NE_LE = _with_word(re.compile(r"ne{1,2}\s+le", re.IGNORECASE), ("ne", "le"), every=True)
+_DOB_WORDS: anchors.Requirement = (
+    *("born", "dob", "d.o.b", "d_o_b", "birth", "geburtsdatum", "geboren", "naissance"),
+    *("nacimiento", "nascita", _NE_LE, "né"),
+)
+# (the short names are whole words: a \s, ":", "#" or "=" follows them)
+_ID_SHORT = _with_word(
+    re.compile(r"\b(?:tax|tin|sin|ni)\b", re.IGNORECASE), ("tax", "tin", "sin", "ni")
+)
+_ID_WORDS: anchors.Requirement = (
+    *("passport", "insurance", "nino", "licen", "personal id", "identity card"),
+    *("national id", "id card", _ID_SHORT),
+)
+DETECTORS: tuple[tuple[str, anchors.Requirements, Callable[[str], Iterable[Span]]], ...] = (
+    # (the "@" also as a URL or HTML writes it: see _AT)
+    ("email", (("@", "%40", "&#", "&commat;"),), _emails),
+    ("email_bracketed", (("at]", "at)", "at}"),), _bracketed),
+    ("email_worded", ((" dot ",),), _worded),
+    ("iban", ((_DIGIT_PAIRS,),), _ibans),
+    ("date_of_birth", ((_DIGIT_PAIRS,), _DOB_WORDS), _dobs),
+    ("ssn", ((_DIGIT_PAIRS,), ("-",)), _ssns),
+    ("ssn_worded", ((_DIGIT_PAIRS,), ("ssn", "social security")), _ssns_worded),
+    ("id_number", ((_DIGITS,), _ID_WORDS), _id_numbers),
+    ("credit_card", ((_DIGIT_RUN,),), _cards),
+    # (seven digits or more in six groups at most: two of them side by side)
+    ("phone", ((_DIGIT_PAIRS,),), _phones),
+    ("ipv4", ((_DIGIT_DOT,),), _ipv4s),
+    # (a valid address with fewer than seven colons has "::")
+    ("ipv6", (("::", _SEVEN_COLONS),), _ipv6s),
+)
+
+
+@functools.cache
+def _anchors() -> anchors.Anchors:
+    return anchors.Anchors([reqs for _name, reqs, _find in DETECTORS])
+
+
+def find(text: str, allow: frozenset[str] = frozenset(), engine: str = "auto") -> list[Span]:
+    """Every personal datum's span in ``text`` (overlaps resolved by :func:`spans.apply`).
+
+    Only the detectors whose anchors occur in the text run (:mod:`anchors`);
+    ``engine="none"`` runs every one, the reference the prefilter is tested
+    against, ``"python"`` never uses hyperscan."""
     found: list[Span] = []
-    lower = text.lower()
-    if "@" in text or "%40" in text or "&#" in text or "&commat;" in text:
-        found.extend(_emails(text))
-    if "at]" in lower or "at)" in lower or "at}" in lower:
-        found.extend((*m.span(), "EMAIL") for m in _EMAIL_BRACKETED.finditer(text))
-    if " dot " in lower:
-        found.extend((*m.span(), "EMAIL") for m in _EMAIL_WORDED.finditer(text))
-    if _DIGIT_PAIR.search(text):
-        found.extend(_ibans(text))
-        found.extend(_dobs(text))
-        found.extend((*m.span(), "SSN") for m in _SSN.finditer(text))
-        found.extend((*m.span(1), "SSN") for m in _SSN_WORDED.finditer(text))
-        found.extend((*m.span("id"), "ID_NUMBER") for m in _ID_NUMBER.finditer(text))
-        found.extend(_cards(text))
-        found.extend(_phones(text))
-        if "." in text:
-            found.extend(_ipv4s(text))
-    if "::" in text or text.count(":") >= 7:
-        found.extend(_ipv6s(text))
+    if engine == "none":
+        selected: Iterable[int] = range(len(DETECTORS))
+    else:
+        selected = _anchors().selected(text, None, engine)
+    for i in selected:
+        found.extend(DETECTORS[i][2](text))
     return [s for s in found if text[s[0] : s[1]] not in allow]
 
 

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-from detect_secrets.plugins.base import RegexBasedDetector
-from loomcore_plugins.redactors import assignments, spans
+from loomcore_plugins.redactors import anchors, assignments, spans
 from loomcore_plugins.redactors.spans import Span
 
 from loomcore import Redactor, hookimpl
@@ -38,8 +36,9 @@ _SKIPPED = {
     "IBM COS HMAC Credentials",
 }
 
-_EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    # (placeholder, pattern, lower-case substrings one of which must be present)
+_EXTRA: tuple[tuple[str, str, tuple[anchors.Alternative, ...]], ...] = (
+    # (placeholder, pattern, what a match needs: lower-case substrings or
+    # regexes, one of which must be present; see anchors.py)
     ("ANTHROPIC_KEY", r"\bsk-ant-[A-Za-z0-9_-]{20,}", ("sk-ant-",)),
     ("OPENAI_TOKEN", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", ("sk-",)),
     ("GOOGLE_API_KEY", r"\bAIza[0-9A-Za-z_-]{35}", ("aiza",)),
@@ -156,7 +155,7 @@ _EXTRA: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "PASSWORD",
         r"(?m)^(?![0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w{1,16})?[ \t]*$)"
         r"[^\s:#]{1,128}:(?:\d{1,5}|\*):[^\s:]{1,128}:[^\s:]{1,128}:(\S{1,128})$",
-        (":",),
+        (re.compile(r":(?:\d|\*)"),),
     ),
     # password flags of database and file-share clients
     # redis-cli -a PASS (also --pass PASS)
@@ -258,13 +257,18 @@ def _literal_prefix(pattern: str) -> tuple[str, ...]:
 
 
 @functools.cache
-def patterns() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]:
+def patterns() -> tuple[tuple[str, re.Pattern[str], tuple[anchors.Alternative, ...], bool], ...]:
     """(placeholder, compiled pattern, lower-case words one of which must be in
     the text for the pattern to match, whether a match needs a long run of
     token characters) for every secret kind."""
-    out: list[tuple[str, re.Pattern[str], tuple[str, ...], bool]] = [
+    out: list[tuple[str, re.Pattern[str], tuple[anchors.Alternative, ...], bool]] = [
         (name, re.compile(p), needs, False) for name, p, needs in _EXTRA
     ]
+    # detect-secrets is imported here, at the first text: importing it pulls in
+    # requests (0.4 s that ``loomcore plugins`` and ``--version`` would pay)
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.base import RegexBasedDetector
+
     for secret_type, cls in sorted(get_mapping_from_secret_type_to_class().items()):
         if secret_type in _SKIPPED or not issubclass(cls, RegexBasedDetector):
             continue
@@ -334,31 +338,59 @@ def _span(m: re.Match[str], text: str) -> tuple[int, int]:
     return start, end
 
 
-def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
-    """Every secret's span in ``text`` (overlaps resolved by :func:`spans.apply`)."""
+@functools.lru_cache(maxsize=16)  # asked by each long-run kind of one text: measured once
+def _has_long_run(text: str) -> bool:
+    """Whether ``text`` holds a run of 16 token characters: such a run lies
+    within one whitespace-free chunk, and measuring the chunks is five times
+    faster than the search, which most texts skip."""
+    return max(map(len, text.split()), default=0) >= 16 and _LONG_RUN.search(text) is not None
+
+
+# hyperscan looks for the run itself; Python measures the chunks first
+_LONG_RUN_ANCHOR = anchors.Search(_LONG_RUN, _has_long_run)
+
+# PEM blocks: "-----BEGIN ... PRIVATE KEY-----" (case-sensitive) holds these words
+_PEM_NEEDS: tuple[tuple[str, ...], ...] = (("private key",),)
+
+
+@functools.cache
+def _anchors() -> anchors.Anchors:
+    """The anchors of every secret kind (in the order of :func:`patterns`), then
+    of the PEM blocks and of the assignment rules: what a match needs, declared beside each pattern
+    (``_EXTRA``, ``_NEEDS``, a literal prefix, ``_LONG_TYPES``); a kind with
+    none always runs."""
+    detectors: list[anchors.Requirements] = []
+    for _name, _pattern, needs, long_run in patterns():
+        reqs: list[anchors.Requirement] = [needs] if needs else []
+        if long_run:
+            reqs.append((_LONG_RUN_ANCHOR,))
+        detectors.append(tuple(reqs))
+    detectors.append(_PEM_NEEDS)
+    detectors.append(assignments.NEEDS)
+    return anchors.Anchors(detectors)
+
+
+def find(text: str, allow: frozenset[str] = frozenset(), engine: str = "auto") -> list[Span]:
+    """Every secret's span in ``text`` (overlaps resolved by :func:`spans.apply`).
+
+    Only the kinds whose anchors occur in the text run (one scan finds them,
+    :mod:`anchors`); ``engine="none"`` runs every kind, the reference the
+    prefilter is tested against, ``"python"`` never uses hyperscan."""
     found: list[Span] = []
     generic: list[Span] = []  # found by a rule about the context, not the token's shape
     # casefold, not lower: what IGNORECASE matches ("\u017f" for "s") folds too
-    lower = text.casefold()
-    # many patterns share one tuple of words: look each tuple up once per text
-    present: dict[tuple[str, ...], bool] = {(): True}
-    has_run: bool | None = None
-    for name, pattern, needs, long_run in patterns():
-        ok = present.get(needs)
-        if ok is None:
-            ok = present[needs] = any(map(lower.__contains__, needs))  # no frame per word
-        if not ok:
+    lower = anchors.fold(text)
+    table = patterns()
+    if engine == "none":
+        selected: Iterable[int] = range(len(table) + 2)
+    else:
+        selected = _anchors().selected(text, lower, engine)
+    pem = assigned = False
+    for i in selected:
+        if i >= len(table):
+            pem, assigned = pem or i == len(table), assigned or i == len(table) + 1
             continue
-        if long_run:
-            if has_run is None:
-                # such a run lies within one whitespace-free chunk: measuring the
-                # chunks is five times faster than the search, which most texts skip
-                has_run = (
-                    max(map(len, text.split()), default=0) >= 16
-                    and _LONG_RUN.search(text) is not None
-                )
-            if not has_run:
-                continue
+        name, pattern, _needs, _long_run = table[i]
         covered = 0  # the end of this pattern's last token, as _span extended it
         for m in pattern.finditer(text):
             if m.start() < covered:
@@ -369,11 +401,16 @@ def find(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
             if value in allow or _placeholder_value(value):
                 continue
             (generic if name == "PASSWORD" else found).append((start, end, name))
-    if "private key" in lower:
+    if pem:
         found.extend(_pem_spans(text))
     # specific kinds first: at a tie the generic rules give way
     found.extend(generic)
-    found.extend(s for s in assignments.find(text, lower) if text[s[0] : s[1]] not in allow)
+    if assigned:
+        found.extend(
+            s
+            for s in assignments.find(text, lower, gate=engine != "none")
+            if text[s[0] : s[1]] not in allow
+        )
     return found
 
 
