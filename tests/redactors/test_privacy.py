@@ -9,7 +9,7 @@ from loomcore_plugins.redactors import personal_data, secrets
 from loomcore import increments
 from loomcore.pipeline import Pipeline, RunOptions
 
-from .privacy_corpus import corpus
+from ..privacy_corpus import corpus
 
 
 def test_no_planted_secret_or_personal_data_reaches_any_output(tmp_path):
@@ -131,7 +131,7 @@ def test_number_run_shortcut_never_skips_personal_data(text, value, placeholder)
 
 
 def _every_reader_input(tmp_path, records):
-    from .privacy_corpus import formats, write_log
+    from ..privacy_corpus import formats, write_log
 
     paths = []
     for reader, (name, text) in formats(records).items():
@@ -149,7 +149,7 @@ def _every_reader_input(tmp_path, records):
 def test_no_planted_kind_survives_in_any_file_of_any_reader(tmp_path):
     """83 kinds x 4 placements (user / assistant turn, prose / code fence),
     fed through every reader: nothing planted reaches any file of the run."""
-    from .privacy_corpus import KINDS, PLACEMENTS, planted_corpus, survivors
+    from ..privacy_corpus import KINDS, PLACEMENTS, planted_corpus, survivors
 
     records, values = planted_corpus()
     assert len(KINDS) >= 60 and len(values) == len(KINDS) * len(PLACEMENTS)
@@ -168,7 +168,7 @@ def test_no_planted_kind_survives_in_any_file_of_any_reader(tmp_path):
 
 
 def test_legitimate_look_alikes_survive_a_run_unchanged(tmp_path):
-    from .privacy_corpus import LOOK_ALIKE_CODE, LOOK_ALIKES
+    from ..privacy_corpus import LOOK_ALIKE_CODE, LOOK_ALIKES
 
     reply = " ".join(LOOK_ALIKES) + "\n\n" + LOOK_ALIKE_CODE
     record = {
@@ -189,7 +189,7 @@ def test_legitimate_look_alikes_survive_a_run_unchanged(tmp_path):
 
 def test_the_planted_corpus_reaches_the_outputs_when_nothing_is_redacted(tmp_path):
     # the survivor check means something only if the values would get through
-    from .privacy_corpus import formats, planted_corpus, survivors
+    from ..privacy_corpus import formats, planted_corpus, survivors
 
     records, values = planted_corpus()
     name, text = formats(records)["openai_messages"]
