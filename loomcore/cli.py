@@ -18,6 +18,7 @@ from click.core import ParameterSource
 
 from loomcore.progress import Progress, TerminalProgress
 from loomcore.registry import LoomcoreError, Registry, get_plugin_manager
+from loomcore.writers import DEFAULT_OUTPUT
 
 log = logging.getLogger("loomcore")
 
@@ -456,7 +457,7 @@ def show_config(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("path", metavar="DIR-OR-FILE", default="loomcore-out")
+@click.argument("path", metavar="DIR-OR-FILE", default=DEFAULT_OUTPUT)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option(
     "--tokenizer",
@@ -531,7 +532,7 @@ def _print_stats(report: dict[str, Any]) -> None:
 
 
 @cli.command()
-@click.argument("directory", metavar="DIR", default="loomcore-out")
+@click.argument("directory", metavar="DIR", default=DEFAULT_OUTPUT)
 @click.option(
     "--for",
     "trainers",

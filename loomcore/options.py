@@ -21,6 +21,7 @@ from loomcore.convert import converter
 from loomcore.model import SynthesisConfig
 from loomcore.records import Limits
 from loomcore.splits import check_val_size
+from loomcore.writers import DEFAULT_OUTPUT
 
 log = logging.getLogger("loomcore")
 
@@ -55,7 +56,7 @@ class RunOptions:
     # the share of records that may be rejected before the run fails (exit 1)
     max_rejected: float = 0.01
     limits: Limits = attrs.field(factory=Limits)
-    output: str = "loomcore-out"  # the output directory
+    output: str = DEFAULT_OUTPUT  # the output directory
     # also write whole conversations (<format>_conversations files, see
     # loomcore.stages.conversations), beside the single-exchange examples
     conversations: bool = False

@@ -24,6 +24,9 @@ import orjson
 
 from loomcore.registry import LoomcoreError
 
+#: the output directory of a run that names none (``loomcore run``, ``stats``, ``check``)
+DEFAULT_OUTPUT = "loomcore-out"
+
 JOURNAL = ".loomcore-commit.json"  # the set being moved in, while it is
 STAGING = ".staging-"
 
