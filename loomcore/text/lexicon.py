@@ -12,11 +12,16 @@ from importlib import resources
 
 
 @cache
-def word_list(name: str) -> frozenset[str]:
-    """The words of ``loomcore/text/words/<name>.txt`` (one a line, ``#``
-    comments), read once: the word classes every miner shares.  A third-party
-    miner reads them the same way rather than keeping its own copy."""
-    text = resources.files("loomcore.text").joinpath("words", f"{name}.txt").read_text("utf-8")
+def word_list(name: str, package: str | None = "loomcore.text") -> frozenset[str]:
+    """The words of ``words/<name>.txt`` in ``package`` (one a line, ``#``
+    comments), read once: by default the word classes every miner shares in
+    ``loomcore/text/words``; a miner's own lists live beside it the same way
+    (``word_list("causal_dangling_end", __package__)``), never as code."""
+    text = (
+        resources.files(package or "loomcore.text")
+        .joinpath("words", f"{name}.txt")
+        .read_text("utf-8")
+    )
     return frozenset(word for line in text.splitlines() if (word := line.split("#", 1)[0].strip()))
 
 

@@ -45,6 +45,7 @@ from loomcore.text.lexicon import (
     PREPOSITIONS,
     PRONOUNS,
     starts_imperative,
+    word_list,
 )
 from loomcore.text.mining import MarkerMiner
 from loomcore.text.question import Question
@@ -98,78 +99,13 @@ _DANGLING_END = (
     | PREPOSITIONS
     | CONJUNCTIONS
     | AUXILIARIES
-    | frozenset(
-        [
-            "it",
-            "this",
-            "that",
-            "what",
-            "which",
-            "who",
-            "whom",
-            "whose",
-            "they",
-            "he",
-            "she",
-            "we",
-            "i",
-            "you",
-            "my",
-            "your",
-            "our",
-            "their",
-            "its",
-            "as",
-            "common",
-            "main",
-            "possible",
-            "primary",
-            "root",
-            "major",
-            "leading",
-            "potential",
-            "underlying",
-            "key",
-            "most",
-            "biggest",
-            "top",
-            "every",
-            "each",
-            "some",
-            "any",
-            "no",
-            "latter",
-            "former",
-        ]
-    )
+    | word_list("causal_dangling_end", __package__)
 )
 # pronouns that can close a gerund subject ("Ignoring them leads to ...")
-_GERUND_OBJECTS = frozenset({"it", "them", "this", "that"})
+_GERUND_OBJECTS = word_list("causal_gerund_objects", __package__)
 # a clause that opens with a subordinator is not the main clause ("While
 # technology often leads to ...": the cause is not "While technology")
-_BAD_START = PREPOSITIONS | frozenset(
-    {
-        "and",
-        "or",
-        "but",
-        "nor",
-        "which",
-        "that",
-        "than",
-        "while",
-        "although",
-        "though",
-        "whereas",
-        "despite",
-        "unless",
-        "as",
-        "since",
-        "when",
-        "if",
-        "whether",
-        "because",
-    }
-)
+_BAD_START = PREPOSITIONS | word_list("causal_bad_start", __package__)
 # a clause that holds a causal marker of its own is two links, not one clause
 # ("the most common cause of X" names a cause; it is no marker)
 _NESTED = re.compile(
@@ -411,7 +347,7 @@ def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
 
 
 # possessives that start sentences without being names
-_COMMON_OWNERS = frozenset({"children", "women", "men", "life", "nature", "world", "company"})
+_COMMON_OWNERS = word_list("causal_common_owners", __package__)
 
 
 def _lower_first(text: str) -> str:
@@ -429,25 +365,7 @@ def _lower_first(text: str) -> str:
 _EFFECT_FIRST = re.compile(r"\b(?:because|due to|caused by)\b", re.IGNORECASE)
 # a question about "it" or "they" cannot be understood without the reply;
 # "you" is the generic reader and stays ("What happens if you ...?")
-_REFERS_BACK = frozenset(
-    {
-        "it",
-        "its",
-        "they",
-        "them",
-        "their",
-        "this",
-        "these",
-        "that",
-        "those",
-        "he",
-        "she",
-        "his",
-        "her",
-        "i",
-        "one",
-    }
-)
+_REFERS_BACK = word_list("causal_refers_back", __package__)
 _AUX = AUXILIARIES
 _OPENER = re.compile(
     r"^(?:(?:additionally|also|moreover|furthermore|however|in addition|in fact|similarly|likewise|"

@@ -32,6 +32,7 @@ from loomcore.text.lexicon import (
     PREPOSITIONS,
     PRONOUNS,
     same_noun,
+    word_list,
 )
 from loomcore.text.sentences import normalise_space, split_sentences, strip_inline
 from loomcore.text.smalltalk import is_courtesy
@@ -92,55 +93,9 @@ _SKIP_LEFT = (
     | IMPERATIVE_VERBS
     | PRONOUNS
     | PREPOSITIONS
-    | frozenset(
-        [
-            "should",
-            "shall",
-            "would",
-            "could",
-            "can",
-            "do",
-            "does",
-            "did",
-            "is",
-            "are",
-            "was",
-            "were",
-            "explain",
-            "tell",
-            "me",
-            "about",
-            "difference",
-            "differences",
-            "between",
-            "compare",
-            "which",
-            "what",
-            "when",
-            "why",
-            "how",
-            "whether",
-            "i",
-            "we",
-        ]
-    )
+    | word_list("comparison_skip_left", __package__)
 )
-_NOT_ITEMS = PREPOSITIONS | frozenset(
-    [
-        "not",
-        "no",
-        "yes",
-        "now",
-        "later",
-        "more",
-        "less",
-        "other",
-        "others",
-        "both",
-        "either",
-        "neither",
-    ]
-)
+_NOT_ITEMS = PREPOSITIONS | word_list("comparison_not_items", __package__)
 # a bracket right after a letter or digit is part of the name ("401(k)")
 _PAREN = re.compile(r"(?<![\w)])\s*\([^)]*\)|\s+\([^)]*\)")
 

@@ -33,6 +33,7 @@ from loomcore.text.lexicon import (
     PRONOUNS,
     VAGUE_NOUNS,
     same_noun,
+    word_list,
 )
 from loomcore.text.lexicon import words as words_of
 from loomcore.text.sentences import ends_complete, strip_inline
@@ -55,91 +56,9 @@ _APPOSITIVE = re.compile(
 # one right after a letter or digit is part of the name ("401(k)")
 _PAREN = re.compile(r"(?<![\w)])\s*\([^)]*\)|\s+\([^)]*\)")
 _EMPHASIS = re.compile(r"\*\*|__|`")
-_NOT_DEFINING = frozenset(
-    [
-        "not",
-        "also",
-        "usually",
-        "often",
-        "sometimes",
-        "roughly",
-        "about",
-        "around",
-        "very",
-        "more",
-        "less",
-        "still",
-        "only",
-        "just",
-        "always",
-        "never",
-        "far",
-        "much",
-        "so",
-        "too",
-        "quite",
-        "rather",
-        "really",
-        "pretty",
-        "generally",
-        "typically",
-        "mostly",
-        "probably",
-        "likely",
-        "easy",
-        "hard",
-        "fine",
-        "here",
-        "there",
-        "now",
-        "then",
-        "on",
-        "in",
-        "at",
-        "to",
-        "by",
-        "for",
-        "with",
-        "from",
-        "of",
-        "slightly",
-        "somewhat",
-        "already",
-        "currently",
-        "either",
-        "both",
-    ]
-)
+_NOT_DEFINING = word_list("definition_not_defining", __package__)
 # "X is an issue of growing concern", "X is the opposite": not what X is
-_NOT_A_KIND = frozenset(
-    [
-        "most",
-        "best",
-        "only",
-        "first",
-        "same",
-        "opposite",
-        "main",
-        "issue",
-        "problem",
-        "concern",
-        "lot",
-        "bit",
-        "must",
-        "topic",
-        "matter",
-        "quick",
-        "essential",
-        "crucial",
-        "vital",
-        "versatile",
-        "valuable",
-        "critical",
-        "fun",
-        "delicious",
-        "healthy",
-    ]
-)
+_NOT_A_KIND = word_list("definition_not_a_kind", __package__)
 _RELATIVE = CLAUSE_OPENERS
 
 
@@ -328,7 +247,7 @@ _ASKS_WHAT = re.compile(
 # "X is one that ...": a definition by what the thing does, when asked about
 _ONE_THAT = re.compile(r"^one (?:that|which|who|whose|where|in which|with)\b", re.IGNORECASE)
 # nouns that judge what they follow rather than name its kind
-_JUDGED = frozenset({"price", "mistake", "pitfall", "win", "improvement", "plus", "deal", "help"})
+_JUDGED = word_list("definition_judged", __package__)
 
 
 def _names_a_kind(words: list[str]) -> bool:
