@@ -54,7 +54,10 @@ _POINTER = re.compile(
 # a pointer at formatting that plain text does not carry ("the italicized words")
 _FORMATTED = re.compile(
     r"\bthe (?:italici[sz]ed|bold(?:ed)?|underlined|highlighted|capitali[sz]ed|colou?red|"
-    r"strikethrough|marked) (?:words?|phrases?|parts?|sections?|text|terms?|sentences?)\b",
+    r"strikethrough|marked) (?:words?|phrases?|parts?|sections?|text|terms?|sentences?)\b|"
+    # "the words in bold", "the phrase in italics"
+    r"\bthe (?:words?|phrases?|parts?|text|terms?) (?:in|written in|marked in) "
+    r"(?:bold|italics?|capitals|red|yellow|brackets? below)\b",
     re.IGNORECASE,
 )
 # things only their whole text gives: a title in quotes is not the article

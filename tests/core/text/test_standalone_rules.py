@@ -432,3 +432,14 @@ def test_what_a_page_holds_behind_a_link_cannot_be_answered():
         "Say in one sentence what the content of the webpage is.\n\nhttps://example.org/n/1"
     )
     assert first_failure(instruction, "", GOOD) == "link_only"
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Replace the words in bold with a synonym.\n\nThe old house stood on a quiet hill.",
+        "Translate the phrase in italics.\n\nShe said it was a fait accompli.",
+    ],
+)
+def test_formatting_that_plain_text_does_not_carry_is_not_given(instruction):
+    assert first_failure(instruction, "", GOOD) == "dangling_reference"
