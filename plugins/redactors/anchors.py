@@ -50,10 +50,13 @@ Key = tuple[Any, ...]
 @functools.lru_cache(maxsize=16)  # one text is folded by both redactors and their anchors
 def fold(text: str) -> str:
     """``text`` case-folded so that every literal a ``(?i)`` pattern matches is
-    a substring of it: ``casefold`` does so for "K" (Kelvin), "ſ" and "İ",
-    but leaves the dotless "ı", which ``re`` matches for "i"."""
+    a substring of it: ``casefold`` does so for "K" (Kelvin) and "ſ", but
+    leaves the dotless "ı", which ``re`` matches for "i", and writes "İ" as
+    "i" and a combining dot, which ``re`` matches for "i" alone."""
     folded = text.casefold()
-    return folded.replace("ı", "i") if "ı" in folded else folded
+    if "ı" in folded:
+        folded = folded.replace("ı", "i")
+    return folded.replace("i\u0307", "i") if "\u0307" in folded else folded
 
 
 def _hyperscan() -> Any:

@@ -104,7 +104,8 @@ _ASSIGN = re.compile(
 _FLAG = re.compile(
     _AFTER
     + r"""--(?P<key>[A-Za-z][\w-]{0,60})(?:=|[ \t]+)(?P<val>"[^"\n]{1,300}"|'[^'\n]{1,300}'"""
-    r"""|[^\s"'`-][^\s"']{0,300})"""
+    # (a backtick ends the value: `psql --password=x` keeps its code span closed)
+    r"""|[^\s"'`-][^\s"'`]{0,300})"""
 )
 # prose: "my password is ...", "the passphrase was '...'"
 _PROSE = re.compile(
@@ -172,6 +173,7 @@ def _run_on(text: str, end: int) -> int:
 
 _NEXT_KEY = re.compile(r"[A-Za-z_][\w.-]{0,80}[ \t]{0,3}[=:]")
 _VALUE_TAIL = re.compile(r"[^\s\"'`,;()<>{}\[\]\\]{1,300}")
+_YAML_MARK = re.compile(r":[ \t]*[|>]")
 # a YAML block scalar under a credential key: "password: |" and the lines
 # indented under it
 _YAML_BLOCK = re.compile(
@@ -225,7 +227,8 @@ def find(text: str, lower: str, gate: bool = True) -> Iterator[Span]:
                 if end == m.end("val"):
                     end = _run_on(text, end)
             yield start, end, "PASSWORD"
-    if not gate or ": |" in text or ": >" in text or ":|" in text or ":>" in text:
+    # (the gate is the rule's own "key: |" shape, spaces and tabs as it takes them)
+    if not gate or _YAML_MARK.search(text):
         for m in _YAML_BLOCK.finditer(text):
             if sensitive(m.group("key")):
                 body = m.group("val").rstrip()

@@ -465,7 +465,8 @@ _DOB = re.compile(
 # a date of birth under its key: "dob": "1990-04-12", birthDate = '12/04/1990', date_of_birth:
 _DOB_KEY = re.compile(
     r"(?i)(?<![a-z])(?:[a-z]+_)?(?:dob|d_o_b|birth_?date|date_?of_?birth|birth_?day)(?![a-z])"
-    r"[\"']?\s{0,3}(?::|=|=>)\s{0,3}[\"']?"
+    # (quotes escaped too: a JSON string that holds JSON, a record's raw text)
+    r"(?:\\{0,3}[\"'])?\s{0,3}(?::|=|=>)\s{0,3}(?:\\{0,3}[\"'])?"
     r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
