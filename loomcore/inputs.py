@@ -4,12 +4,12 @@ gzip-compressed files, and picking the reader for each (by content)."""
 from __future__ import annotations
 
 import glob
-import gzip
 import hashlib
 import io
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -229,8 +229,72 @@ def gunzipped(raw: IO[bytes]) -> IO[bytes]:
     file, stdin, or a ``.gz`` member of a ZIP archive)."""
     buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type,type-var]
     if buffered.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
-        return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
+        return io.BufferedReader(Gunzip(buffered))  # type: ignore[return-value]
     return buffered
+
+
+class Gunzip(io.RawIOBase):
+    """gzip (one member or many) decompressed as it is read.
+
+    A file cut short gives every byte that can be decompressed, then its end;
+    the ``EOFError`` that says it was cut short comes when it is closed, after
+    the reader has taken every record it still holds (``gzip.GzipFile``
+    raises in the read that meets the end, and what that read decompressed,
+    most of a truncated file's records for a large read, is lost).
+    ``fileobj`` is the compressed stream (the progress bar's position).
+    """
+
+    _CHUNK = 64 * 1024
+    _OUT = 256 * 1024
+
+    def __init__(self, fileobj: IO[bytes]):
+        self.fileobj = fileobj
+        self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._pending = b""  # decompressed, not yet read
+        self._input = b""  # compressed, not yet decompressed
+        self._raw_done = False
+        self.truncated = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        while not self._pending:
+            if self._raw_done:
+                return 0
+            self._pending = self._more()
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def _more(self) -> bytes:
+        if not self._input:
+            self._input = self.fileobj.read(self._CHUNK)
+            if not self._input:
+                self._raw_done = True
+                if not self._z.eof:  # the end-of-stream marker never came
+                    self.truncated = True
+                    return self._z.flush()
+                return b""
+        if self._z.eof:  # a member ended: the next one begins with what is left
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        # at most _OUT bytes at a time: a bomb (40 MB of spaces in 40 KB) is
+        # decompressed as it is read, never at once
+        out = self._z.decompress(self._input, self._OUT)
+        self._input = self._z.unused_data if self._z.eof else self._z.unconsumed_tail
+        return out
+
+    def tell(self) -> int:
+        return self.fileobj.tell()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.fileobj.close()
+        super().close()
+        if self.truncated:  # read to its end, and the end was not the file's
+            raise EOFError("Compressed file ended before the end-of-stream marker was reached")
 
 
 def detect(registry: Registry, head: bytes, path: str) -> Reader:

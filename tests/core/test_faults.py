@@ -180,8 +180,27 @@ def test_a_truncated_or_corrupt_gzip_is_one_line_not_aborted(tmp_path, damage, c
     assert result.exit_code == 1 and "Aborted" not in result.output
     [line] = result.stderr.splitlines()
     assert line.startswith(f"Error: {src}: {cause}")
-    [entry] = quarantine(out)
+    # the input's failure last; a record cut by the truncation before it
+    *cut, entry = quarantine(out)
     assert entry["reason"].startswith(f"input not read to its end: {cause}")
+    assert [e["reason"].split(":")[0] for e in cut] == (
+        ["malformed JSON"] if cause.startswith("truncated") else []
+    )
+
+
+def test_a_truncated_gzip_keeps_every_record_before_the_cut(tmp_path):
+    import zlib
+
+    src, out = tmp_path / "in.jsonl.gz", tmp_path / "out"
+    whole = gzip.compress(jsonl(2000))
+    src.write_bytes(whole[: len(whole) // 2])
+    complete = zlib.decompressobj(31).decompress(whole[: len(whole) // 2]).count(b"\n")
+    assert complete > 900  # (half the file: about a thousand whole lines)
+    result = invoke(src, "-o", out)
+    assert result.exit_code == 1
+    summary = json.loads((out / "summary.json").read_text())
+    # gzip.GzipFile lost what its last read had decompressed: most of them
+    assert summary["conversations"] == complete
 
 
 def test_a_file_name_that_is_not_utf8_is_written_as_text(tmp_path):
