@@ -203,3 +203,12 @@ def test_option_assignments_parse_toml_values():
     assert parse_assignment('scorer.words=["a", "b"]') == ("scorer", "words", ["a", "b"])
     with pytest.raises(ConfigError, match=r"--option 'dedup': expected PLUGIN.KEY=VALUE"):
         parse_assignment("dedup")
+
+
+def test_a_configuration_file_that_is_not_utf8_is_one_clear_line(here):
+    (here / "loomcore.toml").write_bytes(b"\xff\xfe[run]\n")
+    result = invoke("run", "-q", "-o", "out")
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {here / 'loomcore.toml'}: not valid TOML (not UTF-8 text)\n",
+    )
