@@ -229,8 +229,17 @@ def gunzipped(raw: IO[bytes]) -> IO[bytes]:
     file, stdin, or a ``.gz`` member of a ZIP archive)."""
     buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type,type-var]
     if buffered.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
-        return io.BufferedReader(Gunzip(buffered))  # type: ignore[return-value]
+        return _Decompressed(Gunzip(buffered))  # type: ignore[return-value]
     return buffered
+
+
+class _Decompressed(io.BufferedReader):
+    """A buffered :class:`Gunzip` whose ``fileobj`` is the compressed file, as
+    ``gzip.GzipFile``'s is: the progress bar reads its position there."""
+
+    def __init__(self, raw: Gunzip):
+        super().__init__(raw)
+        self.fileobj = raw.fileobj
 
 
 class Gunzip(io.RawIOBase):
