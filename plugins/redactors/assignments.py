@@ -117,6 +117,13 @@ _PROSE = re.compile(
     # (a value never starts with "=", "<", ">" or "!": "token == None" compares)
     r"""(?P<val>"[^"\n]{1,200}"|'[^'\n]{1,200}'|“[^”\n]{1,200}”|`[^`\n]{1,200}`|[^\s"'`“=<>!][^\s"'“]{0,200})"""
 )
+# a password named with no verb before it: "never commit the password Ya9mlSecr3tQ"
+# (letters and digits both, eight or more: "the password field" is no value)
+_NAMED = re.compile(
+    r"(?i)(?<![\w-])(?:the|my|our|your|his|her|their|a|new|root|admin)[ \t]+"
+    r"(?:password|passphrase|passwd)[ \t]+"
+    r"(?P<val>(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])[^\s\"'`.,;:!?()]{8,128})"
+)
 _QUOTES = {'"': '"', "'": "'", "`": "`", "“": "”"}
 _WORDS_NEEDED = ("pass", "pwd", "secret", "token", "key", "credential", "psk", "pw", "pin")
 # what any match needs, for the secrets redactor's one scan (:mod:`anchors`):
@@ -250,3 +257,5 @@ def find(text: str, lower: str, gate: bool = True) -> Iterator[Span]:
         if m.group("key").lower() == "pin" and not value.isdigit():
             continue
         yield start, end, "PASSWORD"
+    for m in _NAMED.finditer(text):
+        yield m.start("val"), m.end("val"), "PASSWORD"

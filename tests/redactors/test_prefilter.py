@@ -102,6 +102,11 @@ def test_prefilter_agrees_on_the_planted_privacy_corpus():
         ("my PİN is 4821", "my PİN is [PASSWORD]"),
         ('{\\"dob\\": \\"1984-11-23\\"}', '{\\"dob\\": \\"[DATE_OF_BIRTH]\\"}'),
         ("run `psql --password=Fl4gPassw0rdZ` only", "run `psql --password=[PASSWORD]` only"),
+        (
+            "never commit the password Ya9mlSecr3tQ to git",
+            "never commit the password [PASSWORD] to git",
+        ),
+        ("reset the password field2 then", "reset the password field2 then"),  # too short
     ],
 )
 def test_what_the_old_gates_let_through_is_redacted(text, redacted):
