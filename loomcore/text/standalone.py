@@ -610,19 +610,39 @@ _SEARCHED = re.compile(
 )
 
 
+# a word every _SEARCHED alternative holds
+_SEARCH_WORDS = (
+    "found",
+    "checked",
+    "consulted",
+    "search",
+    "looked",
+    "browsing",
+    "googled",
+    "according to",
+)
+
+
 def about_missing_tools(output: str, instruction: str = "") -> bool:
     """The output answers from a tool list or tool results that the example
     does not carry ("based on the available tools, I can't ...", "the
     `get_card_by_slug` tool requires ...", "I need the refund_transaction_id"),
     or from a web search it did not run ("According to weather.com, ...")."""
     plain = prose(output)
-    if _TOOLS.search(plain) or _SEARCHED.search(plain):
+    # each pattern only where a word it cannot match without is there (the
+    # alternations scan every position: most replies name no tool at all)
+    folded = plain.casefold()
+    tools = "tool" in folded or "function" in folded or "api" in folded
+    if (tools and _TOOLS.search(plain)) or (
+        any(w in folded for w in _SEARCH_WORDS) and _SEARCHED.search(plain)
+    ):
         return True
-    named = _NAMED_TOOL.search(output)
+    raw = output.casefold()  # (a tool is named in code spans, which prose() leaves out)
+    named = _NAMED_TOOL.search(output) if "`" in raw and ("tool" in raw or "api" in raw) else None
     if named is not None and named.group(0).strip("` ").split("`")[0] not in instruction:
         return True
     # a parameter's name that the request never wrote, in an answer with no code
-    parameter = _PARAMETER.search(plain)
+    parameter = _PARAMETER.search(plain) if "_" in plain else None
     return (
         parameter is not None
         and "```" not in output

@@ -4,6 +4,8 @@ example does not carry, a model's tags on a line of their own, a paragraph
 whose last sentence stops.  Every text here is of our own writing."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loomcore.text.standalone import (
     about_missing_tools,
@@ -443,3 +445,25 @@ def test_what_a_page_holds_behind_a_link_cannot_be_answered():
 )
 def test_formatting_that_plain_text_does_not_carry_is_not_given(instruction):
     assert first_failure(instruction, "", GOOD) == "dangling_reference"
+
+
+_TOOL_FRAGMENTS = [
+    *("the available tools", "the `get_card_by_slug` tool", "tool `lookup`", "API ", "Function "),
+    *("I need the refund_transaction_id", "sources I found", "my search results", "I googled"),
+    *("according to weather.com", "According to the search results", "I looked it up online"),
+    *("ſearch", "TOOL", "ᴛool", " ", "\n", "`", "_", "the ", "a ", "x", ".", "```\ncode\n```"),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TOOL_FRAGMENTS), max_size=12).map("".join))
+def test_the_tool_check_gates_change_no_verdict(output):
+    import loomcore.text.standalone as s
+
+    plain = s.prose(output)
+    ungated = bool(s._TOOLS.search(plain) or s._SEARCHED.search(plain))
+    named = s._NAMED_TOOL.search(output)
+    ungated = ungated or named is not None
+    parameter = s._PARAMETER.search(plain)
+    ungated = ungated or (parameter is not None and "```" not in output)
+    assert about_missing_tools(output, "") == ungated
