@@ -85,16 +85,15 @@ class LoomcoreGroup(click.Group):
 def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """Read the configuration file first (an eager option), so that its values
     become the defaults of every other option: the command line overrides them."""
-    from loomcore.config import find, load
-    from loomcore.registry import ENV_LOAD
+    from loomcore.config import find, load, plugins_to_load
 
     config = load(find(value))
     run_defaults = _run_defaults(config)
     ctx.ensure_object(dict)["config"] = config
     default_map = dict(ctx.default_map or {})
-    # the environment's allow-list wins over the file's, as a command-line flag would
-    if config.plugins is not None and not os.environ.get(ENV_LOAD):
-        default_map["plugins"] = ",".join(config.plugins)
+    only = plugins_to_load(config)
+    if only is not None:
+        default_map["plugins"] = ",".join(only)
     if config.disable:
         default_map["disable"] = ",".join(config.disable)
     if run_defaults:

@@ -134,12 +134,17 @@ def run_options(config: Config) -> RunOptions:
         raise ConfigError(f"{config.path}: {exc}") from None
 
 
+def plugins_to_load(config: Config) -> tuple[str, ...] | None:
+    """The file's ``plugins`` list, unless ``LOOMCORE_LOAD_PLUGINS`` is set:
+    the environment's allow-list wins over the file's, as a command-line
+    flag would (None: the environment's, or every installed plugin)."""
+    return None if os.environ.get(ENV_LOAD) else config.plugins
+
+
 def registry(config: Config) -> Registry:
-    """The registry of the plugins the file loads: its ``plugins`` list unless
-    ``LOOMCORE_LOAD_PLUGINS`` is set (the environment wins over the file, as
-    on the command line), less its ``disable`` list and the environment's."""
-    only = None if os.environ.get(ENV_LOAD) else config.plugins
-    return Registry(get_plugin_manager(only=only, disable=config.disable))
+    """The registry of the plugins the file loads (:func:`plugins_to_load`),
+    less its ``disable`` list and the environment's."""
+    return Registry(get_plugin_manager(only=plugins_to_load(config), disable=config.disable))
 
 
 def parse_assignment(text: str) -> tuple[str, str, Any]:

@@ -189,6 +189,12 @@ class Executor:
     plugin: str = ""
 
 
+class InvalidExample(ValueError):
+    """An example an output format cannot write validly (an empty turn, roles
+    out of order, a pair with no rejected answer); the run counts it against
+    the format's plugin and writes no line for it."""
+
+
 @attrs.frozen
 class Exporter:
     """An output format: ``render(example) -> dict``, one JSONL line per example."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from loomcore import Exporter, TrainingExample, hookimpl
+from loomcore.contracts import InvalidExample  # the one class every format raises
 
 
 def render(example: TrainingExample) -> dict[str, Any]:
@@ -25,10 +26,6 @@ def render(example: TrainingExample) -> dict[str, Any]:
             message["weight"] = weight
     validate(messages)
     return {"messages": messages}
-
-
-class InvalidExample(ValueError):
-    """An example this format cannot write validly."""
 
 
 ROLES = ("system", "user", "assistant")

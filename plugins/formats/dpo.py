@@ -17,10 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from loomcore import Exporter, TrainingExample, hookimpl
-
-
-class InvalidExample(ValueError):
-    """An example this format cannot write validly."""
+from loomcore.contracts import InvalidExample  # the one class every format raises
 
 
 def render(example: TrainingExample) -> dict[str, Any]:

@@ -9,12 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from loomcore import Exporter, TrainingExample, hookimpl
+from loomcore.contracts import InvalidExample  # the one class every format raises
 
 SPEAKERS = {"user": "human", "assistant": "gpt"}
-
-
-class InvalidExample(ValueError):
-    """An example this format cannot write validly."""
 
 
 def render(example: TrainingExample) -> dict[str, Any]:
