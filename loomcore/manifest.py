@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import logging
 import os
@@ -13,7 +12,7 @@ from typing import Any
 import attrs
 
 from loomcore import splits
-from loomcore.inputs import printable_path
+from loomcore.inputs import Digest, printable_path
 
 log = logging.getLogger("loomcore")
 
@@ -32,27 +31,26 @@ def _file_facts(path: str, read: Any = None) -> dict[str, Any]:
     shown = printable_path(path)
     if path == "-":
         return {"path": path}
-    facts = (
-        {"bytes": read.size, "sha256": read.hexdigest()}
-        if read is not None and read.complete
-        else None
-    )
-    digest = hashlib.sha256()
-    size = 0
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             # a pipe or a FIFO was read once, by the reader: opening it again
             # waits for a writer that is gone (the run hung here)
-            return {"path": shown, "kind": "pipe", **(facts or {})}
-        if facts is not None:
-            return {"path": shown, **facts}
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-                size += len(chunk)
+            return {"path": shown, "kind": "pipe", **_facts(read)}
+        if read is None or not read.complete:
+            with open(path, "rb") as fh:  # hashed here the way the readers' reads are
+                read = Digest(fh)
+                while read.read(1 << 20):
+                    pass
     except OSError as exc:  # a failed input, named in summary.loss
         return {"path": shown, "error": exc.strerror or str(exc)}
-    return {"path": shown, "bytes": size, "sha256": digest.hexdigest()}
+    return {"path": shown, **_facts(read)}
+
+
+def _facts(read: Digest | None) -> dict[str, Any]:
+    """Bytes and SHA-256 of an input read to its end ({} when it was not)."""
+    if read is None or not read.complete:
+        return {}
+    return {"bytes": read.size, "sha256": read.hexdigest()}
 
 
 def _split_facts(plan: splits.SplitPlan | None) -> dict[str, Any] | None:
