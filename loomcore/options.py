@@ -11,6 +11,7 @@ each default is written once.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -124,7 +125,7 @@ class Flag:
         """The default: the RunOptions field's own (None for a plugin's option)."""
         if self.path[0] == "plugin_options":
             return False if self.kind == "flag" else None
-        value: Any = RunOptions()
+        value: Any = _defaults()
         for key in self.path:
             value = getattr(value, key)
         return value
@@ -161,6 +162,11 @@ class Flag:
                 f"{self.name}: {value!r} is {'not below' if self.high_open else 'above'} {self.high:g}"
             )
         return value
+
+
+@functools.cache
+def _defaults() -> RunOptions:
+    return RunOptions()  # (built once: every flag's default is read from it)
 
 
 def flag_named(name: str) -> Flag | None:
