@@ -394,7 +394,7 @@ _VERSION_BEFORE = re.compile(
 _IP_WORDS = re.compile(
     r"(?i)\b(?:ip|ips|ipv4|address|addr|host|hostname|server|ping|ssh|connect\w*|subnet|gateway|"
     r"dns|route|inet|listen\w*|bind|curl|nmap|telnet|firewall|allow|deny|proxy|vpn|client|peer|"
-    r"origin|remote|address(?:es)?)\b[^\n]{0,30}$|[@=]\s?$|://$"
+    r"origin|remote|address(?:es)?)\b[^\n.!?;]{0,30}$|[@=]\s?$|://$"
 )
 
 
@@ -417,7 +417,8 @@ def _ipv4s(text: str) -> Iterator[Span]:
         if _VERSION_BEFORE.search(before):
             continue
         # "git 1.7.7.3", "Java 1.8.0.201": a four-part version starts with one digit;
-        # such an address needs a word that says it is one ("server 3.14.15.92")
+        # such an address needs a word that says it is one ("server 3.14.15.92"),
+        # in its own sentence ("our remote repo. I'm using git 1.7.7.3" is a version)
         if int(octets[0]) < 10 and not _IP_WORDS.search(before):
             continue
         yield m.start(), m.end(), "IP_ADDRESS"

@@ -9,6 +9,8 @@ from loomcore_plugins.redactors import personal_data, secrets
 
 KEPT = [
     "git 1.7.7.3 and v2.10.1.4 and §15.12.2.7",
+    # an address word in the sentence before is no evidence for this one
+    "We use Github as our remote repo. I'm on a Mac using git 1.7.7.3, he's on git 1.7.6.",
     "docs use 192.0.2.5, 198.51.100.7, 203.0.113.9 and 2001:db8::1; loopback ::1 and 127.0.0.1",
     "write to you@example.com, ops@mail.example.org or xxxx@gmail.com",
     "mail info@signalsciences.com or sales@acme-corp.io, not yourname@yourdomain.com",
