@@ -25,6 +25,7 @@ from loomcore.text.smalltalk import is_courtesy
 from loomcore.text.standalone import (
     dangling_reference,
     leans_on_earlier,
+    names_nothing,
     unescape_entities,
     unglue,
     without_no_input_marker,
@@ -516,7 +517,7 @@ def is_follow_up(question: str) -> bool:
     if q.startswith(_FOLLOW_UP_START):
         return True
     words = [w.strip("?,.!'\"") for w in q.split()]
-    if len(words) <= 4:
+    if len(words) <= 4 or names_nothing(q):
         return True
     return len(words) <= 12 and any(w in _FOLLOW_UP_WORDS for w in words)
 

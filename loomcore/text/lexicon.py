@@ -46,6 +46,9 @@ COMMON_WORDS = (
 
 VAGUE_NOUNS = word_list("vague_nouns")
 
+# What a request can say without naming its subject ("give me a specific example").
+BARE_REQUEST_WORDS = word_list("bare_request_words")
+
 EVALUATIVE = word_list("evaluative")
 
 # Verbs that open an instruction ("Rinse the rice", "Open a terminal").

@@ -147,7 +147,8 @@ _WRITE = re.compile(
 )
 # the last word of a sentence cut off mid-thought
 _DANGLING_END = re.compile(
-    r"(?:,|;|\b(?:and|or|but|the|a|an|of|to|with|for|from|in|on|at|by|that|which|is|are|was))$",
+    r"(?:,|;|\b(?:and|or|but|the|a|an|of|to|with|for|from|in|on|at|by|that|which|is|are|was|"
+    r"your|my|our|their|its))$",
     re.IGNORECASE,
 )
 
@@ -249,6 +250,9 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
     # only earlier turns (or an image) named
     if len(instruction.split()) <= 10 and _ABOUT_A_PRONOUN.match(instruction.strip()):
         return True
+    # "give me a specific example": of what, only an earlier turn says
+    if not given and names_nothing(instruction):
+        return True
     if given:
         return False
     # the request is its first line; what follows is what it gives
@@ -275,6 +279,28 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
         return True
     image = _IMAGE.search(instruction)
     return image is not None and not _given(instruction, image.end())
+
+
+# the assistant is what it is about: "Tell me about you.", "Who are you?"
+_ABOUT_YOU = re.compile(r"\b(?:about you|who (?:you are|are you)|yourself|your name)\b", re.I)
+_REQUEST_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+
+
+def names_nothing(text: str) -> bool:
+    """A short request that does not say what it is about ("give me a specific
+    example", "Can you elaborate a bit more?", "explain in more detail"): only
+    an earlier turn does."""
+    if "\n" in text.strip() or len(text) > 120:
+        return False
+    words = [w.lower() for w in _REQUEST_WORD.findall(text)]
+    if not words or len(words) > 12 or _ABOUT_YOU.search(text):
+        return False
+    from loomcore.text.lexicon import BARE_REQUEST_WORDS  # when first needed, as below
+
+    function = _function_words()
+    return any(w in BARE_REQUEST_WORDS for w in words) and all(
+        w in function or w in BARE_REQUEST_WORDS for w in words
+    )
 
 
 def only_a_title(instruction: str) -> bool:
@@ -650,6 +676,33 @@ def about_missing_tools(output: str, instruction: str = "") -> bool:
     )
 
 
+# an answer on a Q&A site that builds on the site's other answers, which the
+# example does not carry ("While jball's answer is an excellent description",
+# "as Samuh wrote", "the accepted answer", "see the comments")
+_OTHER_ANSWERS = re.compile(
+    r"\b(?:(?:the |all the |several |many |some )?(?:other|previous|existing|accepted|top|earlier|"
+    r"above|below) (?:answers?|posters?|repl(?:y|ies))|(?:[\w-]+|@\w+)['’]s (?:answer|reply|post|"
+    r"comment)s?(?! to\b)|(?:in|see|read) the comments|"
+    r"(?:answered|suggested|pointed out|mentioned) by @?[A-Za-z][\w-]+)\b|"
+    r"\bas (?!(?:i|you|we|he|she|they|it|one|was|is|has|had|noted|mentioned|said|already|stated|"
+    r"shown|explained|described|above|before|earlier|previously)\b)@?[A-Za-z][\w-]{2,} "
+    r"(?:wrote|said|mentioned|pointed out|noted|suggested|answered|explained)\b",
+    re.IGNORECASE,
+)
+
+
+def cites_other_answers(output: str) -> bool:
+    """The output builds on other answers that only the page it was copied
+    from shows ("jball's answer ... I'll borrow from his diagrams", "as Samuh
+    wrote"): a reader of the example alone cannot follow it."""
+    plain = prose(output)
+    folded = plain.casefold()
+    # every alternative holds one of these words (most replies cite no one)
+    if not any(w in folded for w in ("answer", "repl", "post", "comment", "wrote", "said", "by ")):
+        return False
+    return _OTHER_ANSWERS.search(plain) is not None
+
+
 def continues_elsewhere(instruction: str, output: str) -> bool:
     """The output opens on a word that continues text it left out
     ("However, ...", "Thus, ...", "As you said, ..."), unless it was asked to go on."""
@@ -699,6 +752,19 @@ def markup(text: str, furniture: bool = True) -> bool:
     )
 
 
+# a list flattened into one line: its items glued on "- " after each full
+# stop ("1. Have fun.- Go out often.- Know how to ...")
+_GLUED_ITEMS = re.compile(r"[.!?)]- [A-Z\"“]")
+
+
+def flattened_list(output: str) -> bool:
+    """A list whose items a scrape ran into one line ("Have fun.- Go out
+    often.- Record yourself."): three glued items on one line."""
+    if ".- " not in output and "!- " not in output and "?- " not in output:
+        return False
+    return any(len(_GLUED_ITEMS.findall(line)) >= 2 for line in prose(output).splitlines())
+
+
 def placeholder_only(output: str) -> bool:
     """Nothing but placeholders ("[EMAIL]", "<image>") and punctuation (a bare
     number or a list of them is an answer)."""
@@ -706,6 +772,29 @@ def placeholder_only(output: str) -> bool:
         return False
     rest = _PLACEHOLDER.sub(" ", output)
     return len(_WORD.findall(rest)) + len(re.findall(r"\d+", rest)) < 2
+
+
+# what the request calls a thing a redactor replaced, where the placeholder's
+# own name is not how people ask for it
+_ASKED_AS = {
+    "EMAIL": r"e-?mail address(?:es)?",
+    "PHONE": r"(?:phone|telephone|mobile|cell) numbers?",
+    "PASSWORD": r"passwords?|passphrases?",
+}
+
+
+def redacted_answer(instruction: str, output: str) -> bool:
+    """The thing asked for is what redaction took out ("Generate a password of
+    8 characters." answered "Here is a password: [PASSWORD]."): the answer's
+    point is a placeholder."""
+    for name in set(_PLACEHOLDER_NAME.findall(output)):
+        asked = _ASKED_AS.get(name) or re.escape(name.lower()).replace("_", "[ _-]")
+        if re.search(rf"\b(?:{asked})\b", instruction, re.IGNORECASE):
+            return True
+    return False
+
+
+_PLACEHOLDER_NAME = re.compile(r"\[([A-Z][A-Z_]{2,40})\]")
 
 
 def refusal(output: str) -> bool:
@@ -847,18 +936,22 @@ def cut_off(output: str) -> bool:
         return False
     if re.fullmatch(r"(?:[-*+•]|\d+[.)])", last):
         return True  # a list's next item begun and not written: "10."
-    is_item = re.match(r"(?:[-*+•]|\d+[.)])\s", last) is not None
     sentences = split_sentences(last)
     tail = sentences[-1] if sentences else last
     if len(tail.split()) >= 4 and bool(_DANGLING_END.search(tail)):
         return True
+    # "... walking slowly, p", "or with a d": a word broken off after its first letter
+    if len(sentences) >= 2 and _BROKEN_WORD.search(tail) and "$" not in last:
+        return True
     # "... until we reach the end of the list. Then we reverse": a paragraph
-    # whose sentences end, but not its last (a poem's or a list's line is one
-    # sentence; a heading or a sign-off is too)
+    # (or a list item) whose sentences end, but not its last (a poem's or a
+    # list's line of one sentence often has no full stop; a heading or a
+    # sign-off neither)
     return (
-        not is_item
-        and len(sentences) >= 2
+        len(sentences) >= 2
         and re.search(r"[.!?]$", sentences[-2].rstrip("\"'”’)*_")) is not None
+        # "... as a tuple 3. Return the list": a number that enumerates ends no sentence
+        and re.search(r"(?:^|\s)\d{1,2}[.)]$", sentences[-2]) is None
         and _UNENDED.search(tail) is not None
         # a long last sentence without its full stop is a writer's habit
         # ("... obsolete in a world of GUIs, though"); a cut is where it began
@@ -868,6 +961,8 @@ def cut_off(output: str) -> bool:
 
 # a sentence that stops without its end: a word, not a mark, an emoji or a smiley
 _UNENDED = re.compile(r"(?<![:;=])\b[a-z]{2,}$")
+# one lower-case letter that is no word ("a", "i") and no usual variable (i j k n t x y z)
+_BROKEN_WORD = re.compile(r"[\s,]\b[bcdefghlmopqrsuvw]$")
 
 
 Check = Callable[[str, str, str, bool], bool]
@@ -882,9 +977,12 @@ CHECKS: dict[str, Check] = {
         continues_elsewhere(i, o) or (not h and leans_on_earlier(o))
     ),
     "missing_tools": lambda i, x, o, h: about_missing_tools(o, i),
+    "cites_other_answers": lambda i, x, o, h: not h and cites_other_answers(o),
     "empty_promise": lambda i, x, o, h: empty_promise(o),
     "markup": lambda i, x, o, h: markup(o) or markup(i, furniture=False),
+    "flattened_list": lambda i, x, o, h: flattened_list(o),
     "placeholder_only": lambda i, x, o, h: placeholder_only(o),
+    "redacted_answer": lambda i, x, o, h: redacted_answer(i + "\n" + x, o),
     "refusal": lambda i, x, o, h: refusal(o),
     "too_short_for_request": lambda i, x, o, h: too_short_for_request(i, o),
     "restates_input": lambda i, x, o, h: restates_given(i + ("\n\n" + x if x else ""), o),

@@ -6,12 +6,15 @@ input is an annotation dump (``noisy_input``), whose request is about a page
 only a link gives (``link_only``), whose instruction is garbled
 (``garbled_instruction``); whose output continues left-out text
 (``continues_elsewhere``), answers from tools the example lacks
-(``missing_tools``), ends on a lead-in with nothing after it
-(``empty_promise``), carries wiki or HTML markup (``markup``), is only
-placeholders (``placeholder_only``), a short refusal (``refusal``), a
-sentence where an essay or a story was asked for (``too_short_for_request``),
-only restates the sum's answer that the request gave (``restates_input``),
-stops mid-sentence (``cut_off``) or is in a language the request did not ask
+(``missing_tools``), builds on a page's other answers
+(``cites_other_answers``), ends on a lead-in with nothing after it
+(``empty_promise``), carries wiki or HTML markup (``markup``), runs a list
+into one line (``flattened_list``), is only placeholders
+(``placeholder_only``), has the thing asked for redacted
+(``redacted_answer``), a short refusal (``refusal``), a sentence where an
+essay or a story was asked for (``too_short_for_request``), only restates
+the sum's answer that the request gave (``restates_input``), stops
+mid-sentence (``cut_off``) or is in a language the request did not ask
 for (``language_mismatch``).  Each drop is counted as ``standalone:<check>``
 (the checks are in :mod:`loomcore.text.standalone`).  The checks run where
 the example is built (``prepare``, on the executor's workers, within the

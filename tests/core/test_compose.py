@@ -165,6 +165,10 @@ def test_the_same_example_told_apart_by_spacing_or_case_is_kept_once():
         ("Same but for JavaScript", True),
         ("Thanks, can you give me more examples?", True),
         ("why?", True),
+        # a request that names nothing it is about
+        ("give me a specific example", True),
+        ("Could you explain that in more detail please", True),
+        ("Give me an example of tail recursion in Scheme", False),
         ("How do I set up a PostgreSQL read replica?", False),
         ("What is the capital of Australia and why was it chosen?", True),
     ],

@@ -10,9 +10,12 @@ from hypothesis import strategies as st
 from loomcore.text.standalone import (
     about_missing_tools,
     asks_to_choose_from_nothing,
+    cites_other_answers,
     cut_off,
     first_failure,
+    flattened_list,
     markup,
+    redacted_answer,
     unglue,
     without_no_input_marker,
     without_repeated_input,
@@ -166,7 +169,23 @@ def test_a_model_tag_alone_on_a_line_is_leaked_even_in_a_code_block():
 )
 def test_a_paragraph_whose_last_sentence_stops_is_cut_off(output):
     assert cut_off(output)
-    assert first_failure("Explain it.", "", output) == "cut_off"
+    assert first_failure("Explain how a stack is used.", "", output) == "cut_off"
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        # a list item whose second sentence stops
+        "Steps:\n1. Heat the pan.\n2. Stick to basics and generics. Choose folders, no",
+        "1. Rest the dough.\n2. Give praise to your dog. When you are training your",
+        # a word broken after its first letter, however long its sentence
+        "Serve warm. They are fine on their own or with a d",
+        "Breathe slowly. You can also do a walking meditation by walking slowly, p",
+    ],
+)
+def test_a_list_item_or_sentence_broken_off_mid_word_is_cut_off(output):
+    assert cut_off(output)
+    assert first_failure("Explain how a stack is used.", "", output) == "cut_off"
 
 
 @pytest.mark.parametrize(
@@ -178,6 +197,11 @@ def test_a_paragraph_whose_last_sentence_stops_is_cut_off(output):
         # a list item, a poem's line, a sign-off
         "Steps:\n1. Open the file.\n2.  Return the `result` list",
         "Roses are red\nViolets are blue",
+        # an inline enumeration's number ends no sentence
+        "Make pairs 1. Sort the array 2. Walk two pointers 3. Return the `result` list",
+        "Do you: 1. Open the door 2. Call your supervisor 3. Finish your paperwork",
+        # a one-letter variable ends a formula's sentence
+        "Differentiate each term. The answer is 2x + $c$, where c",
         "Thanks for asking. I hope it works.\n\nBest wishes",
         "Done. See you soon :)",
     ],
@@ -467,3 +491,62 @@ def test_the_tool_check_gates_change_no_verdict(output):
     parameter = s._PARAMETER.search(plain)
     ungated = ungated or (parameter is not None and "```" not in output)
     assert about_missing_tools(output, "") == ungated
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "While kbell's answer describes the insets well, it misses when to use them. "
+        "I'll borrow from his diagrams.",
+        "The death is not literal, as the other answer suggests.",
+        "It is informal and, as TypeIA pointed out in a comment, mostly spoken.",
+        "See the accepted answer for the full patch; this adds the test.",
+    ],
+)
+def test_an_answer_built_on_a_pages_other_answers_does_not_stand_alone(output):
+    assert cites_other_answers(output)
+    request = "What does the content inset of a scroll view do?"
+    assert first_failure(request, "", output) == "cites_other_answers"
+    # with the turns before it, "the other answer" may be one of them
+    assert first_failure(request, "", output, True) != "cites_other_answers"
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "As I said, the insets pad the content.",  # the writer's own words
+        "The author's answer to the critics came a year later, in his second book.",
+        "Reply to the email within a day; a short answer is fine.",
+    ],
+)
+def test_words_about_answers_that_cite_no_other_answer(output):
+    assert not cites_other_answers(output)
+
+
+def test_a_list_run_into_one_line_is_flattened():
+    flat = "Ways to practise:\n\n1. Have fun.- Go out often.- Record yourself.- Keep a journal."
+    assert flattened_list(flat)
+    assert first_failure("How do I get better at talking to people?", "", flat) == (
+        "flattened_list"
+    )
+    assert not flattened_list("Items:\n- Have fun.\n- Go out often.\n- Record yourself.")
+    assert not flattened_list("The range is 3-5 km.- a dash after a stop, once.")
+
+
+def test_the_thing_asked_for_replaced_by_its_placeholder_is_no_answer():
+    output = "Here is a randomly generated 8-character password: [PASSWORD]. Keep it safe."
+    assert redacted_answer("Generate a password of 8 characters.", output)
+    assert first_failure("Generate a password of 8 characters.", "", output) == "redacted_answer"
+    assert redacted_answer("What is the IP address of my router?", "It is [IP_ADDRESS].")
+    # a placeholder beside an answer about something else is only redaction
+    assert not redacted_answer(
+        "Write a short email to my landlord about the heating.",
+        "Dear Sam,\n\nThe heating has failed again. Please call me.\n\nAlex\n[EMAIL]",
+    )
+
+
+def test_a_request_that_names_nothing_leans_on_earlier_turns():
+    assert first_failure("give me a specific example", "", GOOD) == "dangling_reference"
+    assert first_failure("give me a specific example", "", GOOD, True) is None
+    assert first_failure("Tell me about yourself.", "", GOOD) is None
+    assert first_failure("Give me an example of a heap.", "", GOOD) is None
