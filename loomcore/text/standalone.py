@@ -340,7 +340,9 @@ _CHOOSE = re.compile(
     r"phrase|spelling|synonym|antonym|one|item|match|meaning)s?)|(?:alternative|option|choice)s?)\b|"
     r"\b(?:from|in|of|among) the (?:(?:given |following |provided )?(?:list|set) of (?:words|options|"
     r"choices|answers|definitions|alternatives)|word list|(?:given |following |provided )?(?:options|"
-    r"choices|alternatives))\b",
+    r"choices|alternatives))\b|"
+    # "Answer the following multiple-choice question.": its choices must be there
+    r"\b(?:answer|solve|complete|take)\b[^.?!\n]{0,30}?\bmultiple[- ]choice\b",
     re.IGNORECASE,
 )
 # what a choice is made among: a list, lines, "a or b", "a, b, c", "(a) ... (b)"

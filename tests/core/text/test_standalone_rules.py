@@ -550,3 +550,17 @@ def test_a_request_that_names_nothing_leans_on_earlier_turns():
     assert first_failure("give me a specific example", "", GOOD, True) is None
     assert first_failure("Tell me about yourself.", "", GOOD) is None
     assert first_failure("Give me an example of a heap.", "", GOOD) is None
+
+
+def test_a_multiple_choice_question_without_its_choices_points_at_nothing():
+    request = (
+        "Answer the following multiple-choice question. In what year did the Berlin Wall fall?"
+    )
+    assert asks_to_choose_from_nothing(request)
+    assert first_failure(request, "", "It fell in 1989.") == "dangling_reference"
+    given = request + "\n\nA) 1987\nB) 1989\nC) 1991"
+    assert first_failure(given, "", "B) 1989") is None
+    # a request to write one is answered with its choices
+    assert not asks_to_choose_from_nothing(
+        "Write a multiple-choice question about the Berlin Wall."
+    )
