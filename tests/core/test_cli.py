@@ -153,6 +153,8 @@ def test_plugins_json_lists_every_plugin():
             "dpo",
             "conversations",
             "preferences",
+            # issue 16: sums worked again
+            "arithmetic",
         }
     )
     assert set(rows) == expected

@@ -73,7 +73,7 @@ def test_unknown_plugin_name_is_a_clear_error(monkeypatch):
     with pytest.raises(UnknownPluginError) as exc:
         get_plugin_manager(disable=["casual", "qa_pair"])
     assert str(exc.value).startswith(
-        "unknown plugin: casual (installed: alpaca, alpaca_reader, causal,"
+        "unknown plugin: casual (installed: alpaca, alpaca_reader, arithmetic, causal,"
     )
     monkeypatch.setenv("LOOMCORE_LOAD_PLUGINS", "nope")
     with pytest.raises(UnknownPluginError, match="unknown plugin: nope"):

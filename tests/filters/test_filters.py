@@ -3,6 +3,7 @@ what teaches nothing."""
 
 from typing import ClassVar
 
+import pytest
 from datasketch.hashfunc import sha1_hash32
 from loomcore_plugins.filters.dedup import Deduplicator, shingle_hashes
 from loomcore_plugins.filters.quality import QualityGates, estimate_tokens
@@ -162,3 +163,19 @@ def test_band_index_finds_what_datasketchs_lsh_finds():
         index.ids.append(e.id)
         index._insert(bands, n)
     assert agreed > 60  # 88 of 300 had candidates to agree on when written
+
+
+def test_the_arithmetic_filter_drops_an_example_whose_sum_is_wrong():
+    from loomcore_plugins.filters.arithmetic import ArithmeticCheck, prepare
+
+    from loomcore.model import TrainingExample
+
+    wrong = TrainingExample(instruction="What is 17 * 3?", output="17 * 3 = 41.")
+    right = TrainingExample(instruction="What is 17 * 3?", output="17 * 3 = 51.")
+    check = ArithmeticCheck({})
+    assert check.see(wrong) == "arithmetic:wrong_sum"
+    assert check.see(right) is None
+    assert prepare(wrong, {}) is True
+    assert check.see(right, prepared=True) == "arithmetic:wrong_sum"  # the worker's verdict counts
+    with pytest.raises(ValueError, match="unknown"):
+        ArithmeticCheck({"strict": True})
