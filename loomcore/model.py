@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import importlib
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -185,7 +186,8 @@ class Origin:
 
     ``question`` is the user's message and ``answer`` the whole reply without
     its closing courtesy ("Let me know if ..."), both as redacted; ``history``
-    the last (user, assistant) pairs before it, for a follow-up question;
+    the last (user, assistant) pairs before it, back to where its thread
+    starts (see ``_thread``), for a follow-up question;
     ``system_prompt`` the conversation's own, if the input had one.
     """
 
@@ -205,7 +207,7 @@ class Origin:
             memory_id=mem.id,
             question=mem.user_input,
             answer=without_courtesy(mem.system_output, memory.reply_doc),
-            history=_last_pairs(mem.history, HISTORY_PAIRS),
+            history=_thread(mem.history),
             system_prompt=str(mem.metadata.get("system_prompt") or "").strip(),
             source=mem.source,
             conversation_id=mem.conversation_id,
@@ -522,8 +524,10 @@ def is_follow_up(question: str) -> bool:
     return len(words) <= 12 and any(w in _FOLLOW_UP_WORDS for w in words)
 
 
-# the earlier exchanges a follow-up keeps (see make_example)
+# the earlier exchanges a follow-up keeps (see make_example), and how far
+# back they may reach when the first of them is a follow-up too
 HISTORY_PAIRS = 2
+MAX_HISTORY_PAIRS = 6
 
 
 def without_courtesy(answer: str, doc: Document) -> str:
@@ -545,6 +549,35 @@ def without_courtesy(answer: str, doc: Document) -> str:
 def _only_courtesy(line: str) -> bool:
     sents = split_sentences(line)
     return bool(sents) and all(is_courtesy(strip_inline(s)) for s in sents)
+
+
+def _thread(turns: tuple[Turn, ...]) -> tuple[tuple[str, str], ...]:
+    """The exchanges a follow-up keeps: the last ``HISTORY_PAIRS``, and further
+    back while the first of them is a follow-up itself ("assuming I knew
+    both, explain the same concept"), up to ``MAX_HISTORY_PAIRS``: history
+    that starts mid-thread leaves the example as incomplete as none."""
+    pairs = _last_pairs(turns, MAX_HISTORY_PAIRS)
+    keep = min(HISTORY_PAIRS, len(pairs))
+    while keep < len(pairs) and _leans_back(pairs[-keep][0]):
+        keep += 1
+    return pairs[len(pairs) - keep :]
+
+
+# a question of any length that points at what an earlier turn said
+_POINTS_BACK = re.compile(
+    r"\bthe same (?:concept|thing|idea|question|way|code|example|approach|logic|steps?|process|"
+    r"method|problem)\b|\b(?:that|this) (?:assumption|approach|idea|example|answer|explanation|"
+    r"suggestion)\b",
+    re.IGNORECASE,
+)
+
+
+def _leans_back(question: str) -> bool:
+    return (
+        is_follow_up(question)
+        or dangling_reference(question, "", False)
+        or _POINTS_BACK.search(question[:2000]) is not None
+    )
 
 
 def _last_pairs(turns: tuple[Turn, ...], n: int) -> tuple[tuple[str, str], ...]:
@@ -597,8 +630,7 @@ def make_example(
         # a question that leans on earlier turns ("and the second one?",
         # "rewrite the function above") keeps them, so it is understood alone
         if origin.history and (
-            is_follow_up(origin.question)
-            or dangling_reference(origin.question, "", False)
+            _leans_back(origin.question)
             or leans_on_earlier(output)  # "Here is the same logic in C#"
         ):
             history = origin.history

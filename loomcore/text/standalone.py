@@ -81,7 +81,9 @@ _EARLIER = re.compile(
     r"\b(?:as (?:you|i|we) (?:said|mentioned|noted|suggested|described)|you (?:said|mentioned) "
     r"(?:earlier|before|above)|(?:your|my) (?:previous|last|earlier) (?:answer|reply|response|"
     r"message|question|code|suggestion)|the (?:previous|last|earlier) (?:answer|reply|response|"
-    r"message)|the (?:previous|earlier) (?:one|code|example|question|step))\b",
+    r"message)|the (?:previous|earlier) (?:one|code|example|question|step)|"
+    # "explain the same concept to me with that assumption"
+    r"the same (?:concept|idea|question|code|example|approach|logic|explanation)|that assumption)\b",
     re.IGNORECASE,
 )
 _ABOUT_A_PRONOUN = re.compile(

@@ -177,3 +177,30 @@ def test_a_message_about_the_answer_just_given_keeps_the_turns_before_it(message
     from loomcore.model import is_follow_up
 
     assert is_follow_up(message) is leans
+
+
+def test_history_reaches_back_to_where_the_thread_starts():
+    from loomcore.model import Turn, _thread
+
+    turns = (
+        Turn("user", "How could I solve Minesweeper boards with algebraic topology?"),
+        Turn("assistant", "Treat the board as a simplicial complex and read its homology."),
+        Turn("user", "give me a specific example"),
+        Turn("assistant", "Take a 3x3 board whose centre square is unknown."),
+        Turn("user", "explain the same concept again, assuming I know both fields"),
+        Turn("assistant", "Each unknown square is a vertex; mines are holes."),
+        Turn("user", "Tell me how the persistent homology of such a complex is computed."),
+        Turn("assistant", "Filter the complex by distance and track its Betti numbers."),
+    )
+    # the last two exchanges begin on a follow-up: the one before them is kept too
+    assert [q for q, _ in _thread(turns)] == [
+        "How could I solve Minesweeper boards with algebraic topology?",
+        "give me a specific example",
+        "explain the same concept again, assuming I know both fields",
+        "Tell me how the persistent homology of such a complex is computed.",
+    ]
+    # a thread that starts within the last two keeps just them
+    assert [q for q, _ in _thread(turns[4:])] == [
+        "explain the same concept again, assuming I know both fields",
+        "Tell me how the persistent homology of such a complex is computed.",
+    ]
