@@ -177,6 +177,35 @@ class _Spans:
         return i >= 0 and pos < self.ends[i]
 
 
+# what UTF-8 read as Windows-1252 or Latin-1 looks like: a lead byte's letter
+# (Â Ã Ð × â ...) then a continuation byte's (€ ™ ‚ ¢ © ...); only where it
+# is found is ftfy asked (most texts hold neither)
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def repair_encoding(text: str) -> str:
+    """Mojibake put back ("itâ€™s" -> "it’s"): text that was UTF-8 decoded as
+    Windows-1252 somewhere before the export, as ftfy can tell and undo."""
+    if _MOJIBAKE_HINT.search(text) is None:
+        return text
+    import ftfy  # when first needed: most runs never meet mojibake
+
+    return ftfy.fix_encoding(text)
+
+
+def mojibake(text: str) -> bool:
+    """Mojibake that could not be undone (a byte of it was lost on the way:
+    "×—×©×‘×•×Ÿ ××ª×¨"): the text is not what was written."""
+    if _MOJIBAKE_HINT.search(text) is None:
+        return False
+    from ftfy.badness import is_bad
+
+    return bool(is_bad(text))
+
+
 def unescape_entities(text: str) -> str:
     """HTML entities a scraped page left in ("&quot;ima&quot;") as the
     characters they stand for; code that is markup (HTML, XML), or that shows
@@ -984,6 +1013,7 @@ CHECKS: dict[str, Check] = {
     "cites_other_answers": lambda i, x, o, h: not h and cites_other_answers(o),
     "empty_promise": lambda i, x, o, h: empty_promise(o),
     "markup": lambda i, x, o, h: markup(o) or markup(i, furniture=False),
+    "mojibake": lambda i, x, o, h: mojibake(o) or mojibake(i) or mojibake(x),
     "flattened_list": lambda i, x, o, h: flattened_list(o),
     "placeholder_only": lambda i, x, o, h: placeholder_only(o),
     "redacted_answer": lambda i, x, o, h: redacted_answer(i + "\n" + x, o),

@@ -8,7 +8,8 @@ only a link gives (``link_only``), whose instruction is garbled
 (``continues_elsewhere``), answers from tools the example lacks
 (``missing_tools``), builds on a page's other answers
 (``cites_other_answers``), ends on a lead-in with nothing after it
-(``empty_promise``), carries wiki or HTML markup (``markup``), runs a list
+(``empty_promise``), carries wiki or HTML markup (``markup``) or mojibake
+that could not be undone (``mojibake``), runs a list
 into one line (``flattened_list``), is only placeholders
 (``placeholder_only``), has the thing asked for redacted
 (``redacted_answer``), a short refusal (``refusal``), a sentence where an

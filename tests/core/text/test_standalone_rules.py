@@ -564,3 +564,18 @@ def test_a_multiple_choice_question_without_its_choices_points_at_nothing():
     assert not asks_to_choose_from_nothing(
         "Write a multiple-choice question about the Berlin Wall."
     )
+
+
+def test_mojibake_is_repaired_where_it_can_be_and_dropped_where_it_cannot():
+    from loomcore.text.standalone import mojibake, repair_encoding
+
+    # UTF-8 read as Windows-1252, whole: put back
+    assert repair_encoding("Itâ€™s a cafÃ© on the corner.") == "It’s a café on the corner."
+    # a byte lost on the way ("א" is D7 90, and 0x90 has no Windows-1252 character)
+    lost = "Title: ×—×©×‘×•×Ÿ ××ª×¨ × ×’×™×©"
+    assert mojibake(repair_encoding(lost))
+    assert first_failure("Summarise this page.\n\n" + lost, "", GOOD) == "mojibake"
+    # what was written so stays as it is
+    for text in ("Kroměříž, Größe, naïve, 3 × 4 = 12, “quotes” — and ½", "x × y", GOOD):
+        assert repair_encoding(text) == text
+        assert not mojibake(text)
