@@ -986,10 +986,18 @@ def cut_off(output: str) -> bool:
         # "... as a tuple 3. Return the list": a number that enumerates ends no sentence
         and re.search(r"(?:^|\s)\d{1,2}[.)]$", sentences[-2]) is None
         and _UNENDED.search(tail) is not None
-        # a long last sentence without its full stop is a writer's habit
-        # ("... obsolete in a world of GUIs, though"); a cut is where it began
-        and len(tail.split()) < 8
+        # a last sentence that ends on an afterthought without its full stop
+        # is a writer's habit ("... obsolete in a world of GUIs, though"); one
+        # that stops on any other word was cut ("it may need to be re")
+        and tail.split()[-1].lower() not in _afterthoughts()
     )
+
+
+@functools.cache
+def _afterthoughts() -> frozenset[str]:
+    from loomcore.text.lexicon import word_list  # when first needed, as above
+
+    return word_list("afterthoughts")
 
 
 # a sentence that stops without its end: a word, not a mark, an emoji or a smiley

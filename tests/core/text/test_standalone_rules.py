@@ -180,6 +180,8 @@ def test_a_paragraph_whose_last_sentence_stops_is_cut_off(output):
         "1. Rest the dough.\n2. Give praise to your dog. When you are training your",
         # a word broken after its first letter, however long its sentence
         "Serve warm. They are fine on their own or with a d",
+        # a long last sentence that stops on a word no afterthought ends on
+        "Retrain it monthly. If the model's performance degrades over time, it may need to be re",
         "Breathe slowly. You can also do a walking meditation by walking slowly, p",
     ],
 )
