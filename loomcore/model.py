@@ -511,16 +511,16 @@ _FOLLOW_UP_WORDS = frozenset(
 )
 
 
-def is_follow_up(question: str) -> bool:
+def is_follow_up(question: str, short: bool = True) -> bool:
     """Whether a question leans on earlier turns ("and what about the second
     one?", "now in Python", "shorter please"): in a conversation, a message
-    of a few words is taken to, as its earlier turns cost the example nothing
-    but can be all it means."""
+    of a few words is taken to (with ``short``), as its earlier turns cost the
+    example nothing but can be all it means."""
     q = question.strip().lower()
     if q.startswith(_FOLLOW_UP_START):
         return True
     words = [w.strip("?,.!'\"") for w in q.split()]
-    if len(words) <= 4 or names_nothing(q):
+    if (short and len(words) <= 4) or names_nothing(q):
         return True
     return len(words) <= 12 and any(w in _FOLLOW_UP_WORDS for w in words)
 
@@ -559,7 +559,8 @@ def _thread(turns: tuple[Turn, ...]) -> tuple[tuple[str, str], ...]:
     that starts mid-thread leaves the example as incomplete as none."""
     pairs = _last_pairs(turns, MAX_HISTORY_PAIRS)
     keep = min(HISTORY_PAIRS, len(pairs))
-    while keep < len(pairs) and _leans_back(pairs[-keep][0]):
+    # (by what it says, not by its length: "What is Docker?" starts a thread)
+    while keep < len(pairs) and _leans_back(pairs[-keep][0], short=False):
         keep += 1
     return pairs[len(pairs) - keep :]
 
@@ -573,9 +574,9 @@ _POINTS_BACK = re.compile(
 )
 
 
-def _leans_back(question: str) -> bool:
+def _leans_back(question: str, short: bool = True) -> bool:
     return (
-        is_follow_up(question)
+        is_follow_up(question, short)
         or dangling_reference(question, "", False)
         or _POINTS_BACK.search(question[:2000]) is not None
     )

@@ -81,9 +81,7 @@ _EARLIER = re.compile(
     r"\b(?:as (?:you|i|we) (?:said|mentioned|noted|suggested|described)|you (?:said|mentioned) "
     r"(?:earlier|before|above)|(?:your|my) (?:previous|last|earlier) (?:answer|reply|response|"
     r"message|question|code|suggestion)|the (?:previous|last|earlier) (?:answer|reply|response|"
-    r"message)|the (?:previous|earlier) (?:one|code|example|question|step)|"
-    # "explain the same concept to me with that assumption"
-    r"the same (?:concept|idea|question|code|example|approach|logic|explanation)|that assumption)\b",
+    r"message)|the (?:previous|earlier) (?:one|code|example|question|step))\b",
     re.IGNORECASE,
 )
 _ABOUT_A_PRONOUN = re.compile(
@@ -329,9 +327,26 @@ def names_nothing(text: str) -> bool:
     from loomcore.text.lexicon import BARE_REQUEST_WORDS  # when first needed, as below
 
     function = _function_words()
-    return any(w in BARE_REQUEST_WORDS for w in words) and all(
-        w in function or w in BARE_REQUEST_WORDS for w in words
-    )
+    if not (
+        any(w in BARE_REQUEST_WORDS for w in words)
+        and all(w in function or w in BARE_REQUEST_WORDS for w in words)
+    ):
+        return False
+    # "What can you do?", "What do you like?": about the assistant, who is
+    # there; "can you elaborate?", "what do you mean?" ask it to go on
+    for i, w in enumerate(words):
+        if w == "you":
+            rest = [x for x in words[i + 1 :] if x not in _MODALS]
+            if not rest or rest[0] not in _GO_ON_VERBS:
+                return False
+    return True
+
+
+_MODALS = frozenset({"can", "could", "would", "will", "do", "did", "please", "just", "also"})
+_GO_ON_VERBS = frozenset(
+    {"give", "show", "tell", "provide", "explain", "elaborate", "expand", "clarify", "describe"}
+    | {"continue", "keep", "go", "mean", "more", "again"}
+)
 
 
 def only_a_title(instruction: str) -> bool:
@@ -373,12 +388,14 @@ _CHOOSE = re.compile(
     r"choices|answers|definitions|alternatives)|word list|(?:given |following |provided )?(?:options|"
     r"choices|alternatives))\b|"
     # "Answer the following multiple-choice question.": its choices must be there
-    r"\b(?:answer|solve|complete|take)\b[^.?!\n]{0,30}?\bmultiple[- ]choice\b",
+    r"\b(?:answer|solve) (?:the|this) (?:following )?multiple[- ]choice question\b",
     re.IGNORECASE,
 )
 # what a choice is made among: a list, lines, "a or b", "a, b, c", "(a) ... (b)"
 _ENUMERATION = re.compile(
-    r"^[ \t]*(?:[-*•]|\(?[a-dA-D1-9][.)])[ \t]|\bor\b|\bvs\.?\b|versus|"
+    r"^[ \t]*(?:[-*•]|\(?[a-dA-D1-9][.):])[ \t]|\bor\b|\bvs\.?\b|versus|"
+    # options inline: "A) Mars B) Jupiter", "a. red b. blue"
+    r"\b[Aa][.)]\s+\S[^\n]{0,200}?\s[Bb][.)]\s+\S|"
     r"[^,;\n]+[,;][^,;\n]+[,;]|\([a-dA-D]\)",
     re.MULTILINE | re.IGNORECASE,
 )
@@ -710,30 +727,59 @@ def about_missing_tools(output: str, instruction: str = "") -> bool:
 
 
 # an answer on a Q&A site that builds on the site's other answers, which the
-# example does not carry ("While jball's answer is an excellent description",
-# "as Samuh wrote", "the accepted answer", "see the comments")
-_OTHER_ANSWERS = re.compile(
-    r"\b(?:(?:the |all the |several |many |some )?(?:other|previous|existing|accepted|top|earlier|"
-    r"above|below) (?:answers?|posters?|repl(?:y|ies))|(?:[\w-]+|@\w+)['’]s (?:answer|reply|post|"
-    r"comment)s?(?! to\b)|(?:in|see|read) the comments|"
-    r"(?:answered|suggested|pointed out|mentioned) by @?[A-Za-z][\w-]+)\b|"
-    r"\bas (?!(?:i|you|we|he|she|they|it|one|was|is|has|had|noted|mentioned|said|already|stated|"
-    r"shown|explained|described|above|before|earlier|previously)\b)@?[A-Za-z][\w-]{2,} "
-    r"(?:wrote|said|mentioned|pointed out|noted|suggested|answered|explained)\b",
+# example does not carry ("the accepted answer", "as the other answer says",
+# "as TypeIA pointed out in a comment")
+_PAGE_ANSWERS = re.compile(
+    r"\b(?:accepted|top|top-voted|highest-voted|existing|previous|earlier|above) (?:answers?|"
+    r"posters?|repl(?:y|ies))\b|\bthe other answers? (?:here|above|below|on this page|suggests?|"
+    r"says?|mentions?|points? out|claims?)\b|\bas the other answers? (?:says?|suggests?|"
+    r"mentions?|points? out)\b|\b(?:comments|comment section) (?:above|below)\b|"
+    r"\b(?:pointed out|said|mentioned|noted|suggested|wrote) in (?:a|his|her|their|the) comment\b",
+    re.IGNORECASE,
+)
+# the same, by the other poster's name: "jball's answer", "as Samuh_1 wrote",
+# "suggested by @kim" (a name is told from a word below: see _a_handle)
+_NAMED_ANSWER = re.compile(
+    r"(?:(@?\b\w{1,40})['’]s (?:answer|reply|post|comment)s?\b(?! to\b)|"
+    r"\bas (@?\w{1,40}) (?:wrote|said|mentioned|pointed out|noted|suggested|answered|explained)\b|"
+    r"\b(?:answered|suggested|pointed out|mentioned) by (@?\w{1,40})\b)",
     re.IGNORECASE,
 )
 
 
+def _a_handle(name: str, before: str) -> bool:
+    """Whether ``name`` is a site user's handle ("jball", "TypeIA", "@kim",
+    "user_42"), not a word or a person's name ("the student's", "as
+    Einstein said", "by many historians")."""
+    if name.startswith("@") or any(c.isdigit() or c == "_" for c in name):
+        return True
+    if name[:1].isupper() and any(c.isupper() for c in name[1:]) and not name.isupper():
+        return True  # "TypeIA", "MegaCharizardZord"
+    if not name.islower():
+        return False
+    from loomcore.text.lexicon import DETERMINERS  # when first needed, as above
+
+    # "the student's answer", "each user's reply": a noun, owned
+    previous = before.split()[-1].lower() if before.split() else ""
+    return name not in _function_words() and previous not in DETERMINERS
+
+
 def cites_other_answers(output: str) -> bool:
     """The output builds on other answers that only the page it was copied
-    from shows ("jball's answer ... I'll borrow from his diagrams", "as Samuh
-    wrote"): a reader of the example alone cannot follow it."""
+    from shows ("jball's answer ... I'll borrow from his diagrams", "as the
+    other answer suggests"): a reader of the example alone cannot follow it."""
     plain = prose(output)
     folded = plain.casefold()
     # every alternative holds one of these words (most replies cite no one)
     if not any(w in folded for w in ("answer", "repl", "post", "comment", "wrote", "said", "by ")):
         return False
-    return _OTHER_ANSWERS.search(plain) is not None
+    if _PAGE_ANSWERS.search(plain):
+        return True
+    for m in _NAMED_ANSWER.finditer(plain):
+        name = next(g for g in m.groups() if g)
+        if _a_handle(name, plain[max(0, m.start() - 40) : m.start()]):
+            return True
+    return False
 
 
 def continues_elsewhere(instruction: str, output: str) -> bool:
@@ -818,13 +864,37 @@ _ASKED_AS = {
 
 def redacted_answer(instruction: str, output: str) -> bool:
     """The thing asked for is what redaction took out ("Generate a password of
-    8 characters." answered "Here is a password: [PASSWORD]."): the answer's
-    point is a placeholder."""
-    for name in set(_PLACEHOLDER_NAME.findall(output)):
+    8 characters." answered "Here is a password: [PASSWORD]."): the request
+    asks for a new one of the placeholder's kind, so the answer's point is
+    the placeholder.  A placeholder the reply wrote as a template's blank
+    ("[COMPANY] Launches ...") or an example value redacted in a how-to
+    ("IDENTIFIED BY '[PASSWORD]'" for "How do I reset the root password?")
+    is no such answer."""
+    request = instruction[:_HEAD]
+    if not _MAKE.search(request):
+        return False
+    names = sorted(set(_PLACEHOLDER_NAME.findall(output[:20_000])))[:8]
+    for name in names:
         asked = _ASKED_AS.get(name) or re.escape(name.lower()).replace("_", "[ _-]")
-        if re.search(rf"\b(?:{asked})\b", instruction, re.IGNORECASE):
+        # the kind as the object of the verb: "generate a strong password",
+        # "give me 3 random email addresses"
+        made = (
+            rf"{_MAKE.pattern}\s+(?:(?:a|an|me|us|some|one|two|three|\d+|new|random|strong|secure|"
+        )
+        made += (
+            rf"unique|valid|fake|sample|example|[\w-]+-character|\w+-digit)\s+){{0,4}}(?:{asked})\b"
+        )
+        if re.search(made, request, re.IGNORECASE):
             return True
     return False
+
+
+# a request to make something new ("generate", "give me", "come up with")
+_MAKE = re.compile(
+    r"\b(?:generate|create|make up|give me|give us|suggest|come up with|invent|provide|pick|"
+    r"choose|write|produce)",
+    re.IGNORECASE,
+)
 
 
 _PLACEHOLDER_NAME = re.compile(r"\[([A-Z][A-Z_]{2,40})\]")
@@ -977,20 +1047,28 @@ def cut_off(output: str) -> bool:
     if len(sentences) >= 2 and _BROKEN_WORD.search(tail) and "$" not in last:
         return True
     # "... until we reach the end of the list. Then we reverse": a paragraph
-    # (or a list item) whose sentences end, but not its last (a poem's or a
-    # list's line of one sentence often has no full stop; a heading or a
-    # sign-off neither)
+    # whose sentences end, but not its last (a list's item, "**Fast.** Great
+    # for reads", a poem's line, a heading or a sign-off often has no full stop)
+    is_item = re.match(r"(?:[-*+•]|\d+[.)])\s", last) is not None
     return (
         len(sentences) >= 2
         and re.search(r"[.!?]$", sentences[-2].rstrip("\"'”’)*_")) is not None
         # "... as a tuple 3. Return the list": a number that enumerates ends no sentence
         and re.search(r"(?:^|\s)\d{1,2}[.)]$", sentences[-2]) is None
         and _UNENDED.search(tail) is not None
-        # a last sentence that ends on an afterthought without its full stop
-        # is a writer's habit ("... obsolete in a world of GUIs, though"); one
-        # that stops on any other word was cut ("it may need to be re")
-        and tail.split()[-1].lower() not in _afterthoughts()
+        # a short last sentence without its full stop was cut where it began; a
+        # long one is a writer's habit ("... in a world of GUIs, though"), but
+        # in a long reply (where a length limit cuts) one that ends on no
+        # afterthought was cut ("it may need to be re")
+        and (
+            (len(tail.split()) < 8 and not is_item)
+            or (len(text) >= _LONG_REPLY and tail.split()[-1].lower() not in _afterthoughts())
+        )
     )
+
+
+# characters of a reply long enough that a length limit may have cut it
+_LONG_REPLY = 1500
 
 
 @functools.cache
@@ -1002,8 +1080,15 @@ def _afterthoughts() -> frozenset[str]:
 
 # a sentence that stops without its end: a word, not a mark, an emoji or a smiley
 _UNENDED = re.compile(r"(?<![:;=])\b[a-z]{2,}$")
-# one lower-case letter that is no word ("a", "i") and no usual variable (i j k n t x y z)
-_BROKEN_WORD = re.compile(r"[\s,]\b[bcdefghlmopqrsuvw]$")
+# one lower-case letter after a word that a word must follow ("walking
+# slowly, p", "or with a d", "towards its o"): a word broken off ("the answer
+# is b", "press q", "vitamin c" end on a letter that is one)
+_BROKEN_WORD = re.compile(
+    r"(?:,|\b(?:a|an|the|its|your|my|our|their|his|this|that|with|of|to|for|from|in|on|at|by|and|or))"
+    # (not i j k n t x y z: a formula's variables)
+    r"\s+[bcdefghlmopqrsuvw]$",
+    re.IGNORECASE,
+)
 
 
 Check = Callable[[str, str, str, bool], bool]

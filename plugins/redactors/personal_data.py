@@ -394,7 +394,10 @@ _VERSION_BEFORE = re.compile(
 _IP_WORDS = re.compile(
     r"(?i)\b(?:ip|ips|ipv4|address|addr|host|hostname|server|ping|ssh|connect\w*|subnet|gateway|"
     r"dns|route|inet|listen\w*|bind|curl|nmap|telnet|firewall|allow|deny|proxy|vpn|client|peer|"
-    r"origin|remote|address(?:es)?)\b[^\n.!?;]{0,30}$|[@=]\s?$|://$"
+    # the word counts up to 30 characters back, within the address's sentence: a
+    # full stop then a capital ends one ("our remote repo. I'm using git 1.7.7.3"),
+    # an abbreviation or a file name does not ("e.g. 3.14.15.92", "key.pem 3.1.2.5")
+    r"origin|remote|address(?:es)?)\b(?:(?!(?-i:[.!?]\s+[A-Z]))[^\n;]){0,30}$|[@=]\s?$|://$"
 )
 
 
@@ -418,7 +421,7 @@ def _ipv4s(text: str) -> Iterator[Span]:
             continue
         # "git 1.7.7.3", "Java 1.8.0.201": a four-part version starts with one digit;
         # such an address needs a word that says it is one ("server 3.14.15.92"),
-        # in its own sentence ("our remote repo. I'm using git 1.7.7.3" is a version)
+        # in its own sentence (see _IP_WORDS)
         if int(octets[0]) < 10 and not _IP_WORDS.search(before):
             continue
         yield m.start(), m.end(), "IP_ADDRESS"

@@ -115,3 +115,19 @@ def test_a_comparison_in_code_is_no_password_but_a_perl_pair_is():
         redact_text(registry, 'password => "x9Kq2"', "all", frozenset())
         == 'password => "[PASSWORD]"'
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (
+            "Connect to the server (e.g. 3.14.15.92) on port 22.",
+            "Connect to the server (e.g. [IP_ADDRESS]) on port 22.",
+        ),
+        ("ssh -i key.pem 3.120.5.6", "ssh -i key.pem [IP_ADDRESS]"),
+        ("The IP addr. is 4.5.6.7", "The IP addr. is [IP_ADDRESS]"),
+    ],
+)
+def test_an_address_word_before_an_abbreviation_or_a_file_name_still_counts(text, redacted):
+    out, found = personal_data.redact(text, frozenset())
+    assert (out, found) == (redacted, {"IP_ADDRESS": 1})

@@ -95,3 +95,45 @@ def test_hypothesis_a_right_sum_passes_and_a_wrong_one_is_found(expression, off)
         wrong_sum(f"We get {expression} = {right + off}.")
         == f"We get {expression} = {right + off}."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Note that 0^-1 = undefined",  # a division by zero inside the sum
+        "-5 + 3 = -2 and -2 * -3 = 6",  # a leading minus is no list marker
+        "F = 6.67 × 10^-11 × 1000 × 2000 / 4 = 3.34 × 10^-5 N",  # rounded, in powers of ten
+        "2 × 6.02 × 10^23 = 1.2 × 10^24",
+        "2/3 = 0.666 when truncated",
+        "0x10 = 16 in decimal; bit masks: 0x40 = 64",  # hexadecimal
+        "In C, 2 ^ 3 = 1",  # XOR where code is talked about
+        "5 ^ 3 = 6 in bitwise XOR",
+        "In binary, 1 + 1 = 10",
+        "Days 1-7 = 7 days",  # a range
+    ],
+)
+def test_notations_that_are_not_decimal_sums_or_are_rounded_pass(text):
+    assert wrong_sum(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-5 + 3 = -3",
+        "7 + 9 = 17, so we stop",  # a comma after the result
+        "The total: " + "we add the costs up one by one and carry on " * 10 + "7 + 9 = 17 here",
+        "1,000 + 2,000 = 3,001",
+    ],
+)
+def test_wrong_results_after_a_sign_before_a_comma_or_in_a_long_line_are_found(text):
+    assert wrong_sum(text) == text
+
+
+def test_hostile_lines_under_the_line_limit_are_bounded():
+    # one line each, of sums, spaces and brackets: the sides are read 200 characters deep
+    for text in (
+        "1 " * 1900 + "= 2",
+        "(" * 1900 + "1" + ")" * 1900 + " = 2",
+        "1+" * 1900 + "1 = 3",
+    ):
+        assert wrong_sum(text) is None

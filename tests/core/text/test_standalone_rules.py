@@ -175,13 +175,14 @@ def test_a_paragraph_whose_last_sentence_stops_is_cut_off(output):
 @pytest.mark.parametrize(
     "output",
     [
-        # a list item whose second sentence stops
-        "Steps:\n1. Heat the pan.\n2. Stick to basics and generics. Choose folders, no",
+        # a list item whose second sentence stops on a word no sentence ends on
         "1. Rest the dough.\n2. Give praise to your dog. When you are training your",
         # a word broken after its first letter, however long its sentence
         "Serve warm. They are fine on their own or with a d",
-        # a long last sentence that stops on a word no afterthought ends on
-        "Retrain it monthly. If the model's performance degrades over time, it may need to be re",
+        # in a long reply (where a length limit cuts), a long last sentence that
+        # stops on a word no afterthought ends on
+        "Collect the sales. " * 90
+        + "Retrain it monthly. If the model's performance degrades over time, it may need to be re",
         "Breathe slowly. You can also do a walking meditation by walking slowly, p",
     ],
 )
@@ -539,7 +540,17 @@ def test_the_thing_asked_for_replaced_by_its_placeholder_is_no_answer():
     output = "Here is a randomly generated 8-character password: [PASSWORD]. Keep it safe."
     assert redacted_answer("Generate a password of 8 characters.", output)
     assert first_failure("Generate a password of 8 characters.", "", output) == "redacted_answer"
-    assert redacted_answer("What is the IP address of my router?", "It is [IP_ADDRESS].")
+    assert redacted_answer("Give me a strong password for my router.", "Try [PASSWORD].")
+    assert redacted_answer("Generate three random email addresses.", "1. [EMAIL]\n2. [EMAIL]")
+    # a template's blanks, a how-to's redacted example value: the answer is there
+    assert not redacted_answer(
+        "Write a press release announcing a new phone for a tech company.",
+        "[COMPANY] Launches X1, its lightest phone yet.",
+    )
+    assert not redacted_answer(
+        "How do I reset the MySQL root password?",
+        "Run: ALTER USER 'root'@'localhost' IDENTIFIED BY '[PASSWORD]';",
+    )
     # a placeholder beside an answer about something else is only redaction
     assert not redacted_answer(
         "Write a short email to my landlord about the heating.",
@@ -581,3 +592,86 @@ def test_mojibake_is_repaired_where_it_can_be_and_dropped_where_it_cannot():
     for text in ("Kroměříž, Größe, naïve, 3 × 4 = 12, “quotes” — and ½", "x × y", GOOD):
         assert repair_encoding(text) == text
         assert not mojibake(text)
+
+
+# ordinary good examples that an over-broad rule would drop (from review)
+@pytest.mark.parametrize(
+    ("instruction", "input", "output"),
+    [
+        (
+            "Who said imagination matters more than knowledge?",
+            "",
+            "As Einstein said, imagination is more important than knowledge.",
+        ),
+        ("Quote Shakespeare on the world.", "", "As Shakespeare wrote, all the world's a stage."),
+        ("Check this student's sum: 2 + 2 = 4.", "", "Yes, the student's answer is correct."),
+        (
+            "Which planet is the largest? A) Mars B) Jupiter",
+            "",
+            "B) Jupiter. The other answers are smaller planets.",
+        ),
+        (
+            "How do I add one to a counter in Python?",
+            "",
+            "See the comments in the code below:\n\n```python\n# add one in place\ncount += 1\n```",
+        ),
+        (
+            "How do I avoid SQL injection?",
+            "",
+            "Use parameterised queries, as suggested by the OWASP guidelines.",
+        ),
+        ("When did the war begin?", "", "Earlier than taught, as pointed out by many historians."),
+        (
+            "Are these two sentences expressing the same idea?",
+            "I am hungry. I want food.",
+            "Yes: both say the speaker wants to eat.",
+        ),
+        (
+            "The Earth is flat. Is that assumption correct?",
+            "",
+            "No. The Earth is an oblate spheroid.",
+        ),
+        (
+            "What can you do?",
+            "",
+            "I can answer questions, write and explain code, and summarise text.",
+        ),
+        ("What do you like?", "", "I have no likes of my own, but I enjoy a well-posed question."),
+        (
+            "Explain to a student how to answer multiple choice tests well.",
+            "",
+            "Read every option before choosing, and strike out the ones you know are wrong.",
+        ),
+        (
+            "Answer the following multiple choice question: Which planet is largest? A) Mars B) Jupiter C) Earth",
+            "",
+            "B) Jupiter",
+        ),
+        ("What letter is the answer?", "", "Plants release oxygen. So the answer is b"),
+        ("How do I leave less?", "", "Open the file in less. To leave it, press q"),
+        (
+            "List two benefits of remote work.",
+            "",
+            "1. No commute. More time for family\n2. Quiet hours. Fewer interruptions",
+        ),
+        (
+            "Why pick Redis?",
+            "",
+            "- **Fast.** Great for read-heavy workloads\n- **Simple.** One binary to run",
+        ),
+        (
+            "Write a press release for a tech company.",
+            "",
+            "[COMPANY] Launches Its Lightest Phone Yet. The phone weighs 120 g.",
+        ),
+    ],
+)
+def test_ordinary_good_examples_pass_every_check(instruction, input, output):
+    assert first_failure(instruction, input, output) is None
+
+
+def test_a_hyphen_run_costs_linear_time_in_the_other_answers_check():
+    # every letter of "a-a-a-..." is a word boundary: a name of any length
+    # tried from each would be quadratic (142 s on 100 KB before)
+    assert not cites_other_answers("a-" * 50_000 + " answer")
+    assert cites_other_answers("as user_42 wrote in the thread, set the flag")
