@@ -738,13 +738,15 @@ _PAGE_ANSWERS = re.compile(
     re.IGNORECASE,
 )
 # the same, by the other poster's name: "jball's answer", "as Samuh_1 wrote",
-# "suggested by @kim" (a name is told from a word below: see _a_handle)
-_NAMED_ANSWER = re.compile(
-    r"(?:(@?\b\w{1,40})['’]s (?:answer|reply|post|comment)s?\b(?! to\b)|"
-    r"\bas (@?\w{1,40}) (?:wrote|said|mentioned|pointed out|noted|suggested|answered|explained)\b|"
-    r"\b(?:answered|suggested|pointed out|mentioned) by (@?\w{1,40})\b)",
-    re.IGNORECASE,
+# "suggested by @kim" (a name is told from a word below: see _a_handle); each
+# found from its fixed words, the name then read just before or after them
+_OWNED_ANSWER = re.compile(r"['’]s (?:answer|reply|post|comment)s?\b(?! to\b)", re.IGNORECASE)
+_SAID = re.compile(
+    r"\b(?:wrote|said|mentioned|pointed out|noted|suggested|answered|explained)\b", re.IGNORECASE
 )
+_SAID_BY = re.compile(r"\b(?:answered|suggested|pointed out|mentioned) by (@?\w{1,40})\b", re.I)
+_NAME_BEFORE = re.compile(r"(@?\b\w{1,40})$")
+_AS_NAME_BEFORE = re.compile(r"\bas (@?\w{1,40}) $", re.IGNORECASE)
 
 
 def _a_handle(name: str, before: str) -> bool:
@@ -770,16 +772,40 @@ def cites_other_answers(output: str) -> bool:
     other answer suggests"): a reader of the example alone cannot follow it."""
     plain = prose(output)
     folded = plain.casefold()
-    # every alternative holds one of these words (most replies cite no one)
-    if not any(w in folded for w in ("answer", "repl", "post", "comment", "wrote", "said", "by ")):
-        return False
-    if _PAGE_ANSWERS.search(plain):
+    # each pattern only where the words it cannot match without are there
+    # (an alternation that opens on a word boundary is tried at every one)
+    about_posts = any(w in folded for w in ("answer", "poster", "repl", "comment", "post"))
+    if about_posts and _PAGE_ANSWERS.search(plain):
         return True
-    for m in _NAMED_ANSWER.finditer(plain):
-        name = next(g for g in m.groups() if g)
-        if _a_handle(name, plain[max(0, m.start() - 40) : m.start()]):
-            return True
+    if about_posts and ("'s " in folded or "’s " in folded):
+        for m in _OWNED_ANSWER.finditer(plain):
+            before = plain[max(0, m.start() - 80) : m.start()]
+            name = _NAME_BEFORE.search(before)
+            if name and _a_handle(name.group(1), before[: name.start()]):
+                return True
+    if "as " in folded and any(w in folded for w in _SAYING):
+        for m in _SAID.finditer(plain):
+            before = plain[max(0, m.start() - 80) : m.start()]
+            name = _AS_NAME_BEFORE.search(before)
+            if name and _a_handle(name.group(1), before[: name.start()]):
+                return True
+    if any(w + " by " in folded for w in ("answered", "suggested", "pointed out", "mentioned")):
+        for m in _SAID_BY.finditer(plain):
+            if _a_handle(m.group(1), plain[max(0, m.start() - 40) : m.start()]):
+                return True
     return False
+
+
+_SAYING = (
+    "wrote",
+    "said",
+    "mentioned",
+    "pointed out",
+    "noted",
+    "suggested",
+    "answered",
+    "explained",
+)
 
 
 def continues_elsewhere(instruction: str, output: str) -> bool:
@@ -870,10 +896,10 @@ def redacted_answer(instruction: str, output: str) -> bool:
     ("[COMPANY] Launches ...") or an example value redacted in a how-to
     ("IDENTIFIED BY '[PASSWORD]'" for "How do I reset the root password?")
     is no such answer."""
+    names = sorted(set(_PLACEHOLDER_NAME.findall(output[:20_000])))[:8] if "[" in output else []
     request = instruction[:_HEAD]
-    if not _MAKE.search(request):
+    if not names or not _MAKE.search(request):
         return False
-    names = sorted(set(_PLACEHOLDER_NAME.findall(output[:20_000])))[:8]
     for name in names:
         asked = _ASKED_AS.get(name) or re.escape(name.lower()).replace("_", "[ _-]")
         # the kind as the object of the verb: "generate a strong password",
