@@ -10,7 +10,7 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
@@ -26,6 +26,14 @@ INPUT_SUFFIXES = (".json", ".jsonl", ".ndjson", ".txt", ".md")
 
 class InputError(LoomcoreError):
     """An input that cannot be found, opened or recognised."""
+
+
+class DecompressionBomb(OSError):
+    """A compressed stream that unpacks to more than it may (a ``.gz`` member
+    of a ZIP archive, checked as it is read: its declared size is that of
+    the gzip bytes, so the archive's own checks cannot see it).  An
+    ``OSError``, so the input is one not read to its end: named, counted,
+    and the run fails, with what was read before it kept."""
 
 
 class EmptyInput(InputError):
@@ -224,12 +232,13 @@ def open_input(path: str, digests: dict[str, Digest] | None = None) -> IO[bytes]
     return gunzipped(raw)
 
 
-def gunzipped(raw: IO[bytes]) -> IO[bytes]:
+def gunzipped(raw: IO[bytes], limit: Callable[[int], None] | None = None) -> IO[bytes]:
     """``raw``, decompressed as it is read when it starts as gzip does (a
-    file, stdin, or a ``.gz`` member of a ZIP archive)."""
+    file, stdin, or a ``.gz`` member of a ZIP archive); ``limit`` is called
+    with the count of bytes decompressed so far, and raises to stop."""
     buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type,type-var]
     if buffered.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
-        return _Decompressed(Gunzip(buffered))  # type: ignore[return-value]
+        return _Decompressed(Gunzip(buffered, limit))  # type: ignore[return-value]
     return buffered
 
 
@@ -250,14 +259,16 @@ class Gunzip(io.RawIOBase):
     the reader has taken every record it still holds (``gzip.GzipFile``
     raises in the read that meets the end, and what that read decompressed,
     most of a truncated file's records for a large read, is lost).
-    ``fileobj`` is the compressed stream (the progress bar's position).
+    ``fileobj`` is the compressed stream (the progress bar's position);
+    ``limit``, when given, is called with ``size`` (the bytes decompressed so
+    far) after each step, and raises when that is too many.
     """
 
     _CHUNK = 64 * 1024
     _OUT = 256 * 1024
 
-    def __init__(self, fileobj: IO[bytes]):
-        self.fileobj = fileobj
+    def __init__(self, fileobj: IO[bytes], limit: Callable[[int], None] | None = None):
+        self.fileobj, self._limit, self.size = fileobj, limit, 0
         self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
         self._pending = b""  # decompressed, not yet read
         self._input = b""  # compressed, not yet decompressed
@@ -292,6 +303,9 @@ class Gunzip(io.RawIOBase):
         # decompressed as it is read, never at once
         out = self._z.decompress(self._input, self._OUT)
         self._input = self._z.unused_data if self._z.eof else self._z.unconsumed_tail
+        self.size += len(out)
+        if self._limit is not None:
+            self._limit(self.size)
         return out
 
     def tell(self) -> int:
@@ -424,9 +438,15 @@ def _open_zip(registry: Registry, path: str, input_format: str | None) -> tuple[
         raw.close()
         raise InputError(f"{path}: the archive holds no conversations or input files")
 
+    # the archive's checks read the sizes its directory declares, which for
+    # a .gz member are those of the gzip bytes: what it unpacks to is held
+    # to the same ratio and the same total as it is decompressed
+    budget = [archives.MAX_ARCHIVE_BYTES - sum(archive.getinfo(n).file_size for n in names)]
+
     def read(stream: IO[bytes], display: str) -> Iterator[Any]:
         for name, member in archives.iter_members(archive, names):
-            inner, head = with_head(gunzipped(member))  # type: ignore[arg-type]
+            packed = archive.getinfo(name).file_size
+            inner, head = with_head(gunzipped(member, _unpack_limit(name, packed, budget)))  # type: ignore[arg-type]
             where = f"{display}/{name}"
             reader = (
                 registry.reader(input_format) if input_format else detect(registry, head, where)
@@ -434,6 +454,29 @@ def _open_zip(registry: Registry, path: str, input_format: str | None) -> tuple[
             yield from reader.read(inner, where)
 
     return raw, Reader("zip", read, description="the conversations files of a ZIP archive")
+
+
+def _unpack_limit(name: str, packed: int, budget: list[int]) -> Callable[[int], None]:
+    """The check of a ``.gz`` member's decompressed size: the ratio and the
+    archive's total that :func:`archives.members` holds the other members to
+    (``budget`` is what the total has left, shared by the members in turn)."""
+    cap = max(limits.get().max_record_bytes, archives.MAX_RATIO * max(packed, 1))
+    start = budget[0]
+
+    def check(size: int) -> None:
+        budget[0] = start - max(size - packed, 0)  # the gzip bytes are already counted
+        if size > cap:
+            raise DecompressionBomb(
+                f"member {name!r} unpacks to over {cap:,} bytes from {packed:,} "
+                f"(over {archives.MAX_RATIO}:1): refused as a zip bomb"
+            )
+        if budget[0] < 0:
+            raise DecompressionBomb(
+                f"members read unpack to over {archives.MAX_ARCHIVE_BYTES:,} bytes: "
+                f"refused as a zip bomb at member {name!r}"
+            )
+
+    return check
 
 
 def iter_paths(inputs: list[str] | None) -> Iterator[str]:

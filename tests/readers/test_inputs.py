@@ -16,7 +16,7 @@ import zipfile
 import pytest
 
 from loomcore import SynthesisConfig
-from loomcore.inputs import expand
+from loomcore.inputs import expand, open_with_reader
 from loomcore.pipeline import Pipeline, RunOptions
 
 from .helpers import pairs, read_path
@@ -163,3 +163,81 @@ def test_a_file_of_white_space_only_is_empty(registry, tmp_path):
     path.write_bytes(b" \n" * 100_000)
     with pytest.raises(EmptyInput, match=r"blank\.jsonl: empty file$"):
         read_path(registry, path)
+
+
+def bomb_zip(path, bomb: bytes) -> int:
+    """A ZIP holding a good .gz member, then ``bomb`` gzip-compressed (the
+    archive's directory declares the gzip bytes' size); that size."""
+    packed = gzip.compress(bomb, 9)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("a.jsonl.gz", gzip.compress(DATA))
+        zf.writestr("b.jsonl.gz", packed)
+    return len(packed)
+
+
+def test_a_gz_member_that_unpacks_past_the_ratio_fails_the_input(tmp_path):
+    from click.testing import CliRunner
+
+    from loomcore.cli import cli
+
+    # one good line, then 3 MB of spaces in about 3 KB of gzip: a zip bomb
+    # whose declared size (the gzip bytes) the archive's own check passes
+    archive, out = tmp_path / "export.zip", tmp_path / "out"
+    packed = bomb_zip(archive, DATA[: DATA.index(b"\n") + 1] + b" " * 3_000_000 + b"\n")
+    result = CliRunner().invoke(
+        cli, ["run", str(archive), "-o", str(out), "-f", "raw", "--max-record-bytes", "1000000"]
+    )
+    cause = (
+        f"member 'b.jsonl.gz' unpacks to over 1,000,000 bytes from {packed:,} "
+        "(over 200:1): refused as a zip bomb"
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr == f"Error: {archive}: {cause}\n"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["loss"]["inputs_failed"] == {str(archive): cause}
+    # what was read before the bomb is kept: the three lines of a.jsonl.gz, and b's first
+    assert summary["conversations"] == 4
+    [entry] = [json.loads(x) for x in (out / "quarantine.jsonl").read_text().splitlines()]
+    assert entry["reason"] == f"input not read to its end: {cause}"
+
+
+def test_gz_members_are_held_to_the_archive_total_as_they_unpack(registry, tmp_path, monkeypatch):
+    from loomcore import archives
+    from loomcore.inputs import DecompressionBomb
+
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("a.jsonl.gz", gzip.compress(DATA))
+        zf.writestr("b.jsonl.gz", gzip.compress(DATA))
+    # room for the gzip bytes and a's lines, not b's too
+    monkeypatch.setattr(archives, "MAX_ARCHIVE_BYTES", len(gzip.compress(DATA)) * 2 + len(DATA))
+    stream, reader = open_with_reader(registry, str(archive), None)
+    got = []
+    with stream, pytest.raises(DecompressionBomb) as caught:
+        got.extend(reader.read(stream, "x"))
+    assert str(caught.value) == (
+        f"members read unpack to over {archives.MAX_ARCHIVE_BYTES:,} bytes: "
+        "refused as a zip bomb at member 'b.jsonl.gz'"
+    )
+    assert [(c.source.path, c.source.index) for c in got] == [
+        ("x/a.jsonl.gz", 1),
+        ("x/a.jsonl.gz", 2),
+        ("x/a.jsonl.gz", 3),
+    ]
+
+
+def test_a_gz_member_within_the_limits_reads_whole(registry, tmp_path):
+    # the ratio is that of the archive's check: 3 MB of spaces is fine with
+    # the default record limit (16 MB), and every line after them is read
+    archive = tmp_path / "export.zip"
+    bomb_zip(archive, b" " * 3_000_000 + b"\n" + DATA)
+    name, got = read_path(registry, archive)
+    assert name == "zip"
+    assert [(c.source.path, c.source.index) for c in got] == [
+        (f"{archive}/a.jsonl.gz", 1),
+        (f"{archive}/a.jsonl.gz", 2),
+        (f"{archive}/a.jsonl.gz", 3),
+        (f"{archive}/b.jsonl.gz", 2),
+        (f"{archive}/b.jsonl.gz", 3),
+        (f"{archive}/b.jsonl.gz", 4),
+    ]
