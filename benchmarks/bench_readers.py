@@ -44,10 +44,10 @@ def conversations(n: int) -> list[dict]:
     ]
 
 
-def corrupt(data: bytes, damage: bytes | None, n: int) -> bytes:
-    """``data`` with record n // 2 damaged: ``damage`` put after its first key,
-    or (None) its first quote removed."""
-    at = data.index(f'"c{n // 2}"'.encode())
+def corrupt(data: bytes, damage: bytes | None, n: int, which: int | None = None) -> bytes:
+    """``data`` with record ``which`` (n // 2 by default) damaged: ``damage``
+    put after its first key, or (None) its first quote removed."""
+    at = data.index(f'"c{n // 2 if which is None else which}"'.encode())
     return data[:at] + damage + data[at:] if damage is not None else data[:at] + data[at + 1 :]
 
 
@@ -60,6 +60,16 @@ SHAPES: dict[str, Callable[[int], tuple[bytes, int]]] = {
     ),
     "lost quote (pretty)": lambda n: (
         corrupt(json.dumps(conversations(n), indent=2).encode(), None, n),
+        n - 1,
+    ),
+    # the first element broken: no model of the elements yet, so its scan
+    # runs to the end of the input (or the size limit), once per file
+    "first open { (compact)": lambda n: (
+        corrupt(json.dumps(conversations(n)).encode(), b"{", n, 0),
+        n - 1,
+    ),
+    "first no quote (pretty)": lambda n: (
+        corrupt(json.dumps(conversations(n), indent=2).encode(), None, n, 0),
         n - 1,
     ),
     "cut first JSON line": lambda n: (

@@ -478,3 +478,22 @@ def test_fuzz_white_space_between_tokens_changes_no_element(monkeypatch, spaces,
     data = b"[" + body + ws[5] + b"]" + ws[4]
     got = list(iter_json(io.BytesIO(data)))
     assert [(r.error, r.value) for r in got] == [(None, r) for r in items]
+
+
+@pytest.mark.parametrize("shape", ["compact", "pretty"])
+@pytest.mark.parametrize("corruption", sorted(SHAPES))
+@pytest.mark.parametrize("max_bytes", [64 * 1024, 16 << 20])
+def test_a_broken_first_element_keeps_every_good_one_after_it(shape, corruption, max_bytes):
+    # no model of the elements yet: the scan of the first one runs on (to the
+    # end of the input, or to the size limit when the file is larger), then
+    # the search resumes right after it: every element after it is read
+    data = encode(conversations(), shape)
+    a, b = element(data, 0)
+    token = limits.set(Limits(max_record_bytes=max_bytes))
+    try:
+        good, errors = read(SHAPES[corruption](data, a, b))
+    finally:
+        limits.reset(token)
+    assert len(data) > 64 * 1024  # the small limit is below the file's size
+    assert good == {f"c{i}" for i in range(1, N)}
+    assert [(e.index, e.error.startswith("malformed JSON")) for e in errors] == [(0, True)]
