@@ -146,13 +146,21 @@ def card(
 
 def write(out: Path, summary: dict[str, Any], files: dict[str, str], exporters: Any) -> list[Path]:
     """dataset_info.json and the card (README.md) in ``out``, listing ``files``
-    ({entry: file name}, only files with lines); the paths written."""
+    ({entry: file name}, only files with lines); the paths written.
+
+    dataset_info.json is written only when some file has an entry: ``{}``
+    (formats LLaMA-Factory does not read, or files of no lines) names no
+    dataset, and read as the directory's description it says there is none
+    (a run's commit removes the one a run before left)."""
     info = dataset_info(files, exporters)
-    write_json(out / "dataset_info.json", info)
+    written = []
+    if info:
+        write_json(out / "dataset_info.json", info)
+        written.append(out / "dataset_info.json")
     entries = frozenset(k for k in files if entry_name(k) in info)
     with AtomicFile(out / "README.md") as fh:
         fh.write(card(summary, files, entries).encode())
-    return [out / "dataset_info.json", out / "README.md"]
+    return [*written, out / "README.md"]
 
 
 # what the card says of whole conversations and preference pairs, when a run wrote them

@@ -54,6 +54,24 @@ def validate(messages: list[dict[str, Any]]) -> None:
         raise InvalidExample("the last message must be the assistant's")
 
 
+def dataset_info(file_name: str) -> dict[str, Any]:
+    """LLaMA-Factory's entry for OpenAI-style messages: its ``sharegpt``
+    formatting with role/content tags, the system prompt the first message
+    (a whole conversation's ``weight`` is a key LLaMA-Factory reads past)."""
+    return {
+        "file_name": file_name,
+        "formatting": "sharegpt",
+        "columns": {"messages": "messages"},
+        "tags": {
+            "role_tag": "role",
+            "content_tag": "content",
+            "user_tag": "user",
+            "assistant_tag": "assistant",
+            "system_tag": "system",
+        },
+    }
+
+
 @hookimpl
 def register_exporters(register):
     register(
@@ -61,6 +79,7 @@ def register_exporters(register):
             "chatml",
             render,
             description="OpenAI-style chat messages JSONL",
+            dataset_info=dataset_info,
             kinds=("exchange", "conversation"),
         )
     )

@@ -10,7 +10,7 @@ from loomcore.pipeline import Pipeline, RunOptions
 def test_dataset_info_names_existing_files_llama_factory_can_read(tmp_path):
     Pipeline(options=RunOptions()).run(None, tmp_path)
     info = json.loads((tmp_path / "dataset_info.json").read_text())
-    assert sorted(info) == ["loomcore_alpaca", "loomcore_sharegpt"]
+    assert sorted(info) == ["loomcore_alpaca", "loomcore_chatml", "loomcore_sharegpt"]
     for entry in info.values():
         assert (tmp_path / entry["file_name"]).is_file()
     assert info["loomcore_alpaca"]["formatting"] == "alpaca"
@@ -31,6 +31,19 @@ def test_dataset_info_names_existing_files_llama_factory_can_read(tmp_path):
     # the columns it names are the keys of every line
     row = json.loads((tmp_path / sharegpt["file_name"]).read_text().splitlines()[0])
     assert set(sharegpt["columns"].values()) == set(row)
+    # OpenAI-style messages: LLaMA-Factory's sharegpt formatting, its OpenAI tags
+    assert info["loomcore_chatml"] == {
+        "file_name": "chatml.jsonl",
+        "formatting": "sharegpt",
+        "columns": {"messages": "messages"},
+        "tags": {
+            "role_tag": "role",
+            "content_tag": "content",
+            "user_tag": "user",
+            "assistant_tag": "assistant",
+            "system_tag": "system",
+        },
+    }
 
 
 def test_card_front_matter_lists_every_file_by_split(tmp_path):
@@ -45,7 +58,12 @@ def test_card_front_matter_lists_every_file_by_split(tmp_path):
     assert "# Instruction-tuning data made with loomcore" in body
     assert "| qa_pair | 2 |" in body
     info = json.loads((tmp_path / "dataset_info.json").read_text())
-    assert sorted(info) == ["loomcore_alpaca_train", "loomcore_alpaca_validation"]
+    assert sorted(info) == [
+        "loomcore_alpaca_train",
+        "loomcore_alpaca_validation",
+        "loomcore_chatml_train",
+        "loomcore_chatml_validation",
+    ]
 
 
 # LLaMA-Factory's defaults for a dataset_info.json entry (its DatasetAttr)
@@ -87,6 +105,8 @@ def test_every_line_converts_under_llama_factory_rules(tmp_path):
     assert sorted(info) == [
         "loomcore_alpaca_train",
         "loomcore_alpaca_validation",
+        "loomcore_chatml_train",
+        "loomcore_chatml_validation",
         "loomcore_sharegpt_train",
         "loomcore_sharegpt_validation",
     ]
@@ -105,6 +125,8 @@ def test_every_line_converts_under_llama_factory_rules(tmp_path):
                     assert len(turn) == 2 and all(isinstance(t, str) and t for t in turn)
             else:
                 messages = row[attr["messages"]]
+                if messages and messages[0][attr["role_tag"]] == attr["system_tag"]:
+                    messages = messages[1:]  # its converter takes this as the system prompt
                 # user first, strict alternation, an even number of turns
                 roles = [m[attr["role_tag"]] for m in messages]
                 assert len(roles) % 2 == 0
@@ -128,7 +150,7 @@ def test_card_says_how_files_and_entries_are_named(tmp_path):
         f"| alpaca.validation.jsonl | {n['alpaca.validation.jsonl']} | loomcore_alpaca_validation |"
         in body
     )
-    assert f"| chatml.train.jsonl | {n['chatml.train.jsonl']} | - |" in body
+    assert f"| chatml.train.jsonl | {n['chatml.train.jsonl']} | loomcore_chatml_train |" in body
 
 
 def test_output_files_are_as_readable_as_the_umask_allows(tmp_path):
@@ -186,5 +208,38 @@ def test_a_format_file_of_no_lines_is_written_but_listed_nowhere(tmp_path):
     out = tmp_path / "out"
     Pipeline(options=RunOptions(formats=("alpaca", "sharegpt"))).run([str(src)], out)
     assert (out / "alpaca.jsonl").read_text() == ""  # the run's files, empty
-    assert json.loads((out / "dataset_info.json").read_text()) == {}  # a trainer given one fails
+    # no file to describe: no dataset_info.json ({} names no dataset)
+    assert not (out / "dataset_info.json").exists()
     assert "configs:" not in (out / "README.md").read_text()
+
+
+def test_formats_llama_factory_does_not_read_write_no_dataset_info(tmp_path):
+    # `-f raw` after a run that wrote entries: {} would name no dataset, and
+    # the file the run before left is not the new run's
+    Pipeline(options=RunOptions(formats=("alpaca",))).run(None, tmp_path)
+    assert sorted(json.loads((tmp_path / "dataset_info.json").read_text())) == ["loomcore_alpaca"]
+    Pipeline(options=RunOptions(formats=("raw", "text"))).run(None, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "README.md",
+        "manifest.json",
+        "raw.jsonl",
+        "summary.json",
+        "text.jsonl",
+    ]
+    body = (tmp_path / "README.md").read_text().split("---\n", 2)[2]
+    n = len((tmp_path / "raw.jsonl").read_text().splitlines())
+    assert f"| raw.jsonl | {n} | - |" in body
+
+
+def test_chatml_alone_is_described_for_llama_factory(tmp_path):
+    Pipeline(options=RunOptions(formats=("chatml",))).run(None, tmp_path)
+    info = json.loads((tmp_path / "dataset_info.json").read_text())
+    assert list(info) == ["loomcore_chatml"]
+    attr = llama_factory_view(info["loomcore_chatml"])
+    assert (attr["messages"], attr["role_tag"], attr["system_tag"]) == (
+        "messages",
+        "role",
+        "system",
+    )
+    rows = [json.loads(x) for x in (tmp_path / "chatml.jsonl").read_text().splitlines()]
+    assert rows and all(set(row) == {attr["messages"]} for row in rows)

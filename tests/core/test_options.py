@@ -90,9 +90,8 @@ def test_the_python_api_runs_what_the_file_says(tmp_path, monkeypatch):
     assert "text" not in pipe.registry.exporters
     pipe.run(None)  # the bundled sample, into the file's output directory
     written = sorted(p.name for p in (tmp_path / "dataset").iterdir())
-    assert written == [
+    assert written == [  # (raw has no LLaMA-Factory entry: no dataset_info.json)
         "README.md",
-        "dataset_info.json",
         "manifest.json",
         "raw.jsonl",
         "summary.json",

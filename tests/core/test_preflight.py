@@ -201,6 +201,7 @@ def test_what_loomcore_writes_passes_every_trainer_but_openais_minimum(sample_ou
     assert lines(sample_out) == [
         f"alpaca.jsonl: llamafactory: ok ({n} rows)",
         f"alpaca.jsonl: axolotl: ok ({n} rows)",
+        f"chatml.jsonl: llamafactory: ok ({n} rows)",
         f"chatml.jsonl: trl: ok ({n} rows)",
         f"chatml.jsonl: axolotl: ok ({n} rows)",
         f"chatml.jsonl: openai: reject the file: {n} examples: at least 10 are required",
@@ -236,7 +237,8 @@ def test_run_ends_with_the_check_in_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["run", "-o", str(out), "-f", "chatml"])
     assert result.exit_code == 0
     assert result.output.splitlines()[-1] == (
-        f"check: trl ok; axolotl ok; openai 1 file rejected (loomcore check {out})"
+        # chatml alone has its dataset_info.json entry: LLaMA-Factory reads it too
+        f"check: llamafactory ok; trl ok; axolotl ok; openai 1 file rejected (loomcore check {out})"
     )
 
 
