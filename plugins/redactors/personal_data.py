@@ -239,6 +239,16 @@ _TRUNK_ZERO = (44, 49, 33, 81, 91)  # GB, DE, FR, JP, IN
 _NO_TRUNK = (1, 91)
 
 
+@functools.cache
+def _no_trunk_types() -> dict[int, frozenset[int]]:
+    """The types a number written without a trunk 0 may be, by country code:
+    India writes its mobiles so, a fixed line with its STD code's 0 ("022 ...")
+    or "+91"; ten digits read as an Indian fixed line are a count or an
+    argument list ("call it with 12 34 56 78 90").  NANP has no trunk 0."""
+    kinds = _pn().PhoneNumberType
+    return {91: frozenset({kinds.MOBILE, kinds.FIXED_LINE_OR_MOBILE})}
+
+
 @functools.lru_cache(maxsize=8192)  # a pure function of the text; lists repeat numbers
 def _phone_kind(candidate: str) -> int | None:
     """The phonenumbers type of the valid number ``candidate`` is, or None.
@@ -267,11 +277,14 @@ def _phone_kind(candidate: str) -> int | None:
         codes = _NO_TRUNK
         national = digits[1:] if len(digits) == 11 and digits[0] == "1" else digits
     found: list[int] = []
+    allowed = _no_trunk_types() if codes is _NO_TRUNK else {}
     for code in codes:
         number = _pn().PhoneNumber(country_code=code, national_number=int(national))
         if not _pn().is_possible_number(number):
             continue
         kind = _pn().number_type(number)
+        if code in allowed and kind not in allowed[code]:
+            continue  # not how that region writes such a number
         if kind == _pn().PhoneNumberType.TOLL_FREE:
             return kind
         if kind != _pn().PhoneNumberType.UNKNOWN:

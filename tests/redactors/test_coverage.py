@@ -88,6 +88,9 @@ CASES = [
     ("appelle 01 23 45 67 89", "01 23 45 67 89", "PHONE"),
     ("電話 03-1234-5678", "03-1234-5678", "PHONE"),
     ("call +91 98765 43210", "+91 98765 43210", "PHONE"),
+    # an Indian mobile written without +91, a landline with its STD code's 0
+    ("call 98765 43210", "98765 43210", "PHONE"),
+    ("office: 022 2345 6789", "022 2345 6789", "PHONE"),
     ("call me at 4155552671", "4155552671", "PHONE"),
     ("my number is 4155552671.", "4155552671", "PHONE"),
     ("server at fe80::1ff:fe23:4567:890a now", "fe80::1ff:fe23:4567:890a", "IP_ADDRESS"),

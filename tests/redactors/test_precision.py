@@ -44,6 +44,10 @@ KEPT = [
     "search?q=foo%40bar and price%40off.html",
     'dob = models.DateField() and "birthday": "{{ date }}"',
     "call it 2048 4096 times and a ring buffer of 4096 8192",
+    # ten digits without a trunk 0 read as an Indian fixed line: India writes
+    # only its mobiles so, and these are arguments
+    "call the function with 12 34 56 78 90, or f(1234567890)",
+    "call the function with 1234567890 as its seed",
     "zero-padded ids 0012345678901 and 00123456789, and 0049 is a prefix",
     'redis-cli -a $REDIS_PASSWORD ping; mongo -p; htpasswd -b file user "$PW"',
     "fe80::/10 is link-local, 2001:db8:85a3::8a2e:370:7334 is for documentation",
