@@ -123,16 +123,23 @@ class Pipeline:
     ) -> Iterator[TrainingExample]:
         """Every example of the inputs, in input order, through the chosen executor."""
         conversations = self.conversations(inputs, watermarks)
-        if self.whole is not None:  # each conversation as a whole too, as it is read
-            conversations = self.whole.tap(conversations)
-        memories = self.memories(conversations)
-        if self.options.executor is None:
+        options = self.options
+        if self.whole is None:
+            memories = self.memories(conversations)
+        else:
+            # each conversation as a whole too, as it is read: its exchanges are
+            # redacted there, once, and go on to the per-exchange work redacted
+            memories = self.whole.redacted(
+                self.memories(self.whole.tap(conversations)), self.stats.absorb
+            )
+            options = self.whole.exchange_options
+        if options.executor is None:
             outcomes: Iterable[Outcome] = (
-                process_memory(self.registry, self.options, m) for m in memories
+                process_memory(self.registry, options, m) for m in memories
             )
         else:
-            executor = self.registry.executor(self.options.executor)
-            outcomes = executor.run(ExecutionPlan(self.registry, self.options), memories)
+            executor = self.registry.executor(options.executor)
+            outcomes = executor.run(ExecutionPlan(self.registry, options), memories)
         for outcome in outcomes:
             yield from self.absorb(outcome, filtering)
 

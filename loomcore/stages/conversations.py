@@ -17,13 +17,18 @@ These examples skip the example filters (they judge one exchange: a
 conversation's small talk is marked not-to-train instead) and are staged
 until the run's train/validation split is known, so that a conversation's
 examples land on the side its exchanges do.
+
+Each exchange is redacted here once: the per-exchange work is handed the
+exchanges as redacted here (:meth:`ConversationOutputs.redacted`) and runs
+with :attr:`ConversationOutputs.exchange_options`, which redact nothing
+again (a worker process redacted every text a second time).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -38,6 +43,7 @@ from loomcore.stages.annotate import score
 from loomcore.stages.budget import Faults, RecordTimeout, time_budget
 from loomcore.stages.exchanges import exchanges
 from loomcore.stages.redact import RedactionFailed, redact
+from loomcore.stages.work import Outcome
 from loomcore.writers import JsonlWriter
 
 log = logging.getLogger("loomcore")
@@ -97,35 +103,73 @@ def budget_of(options: RunOptions, count: Callable[[str], int] | None = None) ->
     return TokenBudget(limit, count)
 
 
-def dialogue(
-    registry: Registry,
-    options: RunOptions,
-    conversation: Conversation,
-    faults: Faults,
-    skipped: Callable[[str], None],
-) -> Dialogue | None:
-    """The conversation redacted and scored exchange by exchange; None when it
-    has no exchange, or when redacting any of it failed (fail closed: nothing
-    of a conversation goes on partly redacted)."""
-    originals = list(exchanges(conversation))
-    if not originals:
-        return None
-    memories: list[Memory] = []
-    try:
-        for memory in originals:
+@attrs.frozen
+class Redacted:
+    """One exchange as read (``original``) and as redacted (None: its
+    redaction failed), with what was found in its own two turns."""
+
+    original: Memory
+    memory: Memory | None
+    counts: Counter[str]
+    seconds: float = 0.0
+
+
+def redacted_exchanges(
+    registry: Registry, options: RunOptions, conversation: Conversation, faults: Faults
+) -> list[Redacted]:
+    """Every exchange of the conversation redacted as the per-exchange work
+    would (the same :func:`redact`, within the time budget per record); one
+    whose redaction fails is None, and the ones after it are still tried,
+    each on its own, as the per-exchange work tries them."""
+    done = []
+    for memory in exchanges(conversation):
+        counts: Counter[str] = Counter()
+        started = time.perf_counter()
+        try:
             with time_budget(options.record_timeout):
                 deadline = (
                     time.monotonic() + options.record_timeout
                     if options.record_timeout > 0
                     else None
                 )
-                memory = redact(
-                    registry, memory, options.redact, options.redact_allow, None, faults, deadline
+                clean: Memory | None = redact(
+                    registry,
+                    memory,
+                    options.redact,
+                    options.redact_allow,
+                    counts,
+                    faults,
+                    deadline,
                 )
-                memories.append(score(registry, memory, faults))
-    except (RedactionFailed, RecordTimeout):
-        skipped("conversation: redaction failed, left out")
+        except (RedactionFailed, RecordTimeout):
+            clean, counts = None, Counter()
+        done.append(Redacted(memory, clean, counts, time.perf_counter() - started))
+    return done
+
+
+def dialogue(
+    registry: Registry,
+    options: RunOptions,
+    conversation: Conversation,
+    faults: Faults,
+    skipped: Callable[[str], None],
+    redacted: list[Redacted] | None = None,
+) -> Dialogue | None:
+    """The conversation redacted and scored exchange by exchange; None when it
+    has no exchange, or when redacting any of it failed (fail closed: nothing
+    of a conversation goes on partly redacted).  ``redacted``: its exchanges
+    as :func:`redacted_exchanges` gave them, when already done."""
+    if redacted is None:
+        redacted = redacted_exchanges(registry, options, conversation, faults)
+    if not redacted:
         return None
+    originals = [r.original for r in redacted]
+    memories: list[Memory] = []
+    for r in redacted:
+        if r.memory is None:
+            skipped("conversation: redaction failed, left out")
+            return None
+        memories.append(score(registry, r.memory, faults))
     alternatives = []
     index = {m.id: i for i, m in enumerate(originals)}
     for alt in conversation.metadata.get("alternatives") or ():
@@ -184,6 +228,11 @@ class ConversationOutputs:
         self.counts: Counter[str] = Counter() if counts is None else counts
         self.budget = budget_of(options)
         self.staging = JsonlWriter(out / f"staging.conversations{suffix}.jsonl")
+        # the exchanges of the conversation last seen, redacted, in the order
+        # the run reads them next (see redacted)
+        self.pending: deque[Redacted] = deque()
+        # the per-exchange work's options: its exchanges come redacted from here
+        self.exchange_options = attrs.evolve(options, redact="none")
 
     def skipped(self, reason: str) -> None:
         self.counts[f"skipped: {reason}"] += 1
@@ -194,9 +243,38 @@ class ConversationOutputs:
             self.see(conversation)
             yield conversation
 
+    def redacted(
+        self, memories: Iterable[Memory], absorb: Callable[[Outcome], None]
+    ) -> Iterator[Memory]:
+        """The exchanges of the conversations :meth:`tap` passed on, as
+        :meth:`see` redacted them, for the per-exchange work (run with
+        :attr:`exchange_options`); their findings go to ``absorb`` as the
+        work's own would, and an exchange whose redaction failed is dropped
+        here ("redaction_failed"), never passed on."""
+        for memory in memories:
+            done = self.pending.popleft() if self.pending else None
+            if done is None or done.original.id != memory.id:
+                # (each conversation's exchanges are read right after it is
+                # seen, in the same order: anything else is a bug, and no
+                # exchange may go on unredacted)
+                raise RuntimeError(f"exchange {memory.id!r} was not redacted with its conversation")
+            if done.memory is None:
+                absorb(Outcome(memory.id, dropped={"redaction_failed": 1}))
+                continue
+            # (the work adds its scoring time under the same name)
+            absorb(
+                Outcome(
+                    memory.id, redactions=dict(done.counts), seconds={"redact_score": done.seconds}
+                )
+            )
+            yield done.memory
+
     def see(self, conversation: Conversation) -> None:
-        """Build this conversation's examples of the kinds the run writes, and stage them."""
-        d = dialogue(self.registry, self.options, conversation, self.faults, self.skipped)
+        """Redact this conversation's exchanges (kept for :meth:`redacted`),
+        then build its examples of the kinds the run writes, and stage them."""
+        done = redacted_exchanges(self.registry, self.options, conversation, self.faults)
+        self.pending.extend(done)
+        d = dialogue(self.registry, self.options, conversation, self.faults, self.skipped, done)
         if d is None:
             return
         for builder in self.registry.conversation_builders:
