@@ -445,8 +445,8 @@ def _open_zip(registry: Registry, path: str, input_format: str | None) -> tuple[
 
     def read(stream: IO[bytes], display: str) -> Iterator[Any]:
         for name, member in archives.iter_members(archive, names):
-            packed = archive.getinfo(name).file_size
-            inner, head = with_head(gunzipped(member, _unpack_limit(name, packed, budget)))  # type: ignore[arg-type]
+            limit = _unpack_limit(name, archive.getinfo(name), budget)
+            inner, head = with_head(gunzipped(member, limit))  # type: ignore[arg-type]
             where = f"{display}/{name}"
             reader = (
                 registry.reader(input_format) if input_format else detect(registry, head, where)
@@ -456,18 +456,21 @@ def _open_zip(registry: Registry, path: str, input_format: str | None) -> tuple[
     return raw, Reader("zip", read, description="the conversations files of a ZIP archive")
 
 
-def _unpack_limit(name: str, packed: int, budget: list[int]) -> Callable[[int], None]:
-    """The check of a ``.gz`` member's decompressed size: the ratio and the
-    archive's total that :func:`archives.members` holds the other members to
-    (``budget`` is what the total has left, shared by the members in turn)."""
-    cap = max(limits.get().max_record_bytes, archives.MAX_RATIO * max(packed, 1))
+def _unpack_limit(name: str, info: Any, budget: list[int]) -> Callable[[int], None]:
+    """The check of a ``.gz`` member's decompressed size: the ratio that
+    :func:`archives.members` holds the other members to, of what it unpacks
+    to over the bytes it takes in the archive (a gzip deflated again by the
+    ZIP is one member, not two ratios multiplied), and the archive's total
+    (``budget``: what the total has left, shared by the members in turn)."""
+    packed, stored = info.file_size, info.compress_size
+    cap = max(limits.get().max_record_bytes, archives.MAX_RATIO * max(stored, 1))
     start = budget[0]
 
     def check(size: int) -> None:
         budget[0] = start - max(size - packed, 0)  # the gzip bytes are already counted
         if size > cap:
             raise DecompressionBomb(
-                f"member {name!r} unpacks to over {cap:,} bytes from {packed:,} "
+                f"member {name!r} unpacks to over {cap:,} bytes from {stored:,} "
                 f"(over {archives.MAX_RATIO}:1): refused as a zip bomb"
             )
         if budget[0] < 0:

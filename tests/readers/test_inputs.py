@@ -201,6 +201,31 @@ def test_a_gz_member_that_unpacks_past_the_ratio_fails_the_input(tmp_path):
     assert entry["reason"] == f"input not read to its end: {cause}"
 
 
+def test_a_gz_member_deflated_again_is_held_to_its_bytes_in_the_archive(registry, tmp_path):
+    from loomcore.inputs import DecompressionBomb
+    from loomcore.records import Limits, limits
+
+    # fast gzip (141:1 alone, under the ratio) deflated again by the ZIP
+    # (2,700:1 of the bytes in the archive): one member, one ratio
+    archive = tmp_path / "export.zip"
+    gz = gzip.compress(DATA[: DATA.index(b"\n") + 1] * 20_000, 1)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("b.jsonl.gz", gz)
+    stored = zipfile.ZipFile(archive).getinfo("b.jsonl.gz").compress_size
+    assert len(gz) * 200 > 3_000_000 > stored * 200
+    token = limits.set(Limits(max_record_bytes=1_000_000))
+    try:
+        stream, reader = open_with_reader(registry, str(archive), None)
+        with stream, pytest.raises(DecompressionBomb) as caught:
+            list(reader.read(stream, "x"))
+    finally:
+        limits.reset(token)
+    assert str(caught.value) == (
+        f"member 'b.jsonl.gz' unpacks to over 1,000,000 bytes from {stored:,} "
+        "(over 200:1): refused as a zip bomb"
+    )
+
+
 def test_gz_members_are_held_to_the_archive_total_as_they_unpack(registry, tmp_path, monkeypatch):
     from loomcore import archives
     from loomcore.inputs import DecompressionBomb
