@@ -307,8 +307,10 @@ def convert(value: Any, source: Source) -> Conversation | None:
     if skipped:
         meta_out["non_text_parts_skipped"] = skipped
     turns = pairs.finish(meta_out)
-    if turns is None:
+    if turns is None and "dropped_exchanges" not in meta_out:
         return _empty(record, source)
+    # (an answer with no question is nothing to learn from, said in the counts)
+    turns = turns or ()
     alternatives = regenerated(mapping, path)
     if alternatives:
         meta_out["alternatives"] = alternatives

@@ -10,6 +10,10 @@ counted by reason (the conversation's ``dropped_exchanges``):
   so it would answer a result that is not there;
 - :data:`IMAGE_QUESTION` / :data:`FILE_QUESTION`: the question refers to an
   image, or an uploaded file, that is not carried.
+
+An answer before any question (a custom GPT's greeting, a conversation cut
+down to its last answer) is no exchange; it is counted too
+(:data:`NO_QUESTION`), so that nothing a conversation shows is left out unsaid.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ NO_ANSWER = "question with no visible answer (the reply was a tool call, an imag
 TOOL_RESULT = "answer depends on a tool result that is not kept"
 IMAGE_QUESTION = "question refers to an image that is not carried"
 FILE_QUESTION = "question refers to an uploaded file that is not carried"
+NO_QUESTION = "answer with no question before it (a greeting, or a cut conversation)"
 
 
 class Pairing:
@@ -45,6 +50,7 @@ class Pairing:
         )
         self.after_result = False  # a tool result came since the question
         self.tool_use = False  # the conversation used tools or images at all
+        self.unasked = False  # an answer came before any question (counted once)
 
     def system(self, text: str) -> None:
         """A system prompt of the conversation (all of them go first, in order)."""
@@ -78,8 +84,13 @@ class Pairing:
     ) -> None:
         """Visible answer text (``cut_off``: it stopped on max tokens, and the
         next part goes on from its last character)."""
-        if self.question is None or not text.strip():
-            return  # an answer to no question (a custom GPT's greeting)
+        if not text.strip():
+            return
+        if self.question is None:  # an answer to no question (a custom GPT's greeting)
+            if not self.unasked:
+                self.unasked = True
+                self.dropped[NO_QUESTION] += 1
+            return
         if self.first is None:
             self.first = Turn("assistant", "", id=turn_id, timestamp=timestamp)
         if self.parts and not self.joined:

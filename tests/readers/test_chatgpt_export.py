@@ -314,6 +314,46 @@ def test_current_node_missing_from_the_mapping_ends_at_the_latest_leaf(registry,
     assert pairs(conv) == [("user", "Who founded Signal Sciences?"), ("assistant", "Three.")]
 
 
+def test_an_answer_with_no_question_before_it_is_counted(registry, tmp_path):
+    # a real export cut down to its last answer: a browsing result, then the
+    # answer, no question, and current_node not in the mapping; it was read as
+    # a conversation of nothing, with no word of what it held
+    record = conversation(
+        [
+            message("m1", "tool", {"content_type": "tether_browsing_display", "result": ""}),
+            message("m2", "assistant", "Signal Sciences is a web application security company."),
+        ],
+        current="not-in-the-mapping",
+    )
+    _, [conv] = read(registry, tmp_path, [record])
+    assert conv.turns == ()
+    assert conv.metadata == {
+        "title": "Title",
+        "dropped_exchanges": {
+            "answer with no question before it (a greeting, or a cut conversation)": 1
+        },
+    }
+
+
+def test_a_greeting_before_the_first_question_is_counted_once(registry, tmp_path):
+    record = conversation(
+        [
+            message("m1", "assistant", "Hi! I am your SQL tutor."),
+            message("m2", "assistant", "Ask me anything about indexes."),
+            message("m3", "user", "What does an index speed up?"),
+            message("m4", "assistant", "Lookups and joins on its column."),
+        ]
+    )
+    _, [conv] = read(registry, tmp_path, [record])
+    assert pairs(conv) == [
+        ("user", "What does an index speed up?"),
+        ("assistant", "Lookups and joins on its column."),
+    ]
+    assert conv.metadata["dropped_exchanges"] == {
+        "answer with no question before it (a greeting, or a cut conversation)": 1
+    }
+
+
 def test_the_active_branch_leaves_an_edited_question_out(registry, tmp_path):
     record = conversation([message("m1", "user", "hi there"), message("m2", "assistant", "Hello!")])
     mapping = record["mapping"]

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="no shared real_export
 TOOL_RESULT = "answer depends on a tool result that is not kept"
 NO_ANSWER = "question with no visible answer (the reply was a tool call, an image or empty)"
 IMAGE = "question refers to an image that is not carried"
+NO_QUESTION = "answer with no question before it (a greeting, or a cut conversation)"
 
 # file: (reader, conversations, of them empty, exchanges, exchanges dropped by reason);
 # no file has a bad record
@@ -31,7 +32,8 @@ EXPECTED = {
     "axolotl_conversation.missingturns.json": ("sharegpt", 1, 0, 5, {NO_ANSWER: 1}),
     "chatgpt_chatgpt2graph_code_interpreter.json": ("chatgpt_export", 1, 1, 0, {TOOL_RESULT: 8}),
     "chatgpt_exportstudio_sample_export.zip": ("zip", 2, 0, 3, {}),
-    "chatgpt_librechat_chatgpt-citations.json": ("chatgpt_export", 1, 1, 0, {}),
+    # trimmed to its last answer: no question, the answer counted as left out
+    "chatgpt_librechat_chatgpt-citations.json": ("chatgpt_export", 1, 1, 0, {NO_QUESTION: 1}),
     "chatgpt_librechat_chatgpt-export.json": ("chatgpt_export", 2, 0, 5, {}),
     "chatgpt_librechat_chatgpt-modern-export.json": ("chatgpt_export", 3, 1, 3, {}),
     "chatgpt_librechat_chatgpt-tree.json": ("chatgpt_export", 1, 0, 3, {}),
