@@ -370,9 +370,11 @@ def without_repeated_input(request: str) -> str:
     black."): a dataset's input pasted after an instruction that held it."""
     head, sep, last = request.rstrip().rpartition("\n\n")
     given = normalise_space(last)
-    if not sep or len(given.split()) < 3 or "\n\n" in last:
+    if not sep or len(given.split()) < 2 or "\n\n" in last:
         return request
-    return head.rstrip() if given in normalise_space(head) else request
+    # a short repeat counts as whole words ("sides 4 cm long" then "4 cm")
+    said = re.search(rf"(?<!\w){re.escape(given)}(?!\w)", normalise_space(head))
+    return head.rstrip() if said else request
 
 
 # a request to pick among things ("Choose the alternative ...", "Select the
@@ -1069,6 +1071,16 @@ def cut_off(output: str) -> bool:
     tail = sentences[-1] if sentences else last
     if len(tail.split()) >= 4 and bool(_DANGLING_END.search(tail)):
         return True
+    # "... which cryptocurrency you want. While Bitcoin": a clause's opener
+    # and a word or two, where a sentence went on
+    words = tail.split()
+    if (
+        len(sentences) >= 2
+        and 2 <= len(words) <= 3
+        and words[0].lower() in _SUBORDINATORS
+        and re.search(r"[\w)]$", tail)
+    ):
+        return True
     # "... walking slowly, p", "or with a d": a word broken off after its first letter
     if len(sentences) >= 2 and _BROKEN_WORD.search(tail) and "$" not in last:
         return True
@@ -1095,6 +1107,12 @@ def cut_off(output: str) -> bool:
 
 # characters of a reply long enough that a length limit may have cut it
 _LONG_REPLY = 1500
+
+
+_SUBORDINATORS = frozenset(
+    {"while", "although", "though", "because", "if", "when", "since", "unless", "whereas"}
+    | {"whether", "after", "before", "until", "once", "whenever", "wherever"}
+)
 
 
 @functools.cache

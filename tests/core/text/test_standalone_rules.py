@@ -179,6 +179,8 @@ def test_a_paragraph_whose_last_sentence_stops_is_cut_off(output):
         "1. Rest the dough.\n2. Give praise to your dog. When you are training your",
         # a word broken after its first letter, however long its sentence
         "Serve warm. They are fine on their own or with a d",
+        # a clause's opener and a word, where the sentence went on
+        "Pick the coin you want to invest in. While Bitcoin",
         # in a long reply (where a length limit cuts), a long last sentence that
         # stops on a word no afterthought ends on
         "Collect the sales. " * 90
@@ -675,3 +677,15 @@ def test_a_hyphen_run_costs_linear_time_in_the_other_answers_check():
     # tried from each would be quadratic (142 s on 100 KB before)
     assert not cites_other_answers("a-" * 50_000 + " answer")
     assert cites_other_answers("as user_42 wrote in the thread, set the flag")
+
+
+def test_a_short_repeat_of_what_the_request_says_is_said_once():
+    assert (
+        without_repeated_input("Determine the volume of a cube with sides 4 cm long.\n\n4 cm")
+        == "Determine the volume of a cube with sides 4 cm long."
+    )
+    # whole words only: "4" is in "40 cm", but "40 cm" is not "4 cm"
+    kept = "Determine the volume of a cube with sides 40 cm long.\n\n4 cm"
+    assert without_repeated_input(kept) == kept
+    one_word = "Translate hello into French.\n\nhello"
+    assert without_repeated_input(one_word) == one_word  # one word may be the input itself
