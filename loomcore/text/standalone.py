@@ -733,8 +733,8 @@ def about_missing_tools(output: str, instruction: str = "") -> bool:
 # "as TypeIA pointed out in a comment")
 _PAGE_ANSWERS = re.compile(
     r"\b(?:accepted|top|top-voted|highest-voted|existing|previous|earlier|above) (?:answers?|"
-    r"posters?|repl(?:y|ies))\b|\bthe other answers? (?:here|above|below|on this page|suggests?|"
-    r"says?|mentions?|points? out|claims?)\b|\bas the other answers? (?:says?|suggests?|"
+    r"posters?|repl(?:y|ies))\b|\b(?:the other|another|one) answers? (?:here|above|below|on this page|"
+    r"suggests?|says?|mentions?|points? out|claims?|argues?)\b|\bas the other answers? (?:says?|suggests?|"
     r"mentions?|points? out)\b|\b(?:comments|comment section) (?:above|below)\b|"
     r"\b(?:pointed out|said|mentioned|noted|suggested|wrote) in (?:a|his|her|their|the) comment\b",
     re.IGNORECASE,

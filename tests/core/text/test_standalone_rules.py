@@ -506,6 +506,7 @@ def test_the_tool_check_gates_change_no_verdict(output):
         "The death is not literal, as the other answer suggests.",
         "It is informal and, as TypeIA pointed out in a comment, mostly spoken.",
         "See the accepted answer for the full patch; this adds the test.",
+        "Another answer suggests that the main question is one of public safety. It is not.",
     ],
 )
 def test_an_answer_built_on_a_pages_other_answers_does_not_stand_alone(output):
