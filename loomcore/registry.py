@@ -315,20 +315,21 @@ class Registry:
     def plugin_info(self) -> list[dict[str, Any]]:
         """Name, distribution, version and implemented hooks of every loaded plugin."""
         dists = {id(p): d for p, d in self.pm.list_plugin_distinfo()}
+        # (name, version) of each distribution, read once: reading a version
+        # parses its metadata file, and one package often holds every plugin
+        named: dict[int, tuple[str, str]] = {}
         rows = []
         for name, plugin in sorted(self.pm.list_name_plugin(), key=lambda x: x[0]):
             if plugin is None:
                 continue
             dist = dists.get(id(plugin))
+            # (pluggy wraps one distribution in a facade per plugin)
+            key = id(getattr(dist, "_dist", dist))
+            if dist is not None and key not in named:
+                named[key] = (dist.project_name, dist.version)
+            project, version = named[key] if dist is not None else (None, None)
             hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
-            rows.append(
-                {
-                    "name": name,
-                    "distribution": dist.project_name if dist else None,
-                    "version": dist.version if dist else None,
-                    "hooks": hooks,
-                }
-            )
+            rows.append({"name": name, "distribution": project, "version": version, "hooks": hooks})
         return rows
 
 
