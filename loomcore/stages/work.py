@@ -19,6 +19,7 @@ from loomcore.stages.annotate import enrich, mine, score
 from loomcore.stages.budget import Faults, RecordTimeout, time_budget
 from loomcore.stages.build import examples_of
 from loomcore.stages.redact import RedactionFailed, redact
+from loomcore.text.memo import new_exchange
 
 log = logging.getLogger("loomcore")
 
@@ -70,6 +71,7 @@ def process_memory(registry: Registry, options: RunOptions, memory: Memory) -> O
     Runs within the per-record time budget; a plugin still running when it
     ends gets a :class:`RecordTimeout`, handled like any fault of that plugin.
     """
+    new_exchange()  # the text memos hold this exchange's texts only
     faults = Faults(strict=options.strict)
     redactions: Counter[str] = Counter()
     seconds: dict[str, float] = {}

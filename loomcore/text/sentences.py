@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from loomcore.text.memo import exchange_memo
+
 # Only tokens that are not also ordinary words: "sun.", "no.", "min." end
 # sentences far more often than they abbreviate.
 ABBREVIATIONS = frozenset(
@@ -138,9 +140,15 @@ def _ends_sentence(text: str, start: int, end: int) -> bool:
 
 def split_sentences(text: str) -> list[str]:
     """Split one block of prose into sentences (markdown kept as written)."""
+    # a new list each call: the same text is split once per exchange
+    return list(_sentences(text))
+
+
+@exchange_memo(maxsize=512)
+def _sentences(text: str) -> tuple[str, ...]:
     text = text.strip()
     if not text:
-        return []
+        return ()
     spans = code_spans(text)
     out: list[str] = []
     begin = 0
@@ -157,7 +165,7 @@ def split_sentences(text: str) -> list[str]:
     tail = text[begin:].strip()
     if tail:
         out.append(tail)
-    return out
+    return tuple(out)
 
 
 def strip_inline(text: str) -> str:

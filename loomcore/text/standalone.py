@@ -17,6 +17,7 @@ import html
 import re
 from collections.abc import Callable
 
+from loomcore.text.memo import exchange_memo
 from loomcore.text.sentences import normalise_space, split_sentences
 
 _FENCE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
@@ -261,6 +262,7 @@ _GOES_ON_WITH_IT = re.compile(
 )
 
 
+@exchange_memo(maxsize=64)  # asked by make_example and by the gate
 def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
     """The request points at a text, table or image that the example does not
     give ("Add the stars to the third column of the table"), or leans on turns
@@ -578,6 +580,7 @@ def _glue_point(head: str, output: str, skip: _Spans) -> int | None:
     return None
 
 
+@exchange_memo(maxsize=64)  # asked by make_example and by the gate
 def unglue(request: str, output: str = "") -> str:
     """A request glued to the text it gives ("Describe how to cook the
     following dish.Poached eggs") with the blank line put back between them:
@@ -657,6 +660,7 @@ _TOOLS = re.compile(
 )
 
 
+@exchange_memo(maxsize=64)  # asked by make_example and by the gate
 def leans_on_earlier(output: str) -> bool:
     """The output opens by pointing back at an earlier turn ("Here's the same
     logic in C#", "As described earlier, ..."); later in a long answer such
