@@ -149,7 +149,11 @@ def is_courtesy(sentence: str) -> bool:
 
 def asks_back(sentence: str) -> bool:
     """A sentence that asks the user for details instead of answering."""
-    return bool(_ASKS_BACK.search(sentence))
+    # every phrase of _ASKS_BACK holds "you" or "help" (letters that match
+    # only their own two cases), and most sentences hold neither: two
+    # substring tests spare the search there
+    low = sentence.lower()
+    return ("you" in low or "help" in low) and bool(_ASKS_BACK.search(sentence))
 
 
 def is_refusal(sentence: str) -> bool:

@@ -86,15 +86,24 @@ def _topic_index(
     return {k: tuple(v) for k, v in index.items()}, longest, starts
 
 
-_TOPIC_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#/.'-]*")
+# a word of letters, digits and + # / . ' -, without the . ' - it ends with
+# (the same words as matching [a-z0-9][a-z0-9+#/.'-]* and stripping them after)
+_TOPIC_TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9+#/.'-]*[a-z0-9+#/])?")
 
 
 def _topic_hits(text: str, extra: str | None = None) -> Counter[str]:
     """How often each topic's keywords occur in ``text`` (one pass over its words)."""
     index, longest, starts = _topic_index(extra)
-    words = [w.rstrip(".'-") for w in _TOPIC_TOKEN.findall(text.lower())]
+    words = _TOPIC_TOKEN.findall(text.lower())
+    # the words that can hit (a keyword, or the first word of a longer one),
+    # found in one set operation: two texts in three have none
+    hit = _hit_words(extra).intersection(words)
     found: list[str] = []
+    if not hit:
+        return Counter(found)
     for i, word in enumerate(words):
+        if word not in hit:
+            continue
         topics = index.get(word)
         if topics:
             found.extend(topics)
@@ -104,6 +113,13 @@ def _topic_hits(text: str, extra: str | None = None) -> Counter[str]:
                 if topics:
                     found.extend(topics)
     return Counter(found)
+
+
+@functools.lru_cache(maxsize=16)
+def _hit_words(extra: str | None = None) -> frozenset[str]:
+    """The keywords of one word and the first words of the longer ones."""
+    index, _, starts = _topic_index(extra)
+    return frozenset(index) | starts
 
 
 def topics_of(
