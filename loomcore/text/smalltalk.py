@@ -138,8 +138,10 @@ _GREETING = re.compile(
 def is_small_talk(text: str) -> bool:
     """Whether a message is only a greeting, thanks or acknowledgement."""
     low = text.lower()[:300]
+    if len(_WORD.findall(low)) > 12:  # most messages: no need to look at their words
+        return False
     words = _WORD.findall(_GREETING.sub(" ", low.replace("’", "'")))
-    return len(_WORD.findall(low)) <= 12 and all(w in _NOISE_WORDS for w in words)
+    return all(w in _NOISE_WORDS for w in words)
 
 
 def is_courtesy(sentence: str) -> bool:

@@ -1025,11 +1025,11 @@ _NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00C0-\u024F]")
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower() for w in _LETTER_WORD.findall(prose(text)[:4000])]
+    return list(map(str.lower, _LETTER_WORD.findall(prose(text)[:4000])))
 
 
 def _share(words: list[str], vocabulary: frozenset[str]) -> float:
-    return sum(w in vocabulary for w in words) / len(words) if words else 0.0
+    return sum(map(vocabulary.__contains__, words)) / len(words) if words else 0.0
 
 
 def language_mismatch(instruction: str, output: str) -> bool:
