@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import ClassVar, Generic, Protocol, TypeVar
 
+from loomcore.text.regex import lead
 from loomcore.text.segment import Block, Document, Sentence
 
 T = TypeVar("T")
@@ -72,17 +73,10 @@ def _alternation(markers: Iterable[str]) -> str:
 
 
 def _compiled(markers: Iterable[str]) -> re.Pattern[str]:
-    """The alternation of ``markers``, compiled (ignoring case).  When every
-    marker starts with an ASCII letter or digit, it stands behind a
-    look-ahead for those first characters: sre then tries the alternation
-    only where a marker can begin (twice as fast over a reply), and finds
-    the same matches, since the look-ahead consumes nothing."""
-    markers = sorted(set(markers))
-    pattern = _alternation(markers)
-    firsts = sorted({m[:1].lower() for m in markers})
-    if markers and all(c.isascii() and c.isalnum() for c in firsts):
-        pattern = f"(?=[{''.join(firsts)}])(?:{pattern})"
-    return re.compile(pattern, re.IGNORECASE)
+    """The alternation of ``markers``, compiled (ignoring case), behind a
+    look-ahead for the markers' first letters (:func:`loomcore.text.regex.lead`):
+    tried only where a marker can begin, twice as fast over a reply."""
+    return lead(re.compile(_alternation(markers), re.IGNORECASE))
 
 
 @lru_cache(maxsize=8)

@@ -14,6 +14,7 @@ from functools import lru_cache
 import attrs
 
 from loomcore.text.clauses import asked_thing
+from loomcore.text.regex import lead
 from loomcore.text.sentences import normalise_space, split_sentences
 
 # "Why ...?", "What causes ...?", "How come ...?", "What happens if ...?",
@@ -37,6 +38,7 @@ _SOLVE = re.compile(
     r"what (?:is|'s) -?\d)",
     re.IGNORECASE,
 )
+_SOLVE = lead(_SOLVE)  # the same matches, tried only where one can begin
 # a minus needs spaces round it, or a date ("2023-05-01") would be a sum
 _ARITHMETIC = re.compile(r"\d\s*(?:[+*/×÷^=%]|\s-\s|\bplus\b|\bminus\b|\btimes\b)\s*\(?-?\d")
 
@@ -62,6 +64,7 @@ _ASKS_FOR_STEPS = re.compile(
     r"algorithm|guide|tutorial|procedure|process|directions|walk me through)\b",
     re.IGNORECASE,
 )
+_ASKS_FOR_STEPS = lead(_ASKS_FOR_STEPS)  # the same matches, tried only where one can begin
 
 
 def _resolve_it(task: str, question: str) -> str:
@@ -93,6 +96,7 @@ _CHOICE = re.compile(
     r"better (?:to|option|choice)|recommend(?:ation)?|(?:torn|deciding|choosing|debating) between)\b",
     re.IGNORECASE,
 )
+_CHOICE = lead(_CHOICE)  # the same matches, tried only where one can begin
 _OR_QUESTION = re.compile(r"^[^.?!]{1,80}\b(?:or|vs\.?|versus)\s[^.?!]{1,120}\?\s*$", re.IGNORECASE)
 _HOW_SHOULD = re.compile(r"\bhow (?:should|do|can|would) (?:i|we)\b", re.IGNORECASE)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from loomcore.text.regex import lead
+
 # A message made only of these words (at most a dozen of them) is small talk.
 _NOISE_WORDS = frozenset(
     [
@@ -110,6 +112,7 @@ _ASKS_BACK = re.compile(
     r"\bhow can i help|\bwhat (?:do|would) you (?:need|like|want)|\bcan you (?:be more specific|elaborate)",
     re.IGNORECASE,
 )
+_ASKS_BACK = lead(_ASKS_BACK)  # the same matches, tried only where one can begin
 
 # a sentence that declines: "I'm sorry, but I can't help with that."
 _REFUSAL = re.compile(

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 
 from loomcore.text.memo import exchange_memo
+from loomcore.text.regex import lead
 from loomcore.text.sentences import normalise_space, split_sentences
 
 _FENCE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
@@ -121,6 +122,7 @@ _POINTS_DOWN = re.compile(
     r"the following (?:code|implementation|snippet|script|command|function|program|query|table))\b",
     re.IGNORECASE,
 )
+_POINTS_DOWN = lead(_POINTS_DOWN)  # the same matches, tried only where one can begin
 _MARKUP = re.compile(
     # wiki images and files, a template's {{name}} left unfilled, an HTML entity
     r"\[\[?(?:[Ii]mage|[Ff]ile|[Cc]ategory):[^\[\]\n]{0,200}\]?\]|\{\{[A-Za-z_][\w.]{0,40}\}\}|"
@@ -649,6 +651,7 @@ _LEANS_BACK = re.compile(
     r"solution|version|approach|function|snippet|query|script|step))\b",
     re.IGNORECASE,
 )
+_LEANS_BACK = lead(_LEANS_BACK)  # the same matches, tried only where one can begin
 # an answer about tools the example does not carry ("based on the available tools")
 _TOOLS = re.compile(
     r"\b(?:(?:the )?(?:available|provided|given) (?:tools|functions|apis)|none of the "
@@ -690,6 +693,7 @@ _SEARCHED = re.compile(
     r"according to (?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|io)\b)",
     re.IGNORECASE,
 )
+_SEARCHED = lead(_SEARCHED)  # the same matches, tried only where one can begin
 
 
 # a word every _SEARCHED alternative holds
@@ -1019,6 +1023,7 @@ _OTHER_LANGUAGE = re.compile(
     r"(?:german|french|spanish|italian|japanese|chinese|russian)\b)",
     re.IGNORECASE,
 )
+_OTHER_LANGUAGE = lead(_OTHER_LANGUAGE)  # the same matches, tried only where one can begin
 
 
 _NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00C0-\u024F]")

@@ -23,6 +23,7 @@ import attrs
 
 from loomcore import EnrichedMemory, Enricher, ReasoningType, Relationship, check_options, hookimpl
 from loomcore.text.lexicon import COMMON_WORDS, IMPERATIVE_VERBS, PRONOUNS, VAGUE_NOUNS
+from loomcore.text.regex import lead
 from loomcore.text.sentences import strip_inline
 
 MAX_ENTITIES = 10
@@ -38,6 +39,7 @@ _BOLD = re.compile(r"\*\*([^*\n]{1,60})\*\*")
 _CODE = re.compile(r"`([^`\n]{1,40})`")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#./'’-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 _CAPS_RUN = re.compile(r"\b(?<![\w-])[A-Z][\w+#-]*(?:\s+(?:of\s+|de\s+)?[A-Z0-9][\w+#-]*){0,4}")
+_CAPS_RUN = lead(_CAPS_RUN)  # the same matches, tried only where one can begin
 # one pass for words with inner capitals or digits: PostgreSQL, B2B, GPT-4, OAuth.
 # The leading \b changes nothing (a word character follows it) but lets sre
 # reject most positions before it tries the lookbehind.

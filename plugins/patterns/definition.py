@@ -36,6 +36,7 @@ from loomcore.text.lexicon import (
     word_list,
 )
 from loomcore.text.lexicon import words as words_of
+from loomcore.text.regex import lead
 from loomcore.text.sentences import ends_complete, strip_inline
 
 TYPE = "definition"
@@ -285,6 +286,7 @@ _CREATIVE = re.compile(
     r"persuasive|fictional|fiction|character|dialogue|limerick|rap)\b",
     re.IGNORECASE,
 )
+_CREATIVE = lead(_CREATIVE)  # the same matches, tried only where one can begin
 
 
 # A field or a contrast before the term ("In CSS, padding refers to ...",
