@@ -16,14 +16,15 @@ pattern as it is.
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
 try:  # the parser re itself uses (Python 3.11+); without it, no look-ahead
-    from re import _constants as _c
-    from re import _parser
+    _c: Any = importlib.import_module("re._constants")
+    _parser: Any = importlib.import_module("re._parser")
 except ImportError:  # pragma: no cover - every supported Python has it
-    _parser = None  # type: ignore[assignment]
+    _parser = None
 
 # a class wider than this is no cheap test, and is read as "anything"
 _MAX_FIRST = 64
