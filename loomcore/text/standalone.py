@@ -53,6 +53,7 @@ _POINTER = re.compile(
     rf"\b(?:the|this|that|these|those) {_THINGS} (?:above|earlier|from before|you (?:wrote|gave))\b",
     re.IGNORECASE,
 )
+_POINTER = lead(_POINTER)  # the same matches, tried only where one can begin
 # a pointer at formatting that plain text does not carry ("the italicized words")
 _FORMATTED = re.compile(
     r"\bthe (?:italici[sz]ed|bold(?:ed)?|underlined|highlighted|capitali[sz]ed|colou?red|"
@@ -86,6 +87,7 @@ _EARLIER = re.compile(
     r"message)|the (?:previous|earlier) (?:one|code|example|question|step))\b",
     re.IGNORECASE,
 )
+_EARLIER = lead(_EARLIER)  # the same matches, tried only where one can begin
 _ABOUT_A_PRONOUN = re.compile(
     r"(?:why|how|what|where|when|who)\s+(?:is|are|was|were|does|do|did|can|could|would|will|has|have)"
     r"\s+(?:he|she|it|they|him|her|them|this|that|these|those)\b(?!\s+(?:mean|means)\b)"
@@ -95,6 +97,7 @@ _ABOUT_A_PRONOUN = re.compile(
 )
 _FOLLOW_ON = re.compile(r"^(?:and|but|also|or|then|what about|how about|ok(?:ay)? and)\b", re.I)
 _URL = re.compile(r"https?://\S+|\bwww\.\S+", re.I)
+_URL = lead(_URL)  # the same matches, tried only where one can begin
 _ABOUT_A_LINK = re.compile(
     r"\b(?:summari[sz]e|outline|main points|key points|according to|read|what does|tl;?dr|review|"
     # what a page holds: "explain what the content of the webpage is"
@@ -397,6 +400,7 @@ _CHOOSE = re.compile(
     r"\b(?:answer|solve) (?:the|this) (?:following )?multiple[- ]choice question\b",
     re.IGNORECASE,
 )
+_CHOOSE = lead(_CHOOSE)  # the same matches, tried only where one can begin
 # what a choice is made among: a list, lines, "a or b", "a, b, c", "(a) ... (b)"
 _ENUMERATION = re.compile(
     r"^[ \t]*(?:[-*•]|\(?[a-dA-D1-9][.):])[ \t]|\bor\b|\bvs\.?\b|versus|"
@@ -455,6 +459,7 @@ _TEMPLATE_TALK = re.compile(
     r"write|respond)\b|\bopen-ended generation task\b",
     re.IGNORECASE,
 )
+_TEMPLATE_TALK = lead(_TEMPLATE_TALK)  # the same matches, tried only where one can begin
 
 
 def without_no_input_marker(request: str) -> str:

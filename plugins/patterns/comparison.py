@@ -34,6 +34,7 @@ from loomcore.text.lexicon import (
     same_noun,
     word_list,
 )
+from loomcore.text.regex import lead
 from loomcore.text.sentences import normalise_space, split_sentences, strip_inline
 from loomcore.text.smalltalk import is_courtesy
 
@@ -259,6 +260,7 @@ _CONTRAST = re.compile(
     r"\b(?:but|while|whereas|unlike|versus|vs|than|in contrast|by contrast|on the other hand)\b",
     re.I,
 )
+_CONTRAST = lead(_CONTRAST)  # the same matches, tried only where one can begin
 
 
 def _words_of(text: str) -> set[str]:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from loomcore_plugins.enrichers import default as enricher
-from loomcore_plugins.patterns import definition
+from loomcore_plugins.patterns import comparison, definition
 
 from loomcore.text import question, smalltalk, standalone
 from loomcore.text.regex import first_chars, lead
@@ -23,6 +23,12 @@ LED = {
     "asks_for_steps": question._ASKS_FOR_STEPS,
     "asks_back": smalltalk._ASKS_BACK,
     "caps_run": enricher._CAPS_RUN,
+    "url": standalone._URL,
+    "pointer": standalone._POINTER,
+    "choose": standalone._CHOOSE,
+    "earlier": standalone._EARLIER,
+    "template_talk": standalone._TEMPLATE_TALK,
+    "contrast": comparison._CONTRAST,
 }
 _HEAD = re.compile(r"\(\?=\[[0-9A-Za-z]+\]\)\(\?:(.*)\)", re.DOTALL)
 
