@@ -1,7 +1,7 @@
 """Throughput and memory of the whole pipeline (not a test: it prints figures).
 
     python benchmarks/bench_pipeline.py [--sizes 1000,10000,100000] [--executors here,process,ray]
-        [--conversation-bytes 2700]
+        [--conversation-bytes 2700] [--corpus FILE] [--profile N]
 
 Builds a corpus of N conversations (OpenAI messages JSONL) of about 2.7 KB
 of text each, several exchanges from ../shared/corpora when it is there, else
@@ -12,6 +12,13 @@ conversations, MB of text, seconds, conversations/s, MB/s, peak RSS, the time
 to only parse and re-serialise the same records with orjson (and the ratio
 pipeline/parse), whether the files are byte-identical to the first
 executor's, and the time per stage.
+
+``--corpus FILE`` runs on that file instead (any input loomcore reads, e.g.
+a LIMA-style JSONL concatenated ten times; MB is then the file's size).
+``--profile N`` runs each child under cProfile and prints, after its row,
+the N functions with the most time of their own and the N with the most
+time under them (profiling slows a run about 1.5x: read the shares, not the
+seconds).
 """
 
 from __future__ import annotations
@@ -88,21 +95,38 @@ def build_corpus(path: Path, n: int, conversation_bytes: int = 2700) -> int:
 
 
 CHILD = """
-import json, sys, time
+import cProfile, io, json, pstats, sys, time
 from loomcore.pipeline import Pipeline, RunOptions
-src, out, executor = sys.argv[1], sys.argv[2], sys.argv[3]
+src, out, executor, top = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+pipeline = Pipeline(options=RunOptions(executor=None if executor == "here" else executor))
+profile = cProfile.Profile() if top else None
 t = time.perf_counter()
-stats = Pipeline(options=RunOptions(executor=None if executor == "here" else executor)).run([src], out)
+if profile:
+    profile.enable()
+stats = pipeline.run([src], out)
+if profile:
+    profile.disable()
 total = time.perf_counter() - t
+if profile:
+    for order in ("tottime", "cumulative"):
+        text = io.StringIO()
+        pstats.Stats(profile, stream=text).sort_stats(order).print_stats(top)
+        rows = text.getvalue().split("ncalls", 1)[-1].splitlines()[1:]
+        print(f"  top {top} by {order}:")
+        print("\\n".join("    " + r.strip() for r in rows if r.strip()))
 print(json.dumps({"seconds": total, "stages": dict(stats.stage_seconds), "examples": sum(stats.examples.values())}))
 """
 
 
 def parse_only(path: Path) -> float:
     t = time.perf_counter()
-    with path.open("rb") as fh:
-        for line in fh:
-            orjson.dumps(orjson.loads(line))
+    try:
+        with path.open("rb") as fh:
+            for line in fh:
+                orjson.dumps(orjson.loads(line))
+    except orjson.JSONDecodeError:  # one JSON document (an export), not JSONL
+        t = time.perf_counter()
+        orjson.dumps(orjson.loads(path.read_bytes()))
     return time.perf_counter() - t
 
 
@@ -126,14 +150,24 @@ def main() -> None:
         default=2700,
         help="text per conversation, made of whole exchanges (0: one exchange each)",
     )
+    ap.add_argument("--corpus", help="run on this input file instead of a generated corpus")
+    ap.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="print each run's top N functions"
+    )
     args = ap.parse_args()
     print(
         f"{'executor':9} {'convs':>7} {'MB':>6} {'s':>7} {'conv/s':>7} {'MB/s':>6} {'RSS MB':>7} {'parse s':>7} {'ratio':>6} {'same':>5}  stages (s)"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        for n in (int(x) for x in args.sizes.split(",")):
-            src = Path(tmp) / f"corpus-{n}.jsonl"
-            text_bytes = build_corpus(src, n, args.conversation_bytes)
+        sizes = [int(x) for x in args.sizes.split(",")] if not args.corpus else [0]
+        for n in sizes:
+            if args.corpus:  # a given file: its size stands for its text, its lines for records
+                src = Path(args.corpus)
+                text_bytes = src.stat().st_size
+                n = max(1, sum(1 for line in src.open("rb") if line.strip()))
+            else:
+                src = Path(tmp) / f"corpus-{n}.jsonl"
+                text_bytes = build_corpus(src, n, args.conversation_bytes)
             parse_s = parse_only(src)
             for executor in args.executors.split(","):
                 before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -145,6 +179,7 @@ def main() -> None:
                         str(src),
                         str(Path(tmp) / f"out-{n}-{executor}"),
                         executor,
+                        str(args.profile),
                     ],
                     capture_output=True,
                     text=True,
@@ -152,7 +187,8 @@ def main() -> None:
                     env=dict(os.environ),
                 )
                 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-                row = json.loads(out.stdout.strip().splitlines()[-1])
+                *profile, last = out.stdout.strip().splitlines()
+                row = json.loads(last)
                 s = row["seconds"]
                 mb = text_bytes / 1e6
                 stages = " ".join(f"{k}={v:.1f}" for k, v in sorted(row["stages"].items()))
@@ -166,6 +202,8 @@ def main() -> None:
                     f"{executor:9} {n:7d} {mb:6.1f} {s:7.1f} {n / s:7.0f} {mb / s:6.2f} {rss_mb:>7} {parse_s:7.2f} {s / parse_s:6.0f} {same:>5}  {stages}",
                     flush=True,
                 )
+                if profile:
+                    print("\n".join(profile), flush=True)
 
 
 if __name__ == "__main__":
