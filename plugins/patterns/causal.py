@@ -291,7 +291,9 @@ def pairs(text: str) -> Iterator[tuple[str, str, float]]:
                 cause = clause_after(after)
                 if _ok(effect, cut_before=True) and _ok(cause, cut_before=False):
                     yield cause, effect, 0.9
-    found = _if_pattern(text)
+    # _IF needs "if"; in a text of ASCII only, only its two cases match it
+    # (IGNORECASE also folds "İ" and "ı" to "i", which lower() does not)
+    found = _if_pattern(text) if "if" in low or not low.isascii() else None
     if found and _ok(found[0], cut_before=False) and _ok(found[1], cut_before=False):
         yield found[0], found[1], 0.8
 

@@ -300,3 +300,15 @@ def test_the_causal_miner_runs_only_where_the_shared_scan_finds_its_markers():
         {"cause": "the database can jump straight to the entries", "effect": "Queries get faster"}
     ]
     assert causal("The database jumps straight to the entries. Queries get faster.") == []
+
+
+def test_an_if_is_read_where_the_sentence_holds_if_in_any_case():
+    # the "if" reading runs only where "if" is written; IGNORECASE folds
+    # "İ" and "ı" to "i" (lower() does not), so a text that is not ASCII is read anyway
+    from loomcore_plugins.patterns.causal import pairs
+
+    expected = [("it rains", "the roads get wet", 0.8)]
+    assert list(pairs("If it rains, the roads get wet.")) == expected
+    assert list(pairs("İf it rains, the roads get wet.")) == expected
+    assert list(pairs("ıf it rains, the roads get wet.")) == expected
+    assert list(pairs("When it rains, the roads get wet.")) == []
