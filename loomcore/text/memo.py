@@ -7,8 +7,9 @@ calls repeat a text of the same exchange).  A function decorated with
 :func:`exchange_memo` computes each text once; :func:`new_exchange` (called
 by the per-exchange work before each exchange) empties every such memo, so
 that what is kept is bounded by one exchange's texts (and by ``maxsize``)
-and no result is carried from one exchange to the next.  The functions are
-pure: a memo never changes what they return.
+and no result is carried from one exchange to the next.  Called outside
+that work (the seed's API, a third-party builder), they are plain LRU memos
+of that size.  The functions are pure: a memo never changes what they return.
 """
 
 from __future__ import annotations

@@ -190,6 +190,8 @@ def test_the_model_layer_imports_nothing_above_it():
             "loomcore.model",
             "loomcore.pattern_types",
             "loomcore.text",
+            "loomcore.text.memo",
+            "loomcore.text.regex",
             "loomcore.text.segment",
             "loomcore.text.sentences",
             "loomcore.text.smalltalk",
