@@ -380,8 +380,21 @@ def without_repeated_input(request: str) -> str:
     if not sep or len(given.split()) < 2 or "\n\n" in last:
         return request
     # a short repeat counts as whole words ("sides 4 cm long" then "4 cm")
-    said = re.search(rf"(?<!\w){re.escape(given)}(?!\w)", normalise_space(head))
-    return head.rstrip() if said else request
+    return head.rstrip() if _has_words(normalise_space(head), given) else request
+
+
+def _has_words(text: str, words: str) -> bool:
+    """Whether ``words`` occur in ``text`` as whole words (no regex: the words
+    differ from call to call, and each would be one more compiled pattern)."""
+    at = text.find(words)
+    while at >= 0:
+        end = at + len(words)
+        before = text[at - 1] if at else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        at = text.find(words, at + 1)
+    return False
 
 
 # a request to pick among things ("Choose the alternative ...", "Select the
