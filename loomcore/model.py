@@ -27,7 +27,6 @@ from loomcore.text.standalone import (
     dangling_reference,
     leans_on_earlier,
     names_nothing,
-    repair_encoding,
     unescape_entities,
     unglue,
     without_no_input_marker,
@@ -642,10 +641,9 @@ def make_example(
     # ("... the following dish.Poached eggs") gets its blank line back
     # entities a scraped page left in prose ("&quot;") are the characters,
     # then the glue is looked for in the text as it reads
+    # (text decoded with the wrong code page on its way here, "itâ€™s", was put
+    # back before redaction: see loomcore.stages.redact)
     instruction, output = unescape_entities(instruction.strip()), unescape_entities(output.strip())
-    # and text decoded with the wrong code page on its way here ("itâ€™s") is
-    # put back, where that can be told (what cannot, the gate drops: mojibake)
-    instruction, output = repair_encoding(instruction), repair_encoding(output)
     # and an input pasted after an instruction that already quoted it is said once
     instruction = without_repeated_input(without_no_input_marker(unglue(instruction, output)))
     return TrainingExample(

@@ -20,6 +20,7 @@ from loomcore.progress import Progress, position
 from loomcore.registry import LoomcoreError, Registry
 from loomcore.stages.exchanges import exchanges
 from loomcore.stats import RunStats
+from loomcore.text.standalone import repair_encoding
 from loomcore.writers import JsonlWriter
 
 log = logging.getLogger("loomcore")
@@ -65,7 +66,8 @@ class Reading:
                     "path": path,
                     "index": item.source.index,
                     "reason": reason,
-                    "raw": self.redacted(item.raw),
+                    # mojibake put back first, as for every turn (see stages.redact)
+                    "raw": self.redacted(repair_encoding(item.raw)),
                     # what the size limit kept out of raw (the record is whole when 0)
                     "bytes_not_kept": getattr(item, "bytes_not_kept", 0),
                 }

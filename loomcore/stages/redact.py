@@ -17,6 +17,7 @@ from loomcore.model import (
 )
 from loomcore.registry import LoomcoreError, Registry
 from loomcore.stages.budget import Faults, RecordTimeout
+from loomcore.text.standalone import repair_encoding
 
 log = logging.getLogger("loomcore")
 
@@ -40,7 +41,8 @@ class TurnCache:
     """
 
     scope: tuple[Any, ...] = ()
-    turns: dict[str, tuple[str, Counter[str]]] = attrs.field(factory=dict)
+    # (text, repaired first) -> (redacted text, what was found)
+    turns: dict[tuple[str, bool], tuple[str, Counter[str]]] = attrs.field(factory=dict)
     # the last history seen and its redacted copy: the next exchange's history
     # starts with it, so only the turns after it need redacting
     history: tuple[Turn, ...] = ()
@@ -93,17 +95,24 @@ def redact(
         (r for r in registry.redactors if r.kind in kinds),
         key=lambda r: (r.kind != "secret", r.name),
     )
-    if not redactors:
-        return memory
     faults = faults or Faults()
     cache = _turn_cache((registry, mode, allow, memory.conversation_id))
     turns = cache.turns
 
-    def clean(text: str) -> tuple[str, Counter[str]]:
-        hit = turns.get(text)
+    def clean(text: str, repair: bool = True) -> tuple[str, Counter[str]]:
+        hit = turns.get((text, repair))
         if hit is not None:
             return hit
         original, found_all = text, Counter[str]()
+        if repair:
+            # mojibake is put back before the redactors read the text, never
+            # after: "franÃ§ois@orange.fr" hides the address from them, and a
+            # repair afterwards would write it out whole
+            try:
+                text = repair_encoding(text)
+            except Exception as exc:
+                faults.handle("loomcore", "repair_encoding", exc, memory.id)
+                raise RedactionFailed(f"repair_encoding: {type(exc).__name__}") from exc
         for redactor in redactors:
             try:
                 text, found = redactor.redact(text, allow)
@@ -113,7 +122,7 @@ def redact(
                 faults.handle(redactor.plugin, "redact", exc, memory.id)
                 raise RedactionFailed(f"{redactor.name}: {type(exc).__name__}") from exc
             found_all.update(found)
-        turns[original] = (text, found_all)
+        turns[(original, repair)] = (text, found_all)
         return text, found_all
 
     (user, in_user), (reply, in_reply) = clean(memory.user_input), clean(memory.system_output)
@@ -131,10 +140,13 @@ def redact(
     memory = attrs.evolve(
         memory,
         metadata={k: clean(v)[0] if isinstance(v, str) else v for k, v in memory.metadata.items()},
-        source=attrs.evolve(memory.source, path=clean(memory.source.path)[0]),
+        # (a path and the ids made of it stay as the file system spells them)
+        source=attrs.evolve(memory.source, path=clean(memory.source.path, repair=False)[0]),
         # ids are made of file names ("bob@acme.io.jsonl:1:0")
-        id=_clean_id(memory.id, memory.conversation_id, clean),
-        conversation_id=clean(memory.conversation_id)[0] if memory.conversation_id else None,
+        id=_clean_id(memory.id, memory.conversation_id, lambda t: clean(t, repair=False)),
+        conversation_id=(
+            clean(memory.conversation_id, repair=False)[0] if memory.conversation_id else None
+        ),
     )
     return attrs.evolve(
         memory,

@@ -204,16 +204,3 @@ def test_history_reaches_back_to_where_the_thread_starts():
         "explain the same concept again, assuming I know both fields",
         "Tell me how the persistent homology of such a complex is computed.",
     ]
-
-
-def test_an_example_is_written_with_its_mojibake_put_back():
-    from loomcore.model import Pattern, make_example
-
-    pattern = Pattern(pattern_type="qa_pair", content={}, confidence=0.9)
-    example = make_example(
-        pattern, SynthesisConfig(), "Whatâ€™s a crÃªpe?", "A thin pancake; itâ€™s French."
-    )
-    assert (example.instruction, example.output) == (
-        "What’s a crêpe?",
-        "A thin pancake; it’s French.",
-    )
