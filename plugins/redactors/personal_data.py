@@ -407,10 +407,15 @@ _VERSION_BEFORE = re.compile(
 _IP_WORDS = re.compile(
     r"(?i)\b(?:ip|ips|ipv4|address|addr|host|hostname|server|ping|ssh|connect\w*|subnet|gateway|"
     r"dns|route|inet|listen\w*|bind|curl|nmap|telnet|firewall|allow|deny|proxy|vpn|client|peer|"
-    # the word counts up to 30 characters back, within the address's sentence: a
-    # full stop then a capital ends one ("our remote repo. I'm using git 1.7.7.3"),
-    # an abbreviation or a file name does not ("e.g. 3.14.15.92", "key.pem 3.1.2.5")
-    r"origin|remote|address(?:es)?)\b(?:(?!(?-i:[.!?]\s+[A-Z]))[^\n;]){0,30}$|[@=]\s?$|://$"
+    r"origin|remote|address(?:es)?)\b[^\n]{0,30}$|[@=]\s?$|://$"
+)
+# the address right after a word that is none of those: "using git 1.7.7.3"
+# (a word, not an abbreviation: "e.g. 3.14.15.92" is an example address)
+_AFTER_A_WORD = re.compile(r"(?i)\b[a-z][\w+#-]*\s$")
+_IP_WORD_RIGHT_BEFORE = re.compile(
+    r"(?i)\b(?:ip|ips|ipv4|address|addr|host|hostname|server|ping|ssh|connect\w*|subnet|gateway|"
+    r"dns|route|inet|listen\w*|bind|curl|nmap|telnet|firewall|allow|deny|proxy|vpn|client|peer|"
+    r"origin|remote|addresses|is|at|to|from|on|via)\s$"
 )
 
 
@@ -433,9 +438,18 @@ def _ipv4s(text: str) -> Iterator[Span]:
         if _VERSION_BEFORE.search(before):
             continue
         # "git 1.7.7.3", "Java 1.8.0.201": a four-part version starts with one digit;
-        # such an address needs a word that says it is one ("server 3.14.15.92"),
-        # in its own sentence (see _IP_WORDS)
+        # such an address needs a word that says it is one ("server 3.14.15.92")
         if int(octets[0]) < 10 and not _IP_WORDS.search(before):
+            continue
+        # and is no version shape named by the word right before it ("our remote
+        # repo. I'm on a Mac using git 1.7.7.3"): small parts but the last, after
+        # a word that is not an address's ("It shows 5.101.22.13" has a large part)
+        if (
+            int(octets[0]) < 10
+            and all(int(o) < 20 for o in octets[1:3])
+            and _AFTER_A_WORD.search(before)
+            and not _IP_WORD_RIGHT_BEFORE.search(before)
+        ):
             continue
         yield m.start(), m.end(), "IP_ADDRESS"
 

@@ -130,6 +130,17 @@ def test_a_comparison_in_code_is_no_password_but_a_perl_pair_is():
         ),
         ("ssh -i key.pem 3.120.5.6", "ssh -i key.pem [IP_ADDRESS]"),
         ("The IP addr. is 4.5.6.7", "The IP addr. is [IP_ADDRESS]"),
+        # the address word in the sentence before, or before a semicolon (review)
+        (
+            "What is my IP? It shows 5.101.22.13 when I check.",
+            "What is my IP? It shows [IP_ADDRESS] when I check.",
+        ),
+        (
+            "My server IP changed. Now it is 5.101.22.13",
+            "My server IP changed. Now it is [IP_ADDRESS]",
+        ),
+        ("ssh into the box; 5.101.22.13", "ssh into the box; [IP_ADDRESS]"),
+        ("The VPN gateway moved. It is 9.45.12.201", "The VPN gateway moved. It is [IP_ADDRESS]"),
     ],
 )
 def test_an_address_word_before_an_abbreviation_or_a_file_name_still_counts(text, redacted):
