@@ -104,11 +104,20 @@ def members(
         if not info.is_dir():
             by_name[name] = info
     chosen = export_files(by_name, suffixes)
+    rooms = _rooms(archive, infos)
     total = 0
     for name in chosen:
         info = by_name[name]
         if info.flag_bits & 0x1:
             raise ArchiveError(f"member {name!r} is encrypted")
+        # the ratio below trusts the compressed size the directory declares: one
+        # that runs over the next member's bytes is a lie (it would let a .gz
+        # member unpack 200 times the images after it)
+        if info.compress_size > rooms.get(id(info), info.compress_size):
+            raise ArchiveError(
+                f"member {name!r} declares {info.compress_size:,} compressed bytes, more than "
+                f"the {rooms[id(info)]:,} the archive holds for it: refused as malformed"
+            )
         if info.file_size > max_record_bytes and info.file_size > MAX_RATIO * max(
             info.compress_size, 1
         ):
@@ -120,6 +129,21 @@ def members(
     if total > MAX_ARCHIVE_BYTES:
         raise ArchiveError(f"members to read unpack to {total:,} bytes, over {MAX_ARCHIVE_BYTES:,}")
     return chosen
+
+
+def _rooms(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[int, int]:
+    """id(info) -> the bytes from the member's local header to the next
+    member's (or to the central directory): its data cannot be more."""
+    end = getattr(archive, "start_dir", None)
+    if not isinstance(end, int):
+        return {}
+    ordered = sorted(infos, key=lambda i: i.header_offset)
+    rooms = {}
+    for info, after in zip(ordered, [*ordered[1:], None], strict=True):
+        stop = after.header_offset if after is not None else end
+        # the local header: 30 bytes, the name and an extra field of at most 64 KB
+        rooms[id(info)] = max(stop - info.header_offset - 30 - len(info.filename.encode()), 0)
+    return rooms
 
 
 def iter_members(archive: zipfile.ZipFile, names: list[str]) -> Iterator[tuple[str, object]]:

@@ -88,6 +88,8 @@ def convert(value: Any, source: Source) -> Conversation | None:
             media = media or bool(MEDIA_PLACEHOLDER.search(text))
             if text.strip() or media:
                 pairs.ask(Turn("user", text.strip()), image=media)
+            else:
+                pairs.blank_question()
         elif calls or msg.get("tool_calls") or msg.get("function_call"):
             tool_messages += 1  # what it says before the call is not the answer
             pairs.tool_call()

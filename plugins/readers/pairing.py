@@ -51,6 +51,8 @@ class Pairing:
         self.after_result = False  # a tool result came since the question
         self.tool_use = False  # the conversation used tools or images at all
         self.unasked = False  # an answer came before any question (counted once)
+        self.blank = False  # a question came empty: the answer after it has none
+        self.skipping = False  # the parts of such an answer, once counted
 
     def system(self, text: str) -> None:
         """A system prompt of the conversation (all of them go first, in order)."""
@@ -64,6 +66,13 @@ class Pairing:
         self.question = turn
         self.missing = IMAGE_QUESTION if image else missing
         self.tool_use = self.tool_use or self.missing is not None
+
+    def blank_question(self) -> None:
+        """A question with no text: it closes the exchange before it (its
+        answer must not run on into this one's), and the answer to it, which
+        answers nothing shown, is counted as NO_QUESTION."""
+        self._close()
+        self.blank = True
 
     def tool_result(self) -> None:
         """A tool result that is not kept arrived."""
@@ -87,7 +96,10 @@ class Pairing:
         if not text.strip():
             return
         if self.question is None:  # an answer to no question (a custom GPT's greeting)
-            if not self.unasked:
+            if self.blank:  # to an empty question: counted for each (once, however many parts)
+                self.blank, self.skipping = False, True
+                self.dropped[NO_QUESTION] += 1
+            elif not self.unasked and not self.skipping:
                 self.unasked = True
                 self.dropped[NO_QUESTION] += 1
             return
@@ -112,7 +124,7 @@ class Pairing:
                 first = self.first or Turn("assistant", "")
                 self.turns += [question, Turn("assistant", answer, first.id, first.timestamp)]
         self.parts, self.first = [], None
-        self.joined = self.after_result = False
+        self.joined = self.after_result = self.blank = self.skipping = False
         self.missing = None
 
     def finish(self, metadata: dict[str, Any]) -> tuple[Turn, ...] | None:

@@ -73,6 +73,8 @@ def convert(value: Any, source: Source) -> Conversation | None:
         elif role == "user":
             if text.strip():
                 pairs.ask(Turn(role, text.strip(), id=f"{cid}#{i}"))
+            else:
+                pairs.blank_question()
         else:
             pairs.reply(text, f"{cid}#{i}")
     meta: dict[str, Any] = {"tool_turns_skipped": tool_turns} if tool_turns else {}

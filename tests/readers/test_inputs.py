@@ -266,3 +266,27 @@ def test_a_gz_member_within_the_limits_reads_whole(registry, tmp_path):
         (f"{archive}/b.jsonl.gz", 3),
         (f"{archive}/b.jsonl.gz", 4),
     ]
+
+
+def test_a_member_that_declares_more_compressed_bytes_than_it_holds_is_refused(registry, tmp_path):
+    # review: a .gz member whose directory entry claims the bytes of the image
+    # after it got 200 times those as its ratio's allowance
+    import struct
+
+    archive = tmp_path / "export.zip"
+    packed = gzip.compress(DATA, 9)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("conversations.jsonl.gz", packed)
+        zf.writestr("image.png", os.urandom(5_000))
+    raw = bytearray(archive.read_bytes())
+    entry = raw.find(b"PK\x01\x02")  # the central directory entry of the .gz member
+    struct.pack_into("<I", raw, entry + 20, len(packed) + 5_000)
+    archive.write_bytes(bytes(raw))
+    from loomcore.inputs import InputError
+
+    with pytest.raises(InputError) as refused:
+        read_path(registry, archive)
+    assert str(refused.value) == (
+        f"{archive}: member 'conversations.jsonl.gz' declares {len(packed) + 5_000:,} compressed "
+        f"bytes, more than the {len(packed):,} the archive holds for it: refused as malformed"
+    )

@@ -254,3 +254,41 @@ def test_what_readers_leave_out_is_counted_in_the_summary_and_manifest(registry,
     assert manifest["exchanges"]["left_out_by_readers"] == {TOOL_RESULT: 1}
     [line] = (tmp_path / "out" / "raw.jsonl").read_text().splitlines()
     assert json.loads(line)["instruction"] == "Why is the sky blue during the day?"
+
+
+NO_QUESTION = "answer with no question before it (a greeting, or a cut conversation)"
+
+
+def test_an_empty_question_keeps_its_answer_out_of_the_answer_before_it(registry, tmp_path):
+    # review: the answer to a blank question was joined to the previous answer
+    sharegpt = {
+        "conversations": [
+            {
+                "from": "human",
+                "value": "What is the boiling point of water at sea level in Celsius?",
+            },
+            {"from": "gpt", "value": "Water boils at 100 degrees Celsius at sea level."},
+            {"from": "human", "value": "   "},
+            {"from": "gpt", "value": "Here is my private note about the staging server."},
+            {"from": "gpt", "value": "And a second part of it."},
+        ]
+    }
+    messages = {
+        "messages": [
+            {
+                "role": "user",
+                "content": "What is the boiling point of water at sea level in Celsius?",
+            },
+            {"role": "assistant", "content": "Water boils at 100 degrees Celsius at sea level."},
+            {"role": "user", "content": ""},
+            {"role": "assistant", "content": "Here is my private note about the staging server."},
+        ]
+    }
+    for name, record in (("sharegpt.json", [sharegpt]), ("messages.jsonl", None)):
+        text = json.dumps(record) if record else jsonl(messages)
+        _, [conv] = read(registry, tmp_path, text, name)
+        assert pairs(conv) == [
+            ("user", "What is the boiling point of water at sea level in Celsius?"),
+            ("assistant", "Water boils at 100 degrees Celsius at sea level."),
+        ], name
+        assert conv.metadata["dropped_exchanges"] == {NO_QUESTION: 1}, name
