@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import struct
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
@@ -132,17 +133,31 @@ def members(
 
 
 def _rooms(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[int, int]:
-    """id(info) -> the bytes from the member's local header to the next
-    member's (or to the central directory): its data cannot be more."""
+    """id(info) -> the bytes from where the member's data starts (after its
+    local header, as the header itself gives its name's and extra field's
+    lengths) to the next member's header or the central directory: its data
+    cannot be more.  Empty where the archive is not a file that can be read
+    again, or a header is not where the directory says (zipfile refuses
+    that member when it opens it)."""
     end = getattr(archive, "start_dir", None)
-    if not isinstance(end, int):
+    path = getattr(archive, "filename", None)
+    if not isinstance(end, int) or not isinstance(path, str):
         return {}
     ordered = sorted(infos, key=lambda i: i.header_offset)
     rooms = {}
-    for info, after in zip(ordered, [*ordered[1:], None], strict=True):
-        stop = after.header_offset if after is not None else end
-        # the local header: 30 bytes, the name and an extra field of at most 64 KB
-        rooms[id(info)] = max(stop - info.header_offset - 30 - len(info.filename.encode()), 0)
+    try:
+        with open(path, "rb") as fh:
+            for info, after in zip(ordered, [*ordered[1:], None], strict=True):
+                fh.seek(info.header_offset)
+                header = fh.read(30)
+                if len(header) < 30 or header[:4] != b"PK\x03\x04":
+                    return {}
+                name_length, extra_length = struct.unpack("<HH", header[26:30])
+                start = info.header_offset + 30 + name_length + extra_length
+                stop = after.header_offset if after is not None else end
+                rooms[id(info)] = max(stop - start, 0)
+    except OSError:
+        return {}
     return rooms
 
 

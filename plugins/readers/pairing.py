@@ -68,9 +68,13 @@ class Pairing:
         self.tool_use = self.tool_use or self.missing is not None
 
     def blank_question(self) -> None:
-        """A question with no text: it closes the exchange before it (its
-        answer must not run on into this one's), and the answer to it, which
-        answers nothing shown, is counted as NO_QUESTION."""
+        """A question with no text: it closes the exchange before it, once
+        that has an answer (the answer to the blank one must not run on into
+        it), and the answer to it, which answers nothing shown, is counted as
+        NO_QUESTION.  Before any answer it is nothing: the question it
+        follows is still waiting for its answer."""
+        if self.question is not None and not self.parts:
+            return
         self._close()
         self.blank = True
 

@@ -409,14 +409,15 @@ _IP_WORDS = re.compile(
     r"dns|route|inet|listen\w*|bind|curl|nmap|telnet|firewall|allow|deny|proxy|vpn|client|peer|"
     r"origin|remote|address(?:es)?)\b[^\n]{0,30}$|[@=]\s?$|://$"
 )
-# the address right after a word that is none of those: "using git 1.7.7.3"
-# (a word, not an abbreviation: "e.g. 3.14.15.92" is an example address)
-_AFTER_A_WORD = re.compile(r"(?i)\b[a-z][\w+#-]*\s$")
-_IP_WORD_RIGHT_BEFORE = re.compile(
-    r"(?i)\b(?:ip|ips|ipv4|address|addr|host|hostname|server|ping|ssh|connect\w*|subnet|gateway|"
-    r"dns|route|inet|listen\w*|bind|curl|nmap|telnet|firewall|allow|deny|proxy|vpn|client|peer|"
-    r"origin|remote|addresses|is|at|to|from|on|via)\s$"
-)
+# the name a version follows, right before the number: "using git 1.7.7.3"
+_NAME_BEFORE = re.compile(r"\b([A-Za-z][\w.+#-]{0,30}?)\s{1,2}$")
+
+
+@functools.cache
+def _versioned_names() -> frozenset[str]:
+    from loomcore.text.lexicon import word_list
+
+    return word_list("versioned_names", __package__)
 
 
 def _ipv4s(text: str) -> Iterator[Span]:
@@ -441,15 +442,10 @@ def _ipv4s(text: str) -> Iterator[Span]:
         # such an address needs a word that says it is one ("server 3.14.15.92")
         if int(octets[0]) < 10 and not _IP_WORDS.search(before):
             continue
-        # and is no version shape named by the word right before it ("our remote
-        # repo. I'm on a Mac using git 1.7.7.3"): small parts but the last, after
-        # a word that is not an address's ("It shows 5.101.22.13" has a large part)
-        if (
-            int(octets[0]) < 10
-            and all(int(o) < 20 for o in octets[1:3])
-            and _AFTER_A_WORD.search(before)
-            and not _IP_WORD_RIGHT_BEFORE.search(before)
-        ):
+        # a name that versions follow, right before it: "git 1.7.7.3", whatever
+        # address word came before ("our remote repo. I'm using git 1.7.7.3")
+        name = _NAME_BEFORE.search(before) if int(octets[0]) < 10 else None
+        if name is not None and name.group(1).lower() in _versioned_names():
             continue
         yield m.start(), m.end(), "IP_ADDRESS"
 

@@ -292,3 +292,23 @@ def test_an_empty_question_keeps_its_answer_out_of_the_answer_before_it(registry
             ("assistant", "Water boils at 100 degrees Celsius at sea level."),
         ], name
         assert conv.metadata["dropped_exchanges"] == {NO_QUESTION: 1}, name
+
+
+def test_an_empty_turn_before_any_answer_keeps_the_question_waiting(registry, tmp_path):
+    record = {
+        "conversations": [
+            {"from": "human", "value": "What is the capital of Peru?"},
+            {"from": "human", "value": ""},
+            {"from": "gpt", "value": "Lima is the capital of Peru."},
+            {"from": "human", "value": "And of Chile?"},
+            {"from": "gpt", "value": "Santiago."},
+        ]
+    }
+    _, [conv] = read(registry, tmp_path, json.dumps([record]), "sharegpt.json")
+    assert pairs(conv) == [
+        ("user", "What is the capital of Peru?"),
+        ("assistant", "Lima is the capital of Peru."),
+        ("user", "And of Chile?"),
+        ("assistant", "Santiago."),
+    ]
+    assert "dropped_exchanges" not in conv.metadata

@@ -141,8 +141,27 @@ def test_a_comparison_in_code_is_no_password_but_a_perl_pair_is():
         ),
         ("ssh into the box; 5.101.22.13", "ssh into the box; [IP_ADDRESS]"),
         ("The VPN gateway moved. It is 9.45.12.201", "The VPN gateway moved. It is [IP_ADDRESS]"),
+        # small parts, after an ordinary word (second review)
+        (
+            "Our VPN endpoint 3.5.1.77 rejects the handshake",
+            "Our VPN endpoint [IP_ADDRESS] rejects the handshake",
+        ),
+        ("The firewall blocks 5.9.1.44 on port 22", "The firewall blocks [IP_ADDRESS] on port 22"),
+        ("What is my IP? It shows 5.9.1.44", "What is my IP? It shows [IP_ADDRESS]"),
+        ("nginx on the server binds 5.9.1.44", "nginx on the server binds [IP_ADDRESS]"),
     ],
 )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We use Github as our remote repo. I'm on a Mac using git 1.7.7.3, he uses git 1.7.6.",
+        "On the server we run Java 1.8.0.201 and python 3.11.7.1",
+    ],
+)
+def test_a_version_after_the_name_it_versions_is_no_address(text):
+    assert personal_data.redact(text, frozenset()) == (text, {})
+
+
 def test_an_address_word_before_an_abbreviation_or_a_file_name_still_counts(text, redacted):
     out, found = personal_data.redact(text, frozenset())
     assert (out, found) == (redacted, {"IP_ADDRESS": 1})
