@@ -125,6 +125,16 @@ def redact(
         turns[(original, repair)] = (text, found_all)
         return text, found_all
 
+    def name(text: str) -> tuple[str, Counter[str]]:
+        # a path and the ids made of it stay as the file system spells them,
+        # unless mojibake hid something there that its repair shows (then the
+        # repaired form, redacted, is written: fail closed)
+        kept = clean(text, repair=False)
+        if repair_encoding(text) == text:
+            return kept
+        fixed = clean(text)
+        return fixed if sum(fixed[1].values()) > sum(kept[1].values()) else kept
+
     (user, in_user), (reply, in_reply) = clean(memory.user_input), clean(memory.system_output)
     if counts is not None:
         counts.update(in_user)
@@ -140,13 +150,10 @@ def redact(
     memory = attrs.evolve(
         memory,
         metadata={k: clean(v)[0] if isinstance(v, str) else v for k, v in memory.metadata.items()},
-        # (a path and the ids made of it stay as the file system spells them)
-        source=attrs.evolve(memory.source, path=clean(memory.source.path, repair=False)[0]),
+        source=attrs.evolve(memory.source, path=name(memory.source.path)[0]),
         # ids are made of file names ("bob@acme.io.jsonl:1:0")
-        id=_clean_id(memory.id, memory.conversation_id, lambda t: clean(t, repair=False)),
-        conversation_id=(
-            clean(memory.conversation_id, repair=False)[0] if memory.conversation_id else None
-        ),
+        id=_clean_id(memory.id, memory.conversation_id, name),
+        conversation_id=name(memory.conversation_id)[0] if memory.conversation_id else None,
     )
     return attrs.evolve(
         memory,

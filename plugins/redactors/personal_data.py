@@ -623,13 +623,20 @@ def find(text: str, allow: frozenset[str] = frozenset(), engine: str = "auto") -
     ``engine="none"`` runs every one, the reference the prefilter is tested
     against, ``"python"`` never uses hyperscan."""
     found: list[Span] = []
+    # a number set with no-break or thin spaces ("+33\u00a06 12 34 56 78", as
+    # word processors and repaired mojibake write them) is read as with
+    # spaces; one character for one, so the spans are the text's own
+    scan = text.translate(_SPACES) if not text.isascii() else text
     if engine == "none":
         selected: Iterable[int] = range(len(DETECTORS))
     else:
-        selected = _anchors().selected(text, None, engine)
+        selected = _anchors().selected(scan, None, engine)
     for i in selected:
-        found.extend(DETECTORS[i][2](text))
+        found.extend(DETECTORS[i][2](scan))
     return [s for s in found if text[s[0] : s[1]] not in allow]
+
+
+_SPACES = {0x00A0: " ", 0x2007: " ", 0x2009: " ", 0x202F: " "}
 
 
 def redact(text: str, allow: frozenset[str]) -> tuple[str, dict[str, int]]:

@@ -165,3 +165,11 @@ def test_an_address_word_before_an_abbreviation_or_a_file_name_still_counts(text
 )
 def test_a_version_after_the_name_it_versions_is_no_address(text):
     assert personal_data.redact(text, frozenset()) == (text, {})
+
+
+def test_numbers_set_with_no_break_spaces_are_found(tmp_path):
+    # second review: "+33\u00a06..." and an IBAN in groups of no-break spaces survived
+    phone = "Contact: +33\u00a06\u00a012\u00a034\u00a056\u00a078"
+    iban = "Pay to FR76\u00a03000\u00a06000\u00a00112\u00a03456\u00a07890\u00a0189 please"
+    assert personal_data.redact(phone, frozenset()) == ("Contact: [PHONE]", {"PHONE": 1})
+    assert personal_data.redact(iban, frozenset()) == ("Pay to [IBAN] please", {"IBAN": 1})

@@ -47,3 +47,19 @@ def test_without_redaction_the_text_is_still_put_back(tmp_path):
     raw = json.loads((out / "raw.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert "françois.dupré@orange-mail.fr" in raw["instruction"]
     assert "hasn’t" in raw["instruction"]
+
+
+def test_an_address_mojibake_hid_in_a_record_id_is_redacted(tmp_path):
+    # second review: ids stay as the input spells them, but not what their repair shows
+    src = tmp_path / "ids.jsonl"
+    record = {
+        "id": "sg-id franÃ§ois.duprÃ©@orange-mail.fr",
+        "conversations": [{"from": "human", "value": QUESTION}, {"from": "gpt", "value": ANSWER}],
+    }
+    src.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    Pipeline(options=RunOptions(min_importance=0.0)).run([src], out)
+    for path in out.glob("*.jsonl"):
+        assert "orange-mail" not in path.read_text(encoding="utf-8"), path.name
+    raw = json.loads((out / "raw.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert raw["metadata"]["source"]["conversation_id"] == "sg-id [EMAIL]"
