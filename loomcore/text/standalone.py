@@ -307,7 +307,11 @@ def dangling_reference(instruction: str, input: str, has_history: bool) -> bool:
         ):
             return True
 
-    if asks_to_choose_from_nothing(instruction) or only_a_title(instruction):
+    if (
+        asks_to_choose_from_nothing(instruction)
+        or only_a_title(instruction)
+        or one_of_a_set(instruction)
+    ):
         return True
     if _FORMATTED.search(instruction) and not re.search(
         r"[*_]\w|<(?:i|b|u|em|strong)>", instruction
@@ -354,6 +358,26 @@ _GO_ON_VERBS = frozenset(
     {"give", "show", "tell", "provide", "explain", "elaborate", "expand", "clarify", "describe"}
     | {"continue", "keep", "go", "mean", "more", "again"}
 )
+
+
+# "Given a set of instructions, ...", "Using this list of steps, ..."
+_A_SET_OF = re.compile(
+    r"^\W*(?:given|using|with|from|for) (?:a|an|the|this|these) (?:set|list|series|collection|"
+    r"sequence) of [a-z]+s\b",
+    re.IGNORECASE,
+)
+
+
+def one_of_a_set(instruction: str) -> bool:
+    """A request about a set or a list of things that gives one line with no
+    list in it ("Given a set of instructions, explain how to use a system"
+    then only "How to create an account on Twitter"): a title, not the set."""
+    first_end = instruction.find("\n")
+    if first_end < 0 or not _A_SET_OF.match(instruction):
+        return False
+    given = instruction[first_end:].strip()
+    listed = re.search(r"[,;\[{(|]|\band\b|\bor\b", given) or len(re.findall(r"\d+", given)) > 1
+    return bool(given) and "\n" not in given and not listed
 
 
 def only_a_title(instruction: str) -> bool:
@@ -515,7 +539,10 @@ _END_GLUE = re.compile(
     r"\b([a-z][a-z'-]{2,})(?:[.?!:]|[.?!]?[\"”][.?!:]?)"
     r"(?=[\"“]?[A-Z](?:[a-z'’-]*|[A-Z]*)(?:[ \t,:;!?\"”]|$)|"
     # or run into a number or a list: "equation.2x + 4 = 10", "set.30, 20", "order.[4, 21]"
-    r"(?<=[.:])(?:\d[\d.,]*[a-z]?(?:[ \t,]|$)|\[))|"
+    r"(?<=[.:])(?:\d[\d.,]*[a-z]?(?:[ \t,]|$)|\[)|"
+    # or run into a list of words: "from two random words.happiness, balloon"
+    # (not a list of file names: "config.yaml, base.yaml")
+    r"(?<=[.])[a-z]{4,},[ \t](?![\w-]*\.[a-z]))|"
     # a name or an acronym run into data: "to Celsius.210", "the angle ABC.A=(1,2)",
     # "each item in the list.list = [...]"
     # (a number only after a word of five letters or more: "Fig.3", "No.5" are names)

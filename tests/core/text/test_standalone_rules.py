@@ -690,3 +690,23 @@ def test_a_short_repeat_of_what_the_request_says_is_said_once():
     assert without_repeated_input(kept) == kept
     one_word = "Translate hello into French.\n\nhello"
     assert without_repeated_input(one_word) == one_word  # one word may be the input itself
+
+
+def test_a_set_given_as_one_line_title_is_no_set():
+    request = "Given a set of instructions, explain how to use a system\n\nHow to create an account on Twitter"
+    assert first_failure(request, "", GOOD) == "dangling_reference"
+    for listed in (
+        "Given a list of ingredients, suggest a smoothie.\n\nBanana, oats and milk",
+        "Given a list of numbers, find the largest.\n\n3 5 7 2",
+        "Given a set of instructions, explain them.\n\n1. Open the box\n2. Take the lid off",
+    ):
+        assert first_failure(listed, "", GOOD) is None, listed
+
+
+def test_a_request_run_into_its_list_of_words_is_unglued():
+    glued = "Create a children's book title from two random words.happiness, balloon"
+    assert unglue(glued, '"The Balloon of Happiness"') == (
+        "Create a children's book title from two random words.\n\nhappiness, balloon"
+    )
+    files = "Merge the files config.yaml, base.yaml into one"
+    assert unglue(files, "Use yq.") == files
