@@ -26,6 +26,7 @@ from loomcore import (
 )
 from loomcore.compose import whole_answer
 from loomcore.model import make_example, make_pattern
+from loomcore.text.mining import Exchange, ExchangeMiner
 from loomcore.text.question import Question
 from loomcore.text.sentences import normalise_space
 
@@ -116,9 +117,7 @@ _ANY_OPTION = re.compile(
 )
 
 
-def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
-    if not Question.of(memory.user_input).asks_to_choose:
-        return
+def _mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     blocks = memory.reply_doc.blocks
     for bi, block in enumerate(blocks):
         if block.kind != "paragraph":
@@ -175,11 +174,34 @@ def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample
     yield make_example(pattern, config, c["context"], output)
 
 
+class DecisionMiner(ExchangeMiner[Pattern]):
+    """A recommendation for a choice the user faces: it reads only an exchange
+    whose question asks to choose (``Question.asks_to_choose``)."""
+
+    name = TYPE
+
+    def wants(self, exchange: Exchange) -> bool:
+        return Question.of(exchange.user_input).asks_to_choose
+
+    def mine(self, memory: EnrichedMemory) -> Iterator[Pattern]:  # type: ignore[override]
+        return _mine(memory)
+
+
+MINER = DecisionMiner()
+
+
+def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    """The decision patterns of one exchange (the miner, called as a function)."""
+    return MINER(memory)
+
+
 @hookimpl
 def register_miners(register):
     register(
         Miner(
-            TYPE, mine, description="a recommendation, with its reason, for a choice the user faces"
+            TYPE,
+            MINER,
+            description="a recommendation, with its reason, for a choice the user faces",
         )
     )
 

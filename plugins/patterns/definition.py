@@ -36,6 +36,7 @@ from loomcore.text.lexicon import (
     word_list,
 )
 from loomcore.text.lexicon import words as words_of
+from loomcore.text.mining import Exchange, ExchangeMiner
 from loomcore.text.regex import lead
 from loomcore.text.sentences import ends_complete, strip_inline
 
@@ -305,10 +306,8 @@ _CONNECTIVE = re.compile(
 )
 
 
-def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+def _mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     question = memory.user_input
-    if _CREATIVE.search(question[:2000]):
-        return
     seen: set[str] = set()
     last = memory.reply_doc.last_sentence()
     for block in memory.reply_doc.prose():
@@ -392,9 +391,30 @@ def _as_in_text(term: str, question: str) -> str:
     return first[:1].lower() + term[1:]
 
 
+class DefinitionMiner(ExchangeMiner[Pattern]):
+    """Sentences that say what a named thing is; it reads no exchange whose
+    request is for creative writing (a story's "X is Y" defines nothing)."""
+
+    name = TYPE
+
+    def wants(self, exchange: Exchange) -> bool:
+        return _CREATIVE.search(exchange.user_input[:2000]) is None
+
+    def mine(self, memory: EnrichedMemory) -> Iterator[Pattern]:  # type: ignore[override]
+        return _mine(memory)
+
+
+MINER = DefinitionMiner()
+
+
+def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    """The definition patterns of one exchange (the miner, called as a function)."""
+    return MINER(memory)
+
+
 @hookimpl
 def register_miners(register):
-    register(Miner(TYPE, mine, description="sentences that say what a named thing is"))
+    register(Miner(TYPE, MINER, description="sentences that say what a named thing is"))
 
 
 @hookimpl

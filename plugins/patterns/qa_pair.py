@@ -20,6 +20,7 @@ from loomcore import (
     hookimpl,
 )
 from loomcore.model import make_example, make_pattern
+from loomcore.text.mining import Exchange, ExchangeMiner
 from loomcore.text.smalltalk import asks_back, is_courtesy, is_refusal, is_small_talk
 
 TYPE = "qa_pair"
@@ -54,11 +55,9 @@ def informative_sentences(memory: EnrichedMemory) -> list[str]:
     return out
 
 
-def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+def _mine(memory: EnrichedMemory) -> Iterator[Pattern]:
     question = memory.user_input.strip()
     reply = memory.system_output.strip()
-    if not question or not reply or is_small_talk(question) or is_small_talk(reply):
-        return
     informative = informative_sentences(memory)
     has_code = any(b.kind == "code" for b in memory.reply_doc.blocks) or any(
         b.code for b in memory.reply_doc.blocks
@@ -89,9 +88,31 @@ def build(pattern: Pattern, config: SynthesisConfig) -> Iterator[TrainingExample
     )
 
 
+class QaPairMiner(ExchangeMiner[Pattern]):
+    """A question or request and the reply that answers it; it reads no
+    exchange where either side is empty or small talk ("thanks", "ok")."""
+
+    name = TYPE
+
+    def wants(self, exchange: Exchange) -> bool:
+        question, reply = exchange.user_input.strip(), exchange.system_output.strip()
+        return bool(question and reply) and not (is_small_talk(question) or is_small_talk(reply))
+
+    def mine(self, memory: EnrichedMemory) -> Iterator[Pattern]:  # type: ignore[override]
+        return _mine(memory)
+
+
+MINER = QaPairMiner()
+
+
+def mine(memory: EnrichedMemory) -> Iterator[Pattern]:
+    """The qa_pair patterns of one exchange (the miner, called as a function)."""
+    return MINER(memory)
+
+
 @hookimpl
 def register_miners(register):
-    register(Miner(TYPE, mine, description="a question or request and the reply that answers it"))
+    register(Miner(TYPE, MINER, description="a question or request and the reply that answers it"))
 
 
 @hookimpl
