@@ -105,7 +105,7 @@ def members(
         if not info.is_dir():
             by_name[name] = info
     chosen = export_files(by_name, suffixes)
-    rooms = _rooms(archive, infos)
+    rooms = _rooms(archive, infos, {id(by_name[n]) for n in chosen})
     total = 0
     for name in chosen:
         info = by_name[name]
@@ -132,13 +132,16 @@ def members(
     return chosen
 
 
-def _rooms(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[int, int]:
-    """id(info) -> the bytes from where the member's data starts (after its
-    local header, as the header itself gives its name's and extra field's
-    lengths) to the next member's header or the central directory: its data
-    cannot be more.  Empty where the archive is not a file that can be read
-    again, or a header is not where the directory says (zipfile refuses
-    that member when it opens it)."""
+def _rooms(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], wanted: set[int]
+) -> dict[int, int]:
+    """id(info) -> the room of each member in ``wanted`` (ids; the members to
+    read): the bytes from where its data starts (after its local header, as
+    the header itself gives its name's and extra field's lengths) to the next
+    member's header, of any member, or the central directory.  Its data cannot
+    be more.  Empty where the archive is not a file that can be read again,
+    or a header is not where the directory says (zipfile refuses that member
+    when it opens it)."""
     end = getattr(archive, "start_dir", None)
     path = getattr(archive, "filename", None)
     if not isinstance(end, int) or not isinstance(path, str):
@@ -148,6 +151,8 @@ def _rooms(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[int, 
     try:
         with open(path, "rb") as fh:
             for info, after in zip(ordered, [*ordered[1:], None], strict=True):
+                if id(info) not in wanted:
+                    continue  # (an export's images: thousands of headers not read)
                 fh.seek(info.header_offset)
                 header = fh.read(30)
                 if len(header) < 30 or header[:4] != b"PK\x03\x04":

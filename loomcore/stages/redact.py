@@ -99,20 +99,23 @@ def redact(
     cache = _turn_cache((registry, mode, allow, memory.conversation_id))
     turns = cache.turns
 
+    def repaired(text: str) -> str:
+        # mojibake is put back before the redactors read a text, never after:
+        # "franÃ§ois@orange.fr" hides the address from them, and a repair
+        # afterwards would write it out whole; a failure fails closed
+        try:
+            return repair_encoding(text)
+        except Exception as exc:
+            faults.handle("loomcore", "repair_encoding", exc, memory.id)
+            raise RedactionFailed(f"repair_encoding: {type(exc).__name__}") from exc
+
     def clean(text: str, repair: bool = True) -> tuple[str, Counter[str]]:
         hit = turns.get((text, repair))
         if hit is not None:
             return hit
         original, found_all = text, Counter[str]()
         if repair:
-            # mojibake is put back before the redactors read the text, never
-            # after: "franÃ§ois@orange.fr" hides the address from them, and a
-            # repair afterwards would write it out whole
-            try:
-                text = repair_encoding(text)
-            except Exception as exc:
-                faults.handle("loomcore", "repair_encoding", exc, memory.id)
-                raise RedactionFailed(f"repair_encoding: {type(exc).__name__}") from exc
+            text = repaired(text)
         for redactor in redactors:
             try:
                 text, found = redactor.redact(text, allow)
@@ -130,9 +133,10 @@ def redact(
         # unless mojibake hid something there that its repair shows (then the
         # repaired form, redacted, is written: fail closed)
         kept = clean(text, repair=False)
-        if repair_encoding(text) == text:
+        fixed_text = repaired(text)
+        if fixed_text == text:
             return kept
-        fixed = clean(text)
+        fixed = clean(fixed_text, repair=False)
         return fixed if sum(fixed[1].values()) > sum(kept[1].values()) else kept
 
     (user, in_user), (reply, in_reply) = clean(memory.user_input), clean(memory.system_output)

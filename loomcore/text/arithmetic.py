@@ -26,8 +26,8 @@ import math
 import operator
 import re
 
-_FENCE = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
-_INLINE_CODE = re.compile(r"`[^`\n]{0,2000}`")
+from loomcore.text.standalone import prose
+
 # one "=" that states equality (not ==, <=, >=, !=, =>)
 _EQUALS = re.compile(r"(?<![=<>!:])=(?![=>])")
 # the characters a sum is written with; a segment of anything else is not one
@@ -173,10 +173,10 @@ _MARKER = re.compile(r"^\s*(?:[-*+•>]|\d{1,2}[.)])\s+")
 
 
 def _prose_lines(text: str) -> list[str]:
-    plain = _INLINE_CODE.sub(" ", _FENCE.sub("\n", text))
+    # outside code, as the standalone gate reads it (one cached computation for both)
     return [
         _MARKER.sub("", line, count=1)
-        for line in plain.splitlines()
+        for line in prose(text).splitlines()
         if "=" in line and len(line) <= _LINE_LIMIT
     ]
 

@@ -1131,7 +1131,7 @@ def cut_off(output: str) -> bool:
     if (
         len(sentences) >= 2
         and 2 <= len(words) <= 3
-        and words[0].lower() in _SUBORDINATORS
+        and words[0].lower() in _subordinators()
         and re.search(r"[\w)]$", tail)
     ):
         return True
@@ -1163,17 +1163,18 @@ def cut_off(output: str) -> bool:
 _LONG_REPLY = 1500
 
 
-_SUBORDINATORS = frozenset(
-    {"while", "although", "though", "because", "if", "when", "since", "unless", "whereas"}
-    | {"whether", "after", "before", "until", "once", "whenever", "wherever"}
-)
-
-
 @functools.cache
 def _afterthoughts() -> frozenset[str]:
     from loomcore.text.lexicon import word_list  # when first needed, as above
 
     return word_list("afterthoughts")
+
+
+@functools.cache
+def _subordinators() -> frozenset[str]:
+    from loomcore.text.lexicon import word_list
+
+    return word_list("subordinators")
 
 
 # a sentence that stops without its end: a word, not a mark, an emoji or a smiley
